@@ -1,0 +1,29 @@
+#include "config/keys_internal.h"
+
+namespace secor::keys_internal {
+
+using K = KeyType;
+
+static const KeyInfo kParseKeys[] = {
+    {"secor.message.parser.class", "", K::kClass, "message parser; OffsetMessageParser for the backup group", false, true},
+    {"secor.message.transformer.class", "", K::kClass, "message transformer or filter; empty for none", false, true},
+    {"message.timestamp.name", "timestamp", K::kString, "field holding the message time", false, true},
+    {"message.timestamp.name.separator", ".", K::kString, "separator of nested field names"},
+    {"message.timestamp.id", "1", K::kInt, "Thrift field id of the timestamp"},
+    {"message.timestamp.type", "i64", K::kString, "Thrift type of the timestamp: i32 or i64"},
+    {"message.timestamp.input.pattern", "", K::kString, "SimpleDateFormat pattern of string timestamps", false, true},
+    {"message.timestamp.required", "true", K::kBool, "a message without a timestamp is an error (else it goes to the epoch)"},
+    {"secor.parser.timezone", "UTC", K::kString, "time zone of the output partitions"},
+    {"partitioner.granularity.date.prefix", "dt=", K::kString, "prefix of the date directory"},
+    {"partitioner.granularity.date.format", "yyyy-MM-dd", K::kString, "format of the date directory"},
+    {"partitioner.granularity.hour.prefix", "hr=", K::kString, "prefix of the hour directory"},
+    {"partitioner.granularity.hour.format", "HH", K::kString, "format of the hour directory"},
+    {"partitioner.granularity.minute.prefix", "min=", K::kString, "prefix of the minute directory"},
+    {"partitioner.granularity.minute.format", "mm", K::kString, "format of the minute directory"},
+    {"partitioner.granularity.hour", "false", K::kBool, "add an hour directory"},
+    {"partitioner.granularity.minute", "false", K::kBool, "add a minute directory"},
+};
+
+std::span<const KeyInfo> ParseKeys() { return kParseKeys; }
+
+}  // namespace secor::keys_internal

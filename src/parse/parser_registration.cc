@@ -1,0 +1,17 @@
+// The one place that lists every built-in parser and transformer, so that
+// static linking keeps them all.
+#include "parse/message_parser.h"
+#include "parse/offset_parser.h"
+
+namespace secor {
+
+void RegisterBuiltinParsers() {
+  static const bool done = [] {
+    auto& parsers = MessageParserRegistry();
+    parsers.Add("offset", {"OffsetMessageParser"}, NewOffsetParser);
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace secor

@@ -1,0 +1,53 @@
+#include "tools/command.h"
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "common/logging.h"
+#include "common/strings.h"
+
+namespace secor {
+
+void ConfigFlags::AddTo(CLI::App* sub, bool config_required) {
+  auto* opt = sub->add_option("-c,--config", config_path, "properties file");
+  if (config_required) opt->required();
+  sub->add_option("--set", overrides, "override a setting: key=value (repeatable)");
+  sub->add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  sub->add_flag("--log-json", log_json, "log JSON lines");
+}
+
+Result<Config> LoadConfig(const ConfigFlags& flags) {
+  Config config;
+  if (!flags.config_path.empty()) {
+    ASSIGN_OR_RETURN(config, Config::Load(flags.config_path, flags.overrides));
+  } else {
+    std::map<std::string, std::string> values;
+    for (const auto& o : flags.overrides) {
+      size_t eq = o.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Status::InvalidArgument("--set {}: expected key=value", o);
+      }
+      values[std::string(Trim(o.substr(0, eq)))] = std::string(Trim(o.substr(eq + 1)));
+    }
+    config = Config::FromMap(values, "--set");
+  }
+  LogOptions log;
+  ASSIGN_OR_RETURN(log.level, config.String("secor.log.level"));
+  ASSIGN_OR_RETURN(log.json, config.Bool("secor.log.json"));
+  if (!flags.log_level.empty()) log.level = flags.log_level;
+  if (flags.log_json) log.json = true;
+  RETURN_IF_ERROR(InitLogging(log));
+  for (const auto& key : config.UnknownKeys()) {
+    spdlog::warn("unknown configuration key {} ({}): ignored; check the spelling", key,
+                 config.Origin(key));
+  }
+  return config;
+}
+
+int Fail(const std::string& command, const Status& status, int code) {
+  std::fprintf(stderr, "secor %s: %s\n", command.c_str(), status.message().c_str());
+  return code;
+}
+
+}  // namespace secor

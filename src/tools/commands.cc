@@ -1,0 +1,12 @@
+#include "tools/command.h"
+
+namespace secor {
+
+void AddAllCommands(CLI::App& app, CommandRun* run) {
+  AddConsumeCommand(app, run);
+  AddPrintCommand(app, run);
+  AddVerifyCommand(app, run);
+  AddProduceCommand(app, run);
+}
+
+}  // namespace secor

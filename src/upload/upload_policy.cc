@@ -1,0 +1,1 @@
+#include "upload/upload_policy.h"
