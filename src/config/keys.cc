@@ -11,7 +11,8 @@ std::span<const KeyInfo> KnownKeys() {
     std::vector<KeyInfo> v;
     for (auto part : {keys_internal::CoreKeys(), keys_internal::StorageKeys(),
                       keys_internal::FormatKeys(), keys_internal::ParseKeys(),
-                      keys_internal::OpsKeys()}) {
+                      keys_internal::OpsKeys(), keys_internal::BinaryParseKeys(),
+                      keys_internal::ColumnarKeys()}) {
       v.insert(v.end(), part.begin(), part.end());
     }
     return v;

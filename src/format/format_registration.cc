@@ -12,8 +12,11 @@ void RegisterBuiltinCodecs() {
   (void)done;
 }
 
+void RegisterColumnarFormats();  // columnar_registration.cc: Parquet, Avro
+
 void RegisterBuiltinFormats() {
   static const bool done = [] {
+    RegisterColumnarFormats();
     return true;
   }();
   (void)done;

@@ -5,10 +5,13 @@
 
 namespace secor {
 
+void RegisterBinaryParsers();  // binary_parser_registration.cc
+
 void RegisterBuiltinParsers() {
   static const bool done = [] {
     auto& parsers = MessageParserRegistry();
     parsers.Add("offset", {"OffsetMessageParser"}, NewOffsetParser);
+    RegisterBinaryParsers();
     return true;
   }();
   (void)done;
