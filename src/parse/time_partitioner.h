@@ -1,0 +1,47 @@
+// TimePartitioner: turns an instant into the output partition directories,
+// "dt=2026-11-25[/hr=13[/min=05]]", with the configured prefixes, formats
+// (Java SimpleDateFormat syntax), granularity and time zone
+// (secor.parser.timezone, daylight-saving changes from the tz database).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "parse/message_parser.h"
+
+namespace secor {
+
+class Config;
+
+class TimePartitioner {
+ public:
+  virtual ~TimePartitioner() = default;
+  // Reads partitioner.granularity.*, secor.parser.timezone (per topic).
+  static Result<std::unique_ptr<TimePartitioner>> FromConfig(const Config& config,
+                                                             std::string_view topic);
+  // Sets *path to the directories of the instant epoch_millis.
+  virtual void PathFor(int64_t epoch_millis, std::string* path) const = 0;
+};
+
+// Extracts the message time; the parsers of each payload kind implement it.
+class TimestampExtractor {
+ public:
+  virtual ~TimestampExtractor() = default;
+  // Milliseconds since the epoch, or an error saying why the message has none.
+  virtual Result<int64_t> ExtractMillis(const Message& message) = 0;
+};
+
+// A MessageParser from an extractor and a partitioner. With kafka.useTimestamp
+// the Kafka record timestamp is used instead of the extractor.
+Result<std::unique_ptr<MessageParser>> NewTimeParser(const Config& config, std::string_view topic,
+                                                     std::unique_ptr<TimestampExtractor> extractor);
+
+// A numeric epoch timestamp in seconds, milliseconds, microseconds or
+// nanoseconds, told apart by magnitude, as milliseconds.
+int64_t EpochToMillis(int64_t value);
+int64_t EpochToMillis(double value);
+
+}  // namespace secor
