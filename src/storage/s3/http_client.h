@@ -1,0 +1,56 @@
+// HttpClient: the small HTTP/1.1 client under the S3 store and the credential
+// providers, on libcurl. Each thread keeps one curl handle for its life, so
+// connections to the same host are reused across requests. Bodies can come
+// from memory or stream from a region of a file; responses can stream into a
+// file, so a multi-gigabyte object never sits in memory. Proxies follow
+// libcurl's usual variables (https_proxy, no_proxy, ...); HTTPS checks
+// certificates against the system CA store.
+//
+// Only transport failures are errors here: any HTTP status is a response.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "storage/s3/sigv4.h"
+
+namespace secor::s3 {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  // The body: from memory, or (when upload_file is set) upload_length bytes
+  // of upload_file from upload_offset. Content-Length is set from it.
+  std::string_view body;
+  std::string upload_file;
+  int64_t upload_offset = 0;
+  int64_t upload_length = 0;
+  // When set, a 2xx response body goes to this file instead of memory.
+  std::string download_file;
+  // Whole-request limit (0: none); a transfer with no progress for
+  // stall_timeout_ms fails too, which is what bounds large uploads.
+  int64_t timeout_ms = 0;
+  int64_t stall_timeout_ms = 30000;
+  int64_t connect_timeout_ms = 10000;
+};
+
+struct HttpResponse {
+  long status = 0;
+  Headers headers;   // names lower-cased, in arrival order
+  std::string body;  // empty when it went to download_file
+  // The first header named name (lower case), or "".
+  std::string Header(std::string_view name) const;
+};
+
+// Sends one request. Errors: kUnavailable for failures worth retrying
+// (connection refused or reset, timeouts, DNS), kInvalidArgument for ones that
+// are not (bad URL, certificate problems), kIOError for local file trouble.
+Result<HttpResponse> SendHttp(const HttpRequest& request);
+
+// For tests: how many connections the calling thread's handle has opened.
+int64_t ConnectionsOpenedByThisThread();
+
+}  // namespace secor::s3
