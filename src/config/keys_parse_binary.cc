@@ -5,7 +5,31 @@ namespace secor::keys_internal {
 using K = KeyType;
 
 static const KeyInfo kBinaryParseKeys[] = {
-    {"secor.placeholder.binaryparsekeys", "", K::kString, "reserved"},
+    {"secor.thrift.protocol.class", "", K::kClass,
+     "Thrift protocol of the payload: binary (default) or compact, or the Java "
+     "TBinaryProtocol/TCompactProtocol class",
+     false, true},
+    {"secor.protobuf.descriptor.set.file", "", K::kString,
+     "protobuf descriptor set (protoc --descriptor_set_out --include_imports) holding the message "
+     "type",
+     false, true},
+    {"secor.protobuf.message.class", "", K::kString,
+     "protobuf message type of the topic: full name (pkg.Msg) or Java class name; empty: timestamp "
+     "is the first field, a varint",
+     false, true},
+    {"secor.avro.schema.file", "", K::kString,
+     "Avro schema (.avsc) of the topic's payloads when no schema registry is used", false, true},
+    {"schema.registry.url", "", K::kString,
+     "Confluent schema registry base URL; payloads are in its wire format (magic 0, schema id, "
+     "datum)"},
+    {"secor.schema.registry.retries", "3", K::kInt,
+     "attempts to fetch a schema from the registry before the message fails"},
+    {"secor.schema.registry.timeout.ms", "10000", K::kInt,
+     "timeout of one schema registry request"},
+    {"partitioner.granularity.field.prefix", "", K::kString,
+     "prefix of the split-by-field directory of AvroSplitByFieldMessageParser; default <field "
+     "name>=",
+     false, true},
 };
 
 std::span<const KeyInfo> BinaryParseKeys() { return kBinaryParseKeys; }
