@@ -1,0 +1,293 @@
+#include "kafka/group_consumer.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <spdlog/spdlog.h>
+
+namespace secor {
+
+struct GroupConsumerAccess {
+  static RebalanceListener* listener(GroupConsumer* c) { return c->listener_; }
+};
+
+namespace {
+
+std::vector<TopicPartition> ToVector(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<TopicPartition> out;
+  for (int i = 0; i < list->cnt; ++i) {
+    out.push_back({list->elems[i].topic, list->elems[i].partition});
+  }
+  return out;
+}
+
+Status KafkaError(const std::string& what, rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID:
+    case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID:
+    case RD_KAFKA_RESP_ERR__STATE:
+      return Status::Fenced("{}: {}", what, rd_kafka_err2str(err));
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+    case RD_KAFKA_RESP_ERR__WAIT_COORD:
+      return Status::Unavailable("{}: {}", what, rd_kafka_err2str(err));
+    default:
+      return Status::IOError("{}: {}", what, rd_kafka_err2str(err));
+  }
+}
+
+void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                 void* opaque) {
+  auto* self = static_cast<GroupConsumer*>(opaque);
+  RebalanceListener* listener = GroupConsumerAccess::listener(self);
+  bool cooperative = std::string(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    auto starts = listener->OnAssigned(ToVector(parts));
+    for (int i = 0; i < parts->cnt; ++i) {
+      auto it = starts.find({parts->elems[i].topic, parts->elems[i].partition});
+      if (it != starts.end()) parts->elems[i].offset = it->second;
+    }
+    if (cooperative) {
+      rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts);
+      if (e) {
+        spdlog::error("incremental assign failed: {}", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+      }
+    } else {
+      rd_kafka_assign(rk, parts);
+    }
+  } else {
+    listener->OnRevoked(ToVector(parts), rd_kafka_assignment_lost(rk) != 0);
+    if (cooperative) {
+      rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts);
+      if (e) {
+        spdlog::error("incremental unassign failed: {}", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+      }
+    } else {
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+}
+
+void OnLog(const rd_kafka_t*, int level, const char* fac, const char* buf) {
+  if (level <= 3) {
+    spdlog::error("kafka {}: {}", fac, buf);
+  } else if (level <= 4) {
+    spdlog::warn("kafka {}: {}", fac, buf);
+  } else {
+    spdlog::debug("kafka {}: {}", fac, buf);
+  }
+}
+
+void OnError(rd_kafka_t*, int err, const char* reason, void*) {
+  // librdkafka retries by itself; these are reports (broker down, etc.).
+  spdlog::warn("kafka: {} ({})", reason, rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)));
+}
+
+rd_kafka_topic_partition_list_t* ToList(const std::vector<TopicPartition>& parts) {
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
+  for (const auto& tp : parts) rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition);
+  return list;
+}
+
+}  // namespace
+
+PolledMessage::PolledMessage(rd_kafka_message_s* m) : msg_(m) {
+  if (!m || m->err) return;
+  view_.topic = rd_kafka_topic_name(m->rkt);
+  view_.partition = m->partition;
+  view_.offset = m->offset;
+  view_.payload = std::string_view(static_cast<const char*>(m->payload), m->len);
+  view_.has_key = m->key != nullptr;
+  if (m->key) view_.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+  rd_kafka_timestamp_type_t tstype;
+  view_.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      view_.headers.push_back({name, std::string_view(static_cast<const char*>(value), size)});
+    }
+  }
+}
+
+PolledMessage::~PolledMessage() {
+  if (msg_) rd_kafka_message_destroy(msg_);
+}
+
+PolledMessage::PolledMessage(PolledMessage&& o) noexcept : msg_(o.msg_), view_(std::move(o.view_)) {
+  o.msg_ = nullptr;
+}
+
+PolledMessage& PolledMessage::operator=(PolledMessage&& o) noexcept {
+  if (this != &o) {
+    if (msg_) rd_kafka_message_destroy(msg_);
+    msg_ = o.msg_;
+    view_ = std::move(o.view_);
+    o.msg_ = nullptr;
+  }
+  return *this;
+}
+
+int PolledMessage::error_code() const {
+  if (!msg_ || msg_->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return 0;
+  return msg_->err;
+}
+
+std::string PolledMessage::error_text() const {
+  if (!msg_) return "";
+  return rd_kafka_message_errstr(msg_);
+}
+
+Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(
+    const std::map<std::string, std::string>& settings, RebalanceListener* listener) {
+  std::unique_ptr<GroupConsumer> self(new GroupConsumer());
+  self->listener_ = listener;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char errstr[512];
+  for (const auto& [k, v] : settings) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Status::InvalidArgument("Kafka client setting {}: {}", k, errstr);
+    }
+  }
+  rd_kafka_conf_set_opaque(conf, self.get());
+  rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
+  rd_kafka_conf_set_log_cb(conf, OnLog);
+  rd_kafka_conf_set_error_cb(conf, OnError);
+  self->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (!self->rk_) return Status::InvalidArgument("Kafka consumer: {}", errstr);
+  rd_kafka_poll_set_consumer(self->rk_);
+  return self;
+}
+
+GroupConsumer::~GroupConsumer() {
+  if (!rk_) return;
+  if (!closed_) Close();
+  rd_kafka_destroy(rk_);
+}
+
+Status GroupConsumer::Subscribe(const std::vector<std::string>& topics) {
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+  for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err) return KafkaError("subscribe", err);
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> GroupConsumer::ListTopics(int timeout_ms) {
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 1, nullptr, &md, timeout_ms);
+  if (err) return KafkaError("list topics", err);
+  std::vector<std::string> out;
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    if (md->topics[i].err) continue;
+    out.emplace_back(md->topics[i].topic);
+  }
+  rd_kafka_metadata_destroy(md);
+  return out;
+}
+
+PolledMessage GroupConsumer::Poll(int timeout_ms) {
+  return PolledMessage(rd_kafka_consumer_poll(rk_, timeout_ms));
+}
+
+Result<std::map<TopicPartition, int64_t>> GroupConsumer::Committed(
+    const std::vector<TopicPartition>& parts, int timeout_ms) {
+  auto* list = ToList(parts);
+  rd_kafka_resp_err_t err = rd_kafka_committed(rk_, list, timeout_ms);
+  if (err) {
+    rd_kafka_topic_partition_list_destroy(list);
+    return KafkaError("read committed offsets", err);
+  }
+  std::map<TopicPartition, int64_t> out;
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& e = list->elems[i];
+    out[{e.topic, e.partition}] = e.offset >= 0 ? e.offset : -1;
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  return out;
+}
+
+Status GroupConsumer::Commit(const std::map<TopicPartition, int64_t>& offsets) {
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
+  for (const auto& [tp, off] : offsets) {
+    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = off;
+  }
+  rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, 0);
+  Status st;
+  if (err) {
+    st = KafkaError("commit", err);
+  } else {
+    for (int i = 0; i < list->cnt; ++i) {
+      if (list->elems[i].err) {
+        st = KafkaError(fmt::format("commit {}/{}", list->elems[i].topic, list->elems[i].partition),
+                        list->elems[i].err);
+        break;
+      }
+    }
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  return st;
+}
+
+Status GroupConsumer::Seek(const TopicPartition& tp, int64_t offset, int timeout_ms) {
+  auto* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = offset;
+  rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_, list, timeout_ms);
+  Status st;
+  if (e) {
+    st = Status::IOError("seek {}/{} to {}: {}", tp.topic, tp.partition, offset,
+                         rd_kafka_error_string(e));
+    rd_kafka_error_destroy(e);
+  } else if (list->elems[0].err) {
+    st = KafkaError(fmt::format("seek {}/{} to {}", tp.topic, tp.partition, offset),
+                    list->elems[0].err);
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  return st;
+}
+
+Status GroupConsumer::Pause(const std::vector<TopicPartition>& parts) {
+  auto* list = ToList(parts);
+  rd_kafka_resp_err_t err = rd_kafka_pause_partitions(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  return err ? KafkaError("pause", err) : Status::OK();
+}
+
+Status GroupConsumer::Resume(const std::vector<TopicPartition>& parts) {
+  auto* list = ToList(parts);
+  rd_kafka_resp_err_t err = rd_kafka_resume_partitions(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  return err ? KafkaError("resume", err) : Status::OK();
+}
+
+Status GroupConsumer::QueryWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high,
+                                      int timeout_ms) {
+  rd_kafka_resp_err_t err =
+      rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, low, high, timeout_ms);
+  return err ? KafkaError(fmt::format("watermarks of {}/{}", tp.topic, tp.partition), err)
+             : Status::OK();
+}
+
+Status GroupConsumer::Close() {
+  if (closed_ || !rk_) return Status::OK();
+  closed_ = true;
+  rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_);
+  return err ? KafkaError("close consumer", err) : Status::OK();
+}
+
+}  // namespace secor

@@ -1,0 +1,102 @@
+// GroupConsumer: one member of a Kafka consumer group over librdkafka, with
+// cooperative-sticky assignment and manual commits only. Rebalances are
+// reported to a listener on the polling thread; the listener decides where
+// each newly assigned partition starts (the round protocol needs that).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/message.h"
+#include "common/status.h"
+
+struct rd_kafka_s;
+struct rd_kafka_message_s;
+
+namespace secor {
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  bool operator<(const TopicPartition& o) const {
+    return topic < o.topic || (topic == o.topic && partition < o.partition);
+  }
+  bool operator==(const TopicPartition& o) const {
+    return topic == o.topic && partition == o.partition;
+  }
+};
+
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+  // Newly assigned partitions; return the offset each one starts at
+  // (a missing entry means "the committed offset, or auto.offset.reset").
+  virtual std::map<TopicPartition, int64_t> OnAssigned(const std::vector<TopicPartition>& parts) = 0;
+  // Partitions taken away (lost=true when the member was evicted).
+  virtual void OnRevoked(const std::vector<TopicPartition>& parts, bool lost) = 0;
+};
+
+// A message owned by the consumer; Message view valid while this lives.
+class PolledMessage {
+ public:
+  PolledMessage() = default;
+  explicit PolledMessage(rd_kafka_message_s* m);
+  ~PolledMessage();
+  PolledMessage(PolledMessage&& o) noexcept;
+  PolledMessage& operator=(PolledMessage&& o) noexcept;
+  PolledMessage(const PolledMessage&) = delete;
+  PolledMessage& operator=(const PolledMessage&) = delete;
+
+  bool empty() const { return msg_ == nullptr; }
+  // Error carried by the message (end of partition is not an error).
+  int error_code() const;
+  std::string error_text() const;
+  const Message& view() const { return view_; }
+
+ private:
+  rd_kafka_message_s* msg_ = nullptr;
+  Message view_;
+};
+
+class GroupConsumer {
+ public:
+  // settings: librdkafka configuration (see kafka/client_config.h).
+  static Result<std::unique_ptr<GroupConsumer>> Create(
+      const std::map<std::string, std::string>& settings, RebalanceListener* listener);
+  ~GroupConsumer();
+
+  Status Subscribe(const std::vector<std::string>& topics);
+  // All topic names the cluster has (metadata request).
+  Result<std::vector<std::string>> ListTopics(int timeout_ms);
+  // Waits up to timeout_ms for one message; empty when none.
+  PolledMessage Poll(int timeout_ms);
+
+  // Committed offsets of the group (-1 when none).
+  Result<std::map<TopicPartition, int64_t>> Committed(const std::vector<TopicPartition>& parts,
+                                                      int timeout_ms);
+  // Synchronous commit of next-offset-to-read values. Fenced when the group
+  // refused it (stale generation, unknown member, rebalance in progress).
+  Status Commit(const std::map<TopicPartition, int64_t>& offsets);
+  Status Seek(const TopicPartition& tp, int64_t offset, int timeout_ms);
+  Status Pause(const std::vector<TopicPartition>& parts);
+  Status Resume(const std::vector<TopicPartition>& parts);
+  // Low and high watermarks from the broker.
+  Status QueryWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high, int timeout_ms);
+  // Leaves the group (revoking everything through the listener).
+  Status Close();
+
+  rd_kafka_s* handle() { return rk_; }
+
+ private:
+  GroupConsumer() = default;
+  friend struct GroupConsumerAccess;
+  rd_kafka_s* rk_ = nullptr;
+  RebalanceListener* listener_ = nullptr;
+  bool closed_ = false;
+};
+
+}  // namespace secor

@@ -1,0 +1,56 @@
+// RoundLedger: the round markers of one consumer group in the object store.
+// A marker M(S) at <state>/<group>/<topic>/<partition>/<S as 20 digits> is the
+// decision "the round starting at offset S ends at E, and these are its
+// files". Markers are written create-only and never overwritten or deleted by
+// the consumer (docs/design.md). A "root" marker beside them fixes where the
+// chain starts when the group has no committed offset.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/object_store.h"
+
+namespace secor {
+
+struct RoundMarker {
+  int64_t start = 0;
+  int64_t end = 0;
+  std::vector<std::string> files;  // data file keys, relative to the output root
+  std::string writer;              // identity of the process that decided it
+  int64_t created_ms = 0;
+};
+
+std::string EncodeMarker(const RoundMarker& marker);
+Result<RoundMarker> DecodeMarker(std::string_view json);
+
+class RoundLedger {
+ public:
+  // state_path: relative to the store root (secor.round.state.path).
+  RoundLedger(ObjectStore* store, std::string state_path, std::string group);
+
+  std::string MarkerKey(const std::string& topic, int32_t partition, int64_t start) const;
+  std::string RootKey(const std::string& topic, int32_t partition) const;
+
+  // Create-only; AlreadyExists when some writer decided this round already.
+  Status CreateMarker(const std::string& topic, int32_t partition, const RoundMarker& marker);
+  // NotFound when absent.
+  Result<RoundMarker> ReadMarker(const std::string& topic, int32_t partition, int64_t start);
+  // Markers with start >= from, by start.
+  Result<std::map<int64_t, RoundMarker>> ListMarkers(const std::string& topic, int32_t partition,
+                                                     int64_t from);
+  // The chain root: creates it at start if absent, else returns the existing one.
+  Result<int64_t> CreateOrAdoptRoot(const std::string& topic, int32_t partition, int64_t start,
+                                    const std::string& writer);
+
+ private:
+  std::string PartitionPrefix(const std::string& topic, int32_t partition) const;
+  ObjectStore* store_;
+  std::string state_path_;
+  std::string group_;
+};
+
+}  // namespace secor

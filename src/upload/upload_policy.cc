@@ -1,1 +1,0 @@
-#include "upload/upload_policy.h"

@@ -1,0 +1,235 @@
+#include "upload/uploader.h"
+
+#include <chrono>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "common/file_util.h"
+#include "metrics/metrics.h"
+
+namespace secor {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct UploadMetrics {
+  Counter& files = MetricsRegistry::Global().GetCounter(
+      "secor_uploader_files_total", "Data files uploaded (or found already stored)");
+  Counter& bytes = MetricsRegistry::Global().GetCounter("secor_uploader_bytes_total",
+                                                        "Bytes of data files uploaded");
+  Counter& failures = MetricsRegistry::Global().GetCounter(
+      "secor_uploader_failures_total", "Failed store or commit attempts (each retried)");
+  Counter& rounds_decided = MetricsRegistry::Global().GetCounter(
+      "secor_rounds_total", "Rounds completed", {{"mode", "normal"}});
+  Counter& rounds_replayed = MetricsRegistry::Global().GetCounter(
+      "secor_rounds_total", "Rounds completed", {{"mode", "replay"}});
+  Counter& conflicts = MetricsRegistry::Global().GetCounter(
+      "secor_round_conflicts_total", "Rounds another writer had decided first");
+  Counter& commits = MetricsRegistry::Global().GetCounter("secor_kafka_commits_total",
+                                                          "Offsets committed after a round");
+  Counter& fenced = MetricsRegistry::Global().GetCounter(
+      "secor_kafka_commits_fenced_total", "Commits refused because the partition moved on");
+  Histogram& latency = MetricsRegistry::Global().GetHistogram(
+      "secor_upload_duration_seconds", "Time from sealing a round to its commit",
+      {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60});
+};
+
+UploadMetrics& Metrics() {
+  static UploadMetrics m;
+  return m;
+}
+
+}  // namespace
+
+Uploader::Uploader(ObjectStore* store, RoundLedger* ledger, RoundOwner* owner,
+                   UploaderOptions options)
+    : store_(store), ledger_(ledger), owner_(owner), options_(std::move(options)) {
+  int n = std::max(1, options_.threads);
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+Uploader::~Uploader() { Stop(); }
+
+void Uploader::Submit(SealedRound round) {
+  std::lock_guard lock(mu_);
+  Key key{round.topic, round.partition};
+  queues_[key].push_back(std::move(round));
+  ++pending_;
+  work_cv_.notify_one();
+}
+
+size_t Uploader::Pending() const {
+  std::lock_guard lock(mu_);
+  return pending_;
+}
+
+void Uploader::Drain() {
+  std::unique_lock lock(mu_);
+  idle_cv_.wait(lock, [this] { return pending_ == 0 || stopping_; });
+}
+
+void Uploader::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && workers_.empty()) return;
+    stopping_ = true;
+    work_cv_.notify_all();
+    idle_cv_.notify_all();
+  }
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+}
+
+void Uploader::WorkerLoop() {
+  while (true) {
+    SealedRound round;
+    Key key;
+    {
+      std::unique_lock lock(mu_);
+      work_cv_.wait(lock, [&] {
+        if (stopping_) return true;
+        for (auto& [k, q] : queues_) {
+          if (!q.empty() && !busy_[k]) return true;
+        }
+        return false;
+      });
+      if (stopping_) return;
+      for (auto& [k, q] : queues_) {
+        if (!q.empty() && !busy_[k]) {
+          key = k;
+          round = std::move(q.front());
+          q.pop_front();
+          busy_[k] = true;
+          break;
+        }
+      }
+    }
+    Process(round);
+    {
+      std::lock_guard lock(mu_);
+      busy_[key] = false;
+      --pending_;
+      if (queues_[key].empty()) queues_.erase(key);
+      work_cv_.notify_all();
+      if (pending_ == 0) idle_cv_.notify_all();
+    }
+  }
+}
+
+bool Uploader::Stale(const SealedRound& round) {
+  return !owner_->IsCurrent(round.topic, round.partition, round.epoch);
+}
+
+Status Uploader::Retry(const SealedRound& round, const std::string& what,
+                       const std::function<Status()>& op) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  int64_t ceiling = 100;
+  for (int attempt = 1;; ++attempt) {
+    Status st = op();
+    if (st.ok() || st.IsAlreadyExists() || st.IsNotFound() || st.code() == Status::Code::kFenced) {
+      return st;
+    }
+    Metrics().failures.Add();
+    if (!st.IsRetryable()) return st;
+    if (Stale(round)) return Status::Aborted("{}: partition revoked while retrying", what);
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Status::Aborted("{}: shutting down", what);
+    }
+    // Full jitter: sleep uniformly in [0, ceiling), ceiling doubling up to the cap.
+    int64_t sleep_ms = std::uniform_int_distribution<int64_t>(0, ceiling)(rng);
+    spdlog::warn("{} failed (attempt {}), retrying in {} ms: {}", what, attempt, sleep_ms,
+                 st.message());
+    std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+    ceiling = std::min(ceiling * 2, options_.max_backoff_ms);
+  }
+}
+
+void Uploader::Process(SealedRound& round) {
+  auto started = std::chrono::steady_clock::now();
+  std::string where = fmt::format("{}/{} round {}..{}", round.topic, round.partition, round.start,
+                                  round.end);
+  auto finish = [&](const Status& outcome) {
+    RemoveAll(round.local_dir);
+    owner_->OnRoundDone(round, outcome);
+  };
+  if (Stale(round)) {
+    finish(Status::Aborted("{}: partition revoked before upload", where));
+    return;
+  }
+  if (!round.replay) {
+    RoundMarker marker;
+    marker.start = round.start;
+    marker.end = round.end;
+    for (const auto& f : round.files) marker.files.push_back(f.key);
+    marker.writer = options_.writer_id;
+    marker.created_ms = NowMs();
+    Status st = Retry(round, "create marker of " + where,
+                      [&] { return ledger_->CreateMarker(round.topic, round.partition, marker); });
+    if (st.IsAlreadyExists()) {
+      // A timed-out create may have succeeded: the round is ours if the marker
+      // names this writer and the same end.
+      auto existing = ledger_->ReadMarker(round.topic, round.partition, round.start);
+      if (!existing.ok() || existing->writer != options_.writer_id || existing->end != round.end) {
+        Metrics().conflicts.Add();
+        spdlog::warn("{}: another writer decided this round first ({}); replaying", where,
+                     existing.ok() ? existing->writer : existing.status().message());
+        RemoveAll(round.local_dir);
+        owner_->OnConflict(round);
+        owner_->OnRoundDone(round, Status::Conflict("{}: decided by another writer", where));
+        return;
+      }
+    } else if (!st.ok()) {
+      if (st.code() != Status::Code::kAborted) owner_->OnFatal(st.WithContext(where));
+      finish(st);
+      return;
+    }
+  }
+  for (const auto& file : round.files) {
+    if (round.replay) {
+      // HEAD first: a replayed file usually exists already.
+      auto head = store_->Head(file.key);
+      if (head.ok()) {
+        Metrics().files.Add();
+        continue;
+      }
+    }
+    PutOptions opts;
+    opts.create_only = true;
+    opts.metadata = file.metadata;
+    Status st = Retry(round, "upload " + store_->Uri(file.key),
+                      [&] { return store_->PutFile(file.key, file.local_path, opts); });
+    if (!st.ok() && !st.IsAlreadyExists()) {
+      if (st.code() != Status::Code::kAborted) owner_->OnFatal(st);
+      finish(st);
+      return;
+    }
+    Metrics().files.Add();
+    if (st.ok()) {
+      auto size = FileSize(file.local_path);
+      if (size.ok()) Metrics().bytes.Add(static_cast<double>(*size));
+    }
+  }
+  Status st = Retry(round, "commit offset " + std::to_string(round.end + 1) + " of " + where,
+                    [&] { return owner_->Commit(round.topic, round.partition, round.end + 1); });
+  if (st.code() == Status::Code::kFenced) {
+    Metrics().fenced.Add();
+    spdlog::info("{}: commit refused, the partition moved on ({})", where, st.message());
+  } else if (!st.ok()) {
+    if (st.code() != Status::Code::kAborted) spdlog::warn("{}: commit not done: {}", where, st.message());
+  } else {
+    Metrics().commits.Add();
+    (round.replay ? Metrics().rounds_replayed : Metrics().rounds_decided).Add();
+    Metrics().latency.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    spdlog::info("{}: {} file(s) stored, committed {}", where, round.files.size(), round.end + 1);
+  }
+  finish(st);
+}
+
+}  // namespace secor
