@@ -5,7 +5,29 @@ namespace secor::keys_internal {
 using K = KeyType;
 
 static const KeyInfo kColumnarKeys[] = {
-    {"secor.placeholder.columnarkeys", "", K::kString, "reserved"},
+    {"secor.parquet.columns", "", K::kString,
+     "Parquet columns of JSON messages: path:type[!][=json.path], comma-separated "
+     "(docs/parquet.md); unset: raw value column",
+     false, true},
+    {"secor.parquet.avro.schema.file", "", K::kString,
+     "Avro schema (.avsc) whose record fields become the Parquet columns of JSON messages", false,
+     true},
+    {"secor.parquet.kafka.columns", "", K::kList,
+     "extra Kafka metadata columns: any of topic, partition, timestamp, key (the offset is always "
+     "stored as __offset)",
+     false, true},
+    {"parquet.block.size", "134217728", K::kInt,
+     "Parquet row group size in bytes (compressed pages buffered on local disk until then)"},
+    {"parquet.page.size", "1048576", K::kInt, "Parquet data page size in bytes before compression"},
+    {"parquet.dictionary.page.size", "1048576", K::kInt,
+     "largest dictionary of a Parquet column chunk; beyond it the column falls back to plain "
+     "encoding"},
+    {"parquet.enable.dictionary", "true", K::kBool, "dictionary-encode Parquet columns"},
+    {"secor.avro.output.schema.file", "", K::kString,
+     "Avro schema (.avsc) of Avro container output from JSON messages; default "
+     "secor.parquet.avro.schema.file",
+     false, true},
+    {"secor.avro.output.block.size", "65536", K::kInt, "Avro container block size in bytes"},
 };
 
 std::span<const KeyInfo> ColumnarKeys() { return kColumnarKeys; }

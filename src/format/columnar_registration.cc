@@ -1,8 +1,19 @@
 // Registers the columnar and schema-driven formats (Parquet, Avro).
+#include "format/avro_format.h"
 #include "format/file_format.h"
+#include "format/parquet_format.h"
 
 namespace secor {
 
-void RegisterColumnarFormats() {}
+void RegisterColumnarFormats() {
+  // The original's Parquet factories differ by payload type; here the schema
+  // comes from the configuration (docs/parquet.md), so all resolve to one.
+  FileFormatRegistry().Add(
+      "parquet",
+      {"JsonParquetFileReaderWriterFactory", "AvroParquetFileReaderWriterFactory",
+       "ProtobufParquetFileReaderWriterFactory", "ThriftParquetFileReaderWriterFactory"},
+      [] { return NewParquetFormat(); });
+  FileFormatRegistry().Add("avro", {"AvroFileReaderWriterFactory"}, [] { return NewAvroFormat(); });
+}
 
 }  // namespace secor

@@ -1,0 +1,503 @@
+#include "format/avro_format.h"
+
+#include <avro.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cmath>
+
+#include <simdjson.h>
+
+#include "common/file_util.h"
+#include "common/strings.h"
+#include "config/config.h"
+#include "format/schema.h"
+
+namespace secor {
+
+namespace {
+
+constexpr char kRawRecordName[] = "SecorRawRecord";
+
+std::string AvroError() { return avro_strerror(); }
+
+// Owns the Avro C objects of one schema: schema, value class, one value.
+struct AvroValueHolder {
+  avro_schema_t schema = nullptr;
+  avro_value_iface_t* iface = nullptr;
+  avro_value_t value{};
+  bool has_value = false;
+
+  ~AvroValueHolder() {
+    if (has_value) avro_value_decref(&value);
+    if (iface) avro_value_iface_decref(iface);
+    if (schema) avro_schema_decref(schema);
+  }
+  Status Init(avro_schema_t s, bool take_ref) {
+    schema = s;
+    if (!take_ref) avro_schema_incref(s);
+    iface = avro_generic_class_from_schema(schema);
+    if (!iface) return Status::Internal("avro: cannot build a value class: {}", AvroError());
+    if (avro_generic_value_new(iface, &value) != 0)
+      return Status::Internal("avro: {}", AvroError());
+    has_value = true;
+    return Status::OK();
+  }
+};
+
+// Builds the writer schema: the user's record with __offset first.
+Result<std::string> WriterSchemaJson(const std::string& user_json) {
+  if (user_json.empty()) {
+    return fmt::format(
+        R"({{"type":"record","name":"{}","namespace":"secor","fields":[{{"name":"__offset","type":"long"}},{{"name":"value","type":"bytes"}}]}})",
+        kRawRecordName);
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(user_json).get(root))
+    return Status::InvalidArgument("avro schema: not valid JSON");
+  std::string_view type, name;
+  simdjson::dom::array fields;
+  if (root["type"].get(type) || type != "record" || root["name"].get(name) ||
+      root["fields"].get(fields)) {
+    return Status::InvalidArgument("avro schema: the top level must be a named record with fields");
+  }
+  std::string out = R"({"type":"record","name":)" + JsonQuote(name);
+  std::string_view ns;
+  if (!root["namespace"].get(ns)) out += R"(,"namespace":)" + JsonQuote(ns);
+  out += R"(,"fields":[{"name":"__offset","type":"long"})";
+  for (simdjson::dom::element f : fields) {
+    std::string_view fname;
+    if (!f["name"].get(fname) && fname == "__offset") {
+      return Status::InvalidArgument("avro schema: field name __offset is reserved");
+    }
+    out += ',';
+    out += simdjson::minify(f);
+  }
+  out += "]}";
+  return out;
+}
+
+Status Fill(avro_value_t* v, bool present, simdjson::dom::element e, const std::string& field,
+            int depth);
+
+Status FillRecord(avro_value_t* v, simdjson::dom::element obj, const std::string& prefix,
+                  size_t first, int depth) {
+  size_t n = 0;
+  avro_value_get_size(v, &n);
+  for (size_t i = first; i < n; ++i) {
+    avro_value_t child;
+    const char* name = nullptr;
+    if (avro_value_get_by_index(v, i, &child, &name) != 0)
+      return Status::Internal("avro: {}", AvroError());
+    std::string path = prefix.empty() ? name : prefix + "." + name;
+    simdjson::dom::element ce;
+    bool present = FindJsonPath(obj, {name}, &ce);
+    RETURN_IF_ERROR(Fill(&child, present, ce, path, depth + 1));
+  }
+  return Status::OK();
+}
+
+Status Fill(avro_value_t* v, bool present, simdjson::dom::element e, const std::string& field,
+            int depth) {
+  if (depth > 64) return Status::InvalidArgument("field '{}': nested too deep", field);
+  avro_type_t t = avro_value_get_type(v);
+  if (!present && t != AVRO_NULL && t != AVRO_UNION) {
+    return Status::InvalidArgument("field '{}' is required but missing or null", field);
+  }
+  ScalarValue sv;
+  switch (t) {
+    case AVRO_NULL:
+      if (present) return Status::InvalidArgument("field '{}': expected null", field);
+      avro_value_set_null(v);
+      return Status::OK();
+    case AVRO_UNION: {
+      avro_schema_t us = avro_value_get_schema(v);
+      size_t nb = avro_schema_union_size(us);
+      int null_branch = -1, value_branch = -1;
+      for (size_t i = 0; i < nb; ++i) {
+        avro_schema_t b = avro_schema_union_branch(us, static_cast<int>(i));
+        if (is_avro_null(b)) {
+          if (null_branch < 0) null_branch = static_cast<int>(i);
+        } else if (value_branch < 0) {
+          value_branch = static_cast<int>(i);
+        }
+      }
+      int pick = present ? value_branch : null_branch;
+      if (pick < 0) {
+        return Status::InvalidArgument("field '{}': {} does not fit its union", field,
+                                       present ? "a value" : "null");
+      }
+      avro_value_t branch;
+      if (avro_value_set_branch(v, pick, &branch) != 0)
+        return Status::Internal("avro: {}", AvroError());
+      return Fill(&branch, present, e, field, depth + 1);
+    }
+    case AVRO_STRING: {
+      RETURN_IF_ERROR(ConvertJsonScalar(e, ColumnType::kString, field, &sv));
+      std::string copy(sv.s);  // Avro C wants a NUL-terminated buffer
+      avro_value_set_string_len(v, copy.c_str(), copy.size() + 1);
+      return Status::OK();
+    }
+    case AVRO_BYTES:
+      RETURN_IF_ERROR(ConvertJsonScalar(e, ColumnType::kBinary, field, &sv));
+      avro_value_set_bytes(v, const_cast<char*>(sv.s.data()), sv.s.size());
+      return Status::OK();
+    case AVRO_INT32:
+      RETURN_IF_ERROR(ConvertJsonScalar(e, ColumnType::kInt32, field, &sv));
+      avro_value_set_int(v, static_cast<int32_t>(sv.i));
+      return Status::OK();
+    case AVRO_INT64:
+      RETURN_IF_ERROR(ConvertJsonScalar(e, ColumnType::kInt64, field, &sv));
+      avro_value_set_long(v, sv.i);
+      return Status::OK();
+    case AVRO_FLOAT:
+      RETURN_IF_ERROR(ConvertJsonScalar(e, ColumnType::kFloat, field, &sv));
+      avro_value_set_float(v, static_cast<float>(sv.d));
+      return Status::OK();
+    case AVRO_DOUBLE:
+      RETURN_IF_ERROR(ConvertJsonScalar(e, ColumnType::kDouble, field, &sv));
+      avro_value_set_double(v, sv.d);
+      return Status::OK();
+    case AVRO_BOOLEAN:
+      RETURN_IF_ERROR(ConvertJsonScalar(e, ColumnType::kBool, field, &sv));
+      avro_value_set_boolean(v, static_cast<int>(sv.i));
+      return Status::OK();
+    case AVRO_ENUM: {
+      RETURN_IF_ERROR(ConvertJsonScalar(e, ColumnType::kString, field, &sv));
+      std::string sym(sv.s);
+      int idx = avro_schema_enum_get_by_name(avro_value_get_schema(v), sym.c_str());
+      if (idx < 0)
+        return Status::InvalidArgument("field '{}': '{}' is not an enum symbol", field, sym);
+      avro_value_set_enum(v, idx);
+      return Status::OK();
+    }
+    case AVRO_RECORD:
+      if (!e.is_object()) return Status::InvalidArgument("field '{}': expected an object", field);
+      return FillRecord(v, e, field, 0, depth);
+    case AVRO_ARRAY: {
+      simdjson::dom::array arr;
+      if (e.get(arr)) return Status::InvalidArgument("field '{}': expected a list", field);
+      for (simdjson::dom::element item : arr) {
+        avro_value_t child;
+        if (avro_value_append(v, &child, nullptr) != 0)
+          return Status::Internal("avro: {}", AvroError());
+        RETURN_IF_ERROR(Fill(&child, !item.is_null(), item, field + "[]", depth + 1));
+      }
+      return Status::OK();
+    }
+    case AVRO_MAP: {
+      simdjson::dom::object obj;
+      if (e.get(obj)) return Status::InvalidArgument("field '{}': expected an object", field);
+      for (auto [key, item] : obj) {
+        avro_value_t child;
+        std::string k(key);
+        if (avro_value_add(v, k.c_str(), &child, nullptr, nullptr) != 0)
+          return Status::Internal("avro: {}", AvroError());
+        RETURN_IF_ERROR(Fill(&child, !item.is_null(), item, field + "." + k, depth + 1));
+      }
+      return Status::OK();
+    }
+    default:
+      return Status::InvalidArgument("field '{}': Avro type not supported for JSON input", field);
+  }
+}
+
+Status ToJson(avro_value_t* v, std::string* out, int depth) {
+  if (depth > 64) return Status::Corruption("avro: value nested too deep");
+  switch (avro_value_get_type(v)) {
+    case AVRO_NULL:
+      *out += "null";
+      return Status::OK();
+    case AVRO_BOOLEAN: {
+      int b = 0;
+      avro_value_get_boolean(v, &b);
+      *out += b ? "true" : "false";
+      return Status::OK();
+    }
+    case AVRO_INT32: {
+      int32_t i = 0;
+      avro_value_get_int(v, &i);
+      *out += std::to_string(i);
+      return Status::OK();
+    }
+    case AVRO_INT64: {
+      int64_t i = 0;
+      avro_value_get_long(v, &i);
+      *out += std::to_string(i);
+      return Status::OK();
+    }
+    case AVRO_FLOAT: {
+      float f = 0;
+      avro_value_get_float(v, &f);
+      *out += std::isfinite(f) ? fmt::format("{}", f) : "null";
+      return Status::OK();
+    }
+    case AVRO_DOUBLE: {
+      double d = 0;
+      avro_value_get_double(v, &d);
+      *out += std::isfinite(d) ? fmt::format("{}", d) : "null";
+      return Status::OK();
+    }
+    case AVRO_STRING: {
+      const char* s = nullptr;
+      size_t n = 0;
+      avro_value_get_string(v, &s, &n);
+      *out += JsonQuote(std::string_view(s, n > 0 ? n - 1 : 0));
+      return Status::OK();
+    }
+    case AVRO_BYTES: {
+      const void* b = nullptr;
+      size_t n = 0;
+      avro_value_get_bytes(v, &b, &n);
+      *out += JsonQuote(std::string_view(static_cast<const char*>(b), n));
+      return Status::OK();
+    }
+    case AVRO_FIXED: {
+      const void* b = nullptr;
+      size_t n = 0;
+      avro_value_get_fixed(v, &b, &n);
+      *out += JsonQuote(std::string_view(static_cast<const char*>(b), n));
+      return Status::OK();
+    }
+    case AVRO_ENUM: {
+      int idx = 0;
+      avro_value_get_enum(v, &idx);
+      const char* sym = avro_schema_enum_get(avro_value_get_schema(v), idx);
+      *out += JsonQuote(sym ? sym : "");
+      return Status::OK();
+    }
+    case AVRO_UNION: {
+      avro_value_t branch;
+      avro_value_get_current_branch(v, &branch);
+      return ToJson(&branch, out, depth + 1);
+    }
+    case AVRO_ARRAY: {
+      size_t n = 0;
+      avro_value_get_size(v, &n);
+      *out += '[';
+      for (size_t i = 0; i < n; ++i) {
+        if (i) *out += ',';
+        avro_value_t child;
+        avro_value_get_by_index(v, i, &child, nullptr);
+        RETURN_IF_ERROR(ToJson(&child, out, depth + 1));
+      }
+      *out += ']';
+      return Status::OK();
+    }
+    case AVRO_MAP:
+    case AVRO_RECORD: {
+      size_t n = 0;
+      avro_value_get_size(v, &n);
+      *out += '{';
+      for (size_t i = 0; i < n; ++i) {
+        if (i) *out += ',';
+        avro_value_t child;
+        const char* name = nullptr;
+        avro_value_get_by_index(v, i, &child, &name);
+        *out += JsonQuote(name ? name : "");
+        *out += ':';
+        RETURN_IF_ERROR(ToJson(&child, out, depth + 1));
+      }
+      *out += '}';
+      return Status::OK();
+    }
+    default:
+      return Status::Corruption("avro: unsupported value type");
+  }
+}
+
+class AvroWriter : public FileWriter {
+ public:
+  ~AvroWriter() override {
+    if (writer_) avro_file_writer_close(writer_);
+  }
+
+  Status Init(const std::string& path, const FormatOptions& options) {
+    path_ = path;
+    std::string schema_file;
+    int64_t block_size = 65536;
+    if (options.config) {
+      ASSIGN_OR_RETURN(schema_file, options.config->StringForTopic("secor.avro.output.schema.file",
+                                                                   options.topic));
+      if (schema_file.empty()) {
+        ASSIGN_OR_RETURN(schema_file, options.config->StringForTopic(
+                                          "secor.parquet.avro.schema.file", options.topic));
+      }
+      ASSIGN_OR_RETURN(block_size, options.config->Int("secor.avro.output.block.size"));
+    }
+    std::string user_json;
+    if (!schema_file.empty()) {
+      ASSIGN_OR_RETURN(user_json, ReadFile(schema_file));
+    }
+    raw_ = user_json.empty();
+    auto wjson = WriterSchemaJson(user_json);
+    if (!wjson.ok())
+      return schema_file.empty() ? wjson.status() : wjson.status().WithContext(schema_file);
+    avro_schema_t schema = nullptr;
+    if (avro_schema_from_json_length(wjson->data(), wjson->size(), &schema) != 0) {
+      return Status::InvalidArgument("{}: bad Avro schema: {}", schema_file, AvroError());
+    }
+    RETURN_IF_ERROR(holder_.Init(schema, true));
+    std::string c = ToLower(options.codec);
+    const char* codec = nullptr;
+    if (c.empty() || c == "none" || c == "null") {
+      codec = "null";
+    } else if (c == "gzip" || c == "gz" || c == "deflate") {
+      codec = "deflate";
+    } else if (c == "snappy") {
+      codec = "snappy";
+    } else {
+      return Status::InvalidArgument("avro: unsupported codec '{}' (none, gzip, snappy)",
+                                     options.codec);
+    }
+    RETURN_IF_ERROR(MakeDirs(DirName(path)));
+    ::unlink(path.c_str());  // Avro C refuses nothing but appends to nothing either; start clean
+    if (avro_file_writer_create_with_codec(path.c_str(), holder_.schema, &writer_, codec,
+                                           static_cast<size_t>(block_size)) != 0) {
+      writer_ = nullptr;
+      return Status::IOError("create avro file {}: {}", path, AvroError());
+    }
+    return Status::OK();
+  }
+
+  Status Append(const Message& m) override {
+    if (!writer_) return Status::InvalidArgument("avro writer is closed");
+    avro_value_reset(&holder_.value);
+    avro_value_t off;
+    avro_value_get_by_index(&holder_.value, 0, &off, nullptr);
+    avro_value_set_long(&off, m.offset);
+    if (raw_) {
+      avro_value_t val;
+      avro_value_get_by_index(&holder_.value, 1, &val, nullptr);
+      avro_value_set_bytes(&val, const_cast<char*>(m.payload.data()), m.payload.size());
+    } else {
+      simdjson::dom::element root;
+      if (parser_.parse(m.payload.data(), m.payload.size()).get(root) || !root.is_object()) {
+        return Status::InvalidArgument("message at offset {} is not a JSON object", m.offset);
+      }
+      RETURN_IF_ERROR(FillRecord(&holder_.value, root, "", 1, 0));
+    }
+    if (avro_file_writer_append_value(writer_, &holder_.value) != 0) {
+      return Status::IOError("append to avro file {}: {}", path_, AvroError());
+    }
+    return Status::OK();
+  }
+
+  uint64_t BytesWritten() const override {
+    struct stat st;
+    if (::stat(path_.c_str(), &st) != 0) return 0;
+    return static_cast<uint64_t>(st.st_size);
+  }
+
+  Status Close() override {
+    if (!writer_) return Status::InvalidArgument("avro writer for {} is already closed", path_);
+    int rc = avro_file_writer_close(writer_);
+    writer_ = nullptr;
+    if (rc != 0) return Status::IOError("close avro file {}: {}", path_, AvroError());
+    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::FromErrno("open " + path_, errno);
+    int src = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (src != 0) return Status::FromErrno("fsync " + path_, err);
+    return Status::OK();
+  }
+
+ private:
+  std::string path_;
+  bool raw_ = true;
+  AvroValueHolder holder_;
+  avro_file_writer_t writer_ = nullptr;
+  simdjson::dom::parser parser_;
+};
+
+class AvroReader : public FileReader {
+ public:
+  ~AvroReader() override {
+    if (reader_) avro_file_reader_close(reader_);
+  }
+
+  Status Init(const std::string& path) {
+    path_ = path;
+    if (avro_file_reader(path.c_str(), &reader_) != 0) {
+      reader_ = nullptr;
+      return Status::Corruption("open avro file {}: {}", path, AvroError());
+    }
+    avro_schema_t schema = avro_file_reader_get_writer_schema(reader_);
+    if (!is_avro_record(schema) || avro_schema_record_size(schema) < 1 ||
+        std::string_view(avro_schema_record_field_name(schema, 0)) != "__offset") {
+      return Status::Corruption("{}: no leading __offset field (not written by secor)", path);
+    }
+    raw_ = std::string_view(avro_schema_name(schema)) == kRawRecordName;
+    return holder_.Init(schema, false);
+  }
+
+  Result<bool> Next(Record* r) override {
+    avro_value_reset(&holder_.value);
+    int rc = avro_file_reader_read_value(reader_, &holder_.value);
+    if (rc == EOF) return false;
+    if (rc != 0) return Status::Corruption("{}: {}", path_, AvroError());
+    *r = Record{};
+    avro_value_t off;
+    avro_value_get_by_index(&holder_.value, 0, &off, nullptr);
+    avro_value_get_long(&off, &r->offset);
+    size_t n = 0;
+    avro_value_get_size(&holder_.value, &n);
+    if (raw_) {
+      avro_value_t val;
+      avro_value_get_by_index(&holder_.value, 1, &val, nullptr);
+      const void* b = nullptr;
+      size_t len = 0;
+      avro_value_get_bytes(&val, &b, &len);
+      r->payload.assign(static_cast<const char*>(b), len);
+      return true;
+    }
+    std::string json = "{";
+    for (size_t i = 1; i < n; ++i) {
+      if (i > 1) json += ',';
+      avro_value_t child;
+      const char* name = nullptr;
+      avro_value_get_by_index(&holder_.value, i, &child, &name);
+      json += JsonQuote(name);
+      json += ':';
+      RETURN_IF_ERROR(ToJson(&child, &json, 0).WithContext(path_));
+    }
+    json += '}';
+    r->payload = std::move(json);
+    return true;
+  }
+
+ private:
+  std::string path_;
+  bool raw_ = false;
+  avro_file_reader_t reader_ = nullptr;
+  AvroValueHolder holder_;
+};
+
+class AvroFormat : public FileFormat {
+ public:
+  std::string name() const override { return "avro"; }
+  std::string DefaultExtension(const std::string&) const override { return ".avro"; }
+  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path,
+                                                const FormatOptions& options) const override {
+    auto w = std::make_unique<AvroWriter>();
+    RETURN_IF_ERROR(w->Init(path, options));
+    return std::unique_ptr<FileWriter>(std::move(w));
+  }
+  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path,
+                                                const FormatOptions&) const override {
+    auto r = std::make_unique<AvroReader>();
+    RETURN_IF_ERROR(r->Init(path));
+    return std::unique_ptr<FileReader>(std::move(r));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<FileFormat> NewAvroFormat() { return std::make_unique<AvroFormat>(); }
+
+}  // namespace secor

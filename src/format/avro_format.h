@@ -1,0 +1,26 @@
+// The "avro" output format: Avro object container files written through
+// Avro C. JSON messages are encoded with the topic's Avro schema
+// (secor.avro.output.schema.file, else secor.parquet.avro.schema.file), to
+// which a leading long field `__offset` is added so readers get the stored
+// Kafka offsets. Without a schema the records are {__offset: long, value:
+// bytes} with the raw payload. Codecs: none, gzip (the Avro "deflate" codec),
+// snappy.
+//
+// Writer contract as for Parquet (parquet_format.h): a message that does not
+// fit the schema gives InvalidArgument naming the field, nothing is written,
+// and the writer stays usable.
+//
+// Reader: offset from `__offset`; payload the raw `value` bytes, or the
+// record's other fields as one JSON object (unions unwrapped, bytes as
+// strings, enums as their symbol).
+#pragma once
+
+#include <memory>
+
+#include "format/file_format.h"
+
+namespace secor {
+
+std::unique_ptr<FileFormat> NewAvroFormat();
+
+}  // namespace secor

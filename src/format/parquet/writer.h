@@ -1,0 +1,150 @@
+// A Parquet file writer with bounded memory: only the page being filled of
+// each column lives in RAM (plus each column's dictionary, capped by
+// parquet.dictionary.page.size); finished pages are compressed and spilled to
+// an unlinked temporary file beside the output until their row group is
+// complete, then copied into the output in column order. Output is
+// deterministic for the same input (no clocks, no randomness).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "format/parquet/metadata.h"
+
+namespace secor::parquet {
+
+inline constexpr char kCreatedBy[] = "secor-cpp version 0.1.0";
+
+struct WriterOptions {
+  int codec = kUncompressed;
+  int64_t block_size = 128 << 20;
+  int64_t page_size = 1 << 20;
+  int64_t dictionary_limit = 1 << 20;
+  bool dictionary = true;
+};
+
+struct LeafDesc {
+  std::vector<std::string> path;
+  PhysicalType type = PhysicalType::kByteArray;
+  int max_def = 0;
+  int max_rep = 0;
+};
+
+// One value for a leaf; the member that matches the leaf's physical type is
+// read (i for BOOLEAN/INT32/INT64, d for FLOAT/DOUBLE, s for BYTE_ARRAY).
+struct Value {
+  int64_t i = 0;
+  double d = 0;
+  std::string_view s;
+};
+
+// Pages go here until their row group is written out.
+class SpillFile {
+ public:
+  ~SpillFile();
+  Status Open(const std::string& near_path);
+  Result<int64_t> Append(std::string_view a, std::string_view b);
+  Status ReadAt(int64_t offset, size_t n, std::string* out) const;
+  Status Reset();
+  int64_t size() const { return size_; }
+
+ private:
+  int fd_ = -1;
+  int64_t size_ = 0;
+};
+
+class ColumnWriter {
+ public:
+  ColumnWriter(LeafDesc desc, const WriterOptions* options, SpillFile* spill);
+
+  // v is null for a null (def < max_def).
+  void Add(int def, int rep, const Value* v);
+  // At a row boundary: closes the page when it is full, and falls back to
+  // plain encoding when the dictionary outgrew its limit.
+  Status EndRow();
+  Status FinishPage();
+  // Page bytes buffered in memory plus pages spilled for this chunk.
+  int64_t EstimatedChunkBytes() const;
+  // Writes this chunk (dictionary page, then spilled pages) to out at offset;
+  // fills meta and resets for the next row group.
+  Status WriteChunk(const std::function<Status(std::string_view)>& out, int64_t offset,
+                    ColumnMeta* meta);
+  const LeafDesc& desc() const { return desc_; }
+
+ private:
+  void UpdateStats(const Value& v);
+  int64_t PageBytes() const;
+  std::string EncodePlain(const Value& v) const;
+
+  LeafDesc desc_;
+  const WriterOptions* options_;
+  SpillFile* spill_;
+
+  // The current page.
+  std::vector<uint32_t> defs_;
+  std::vector<uint32_t> reps_;
+  std::string plain_;
+  std::vector<uint8_t> bools_;
+  std::vector<uint32_t> indices_;
+  int32_t page_values_ = 0;
+
+  // The current chunk.
+  bool use_dict_;
+  std::unordered_map<std::string, uint32_t> dict_index_;
+  std::string dict_plain_;
+  uint32_t dict_size_ = 0;
+  bool dict_pages_ = false;
+  bool plain_pages_ = false;
+  std::vector<std::pair<int64_t, int64_t>> pages_;  // (offset, size) in the spill file
+  int64_t spilled_bytes_ = 0;
+  int64_t uncompressed_bytes_ = 0;
+  int64_t num_values_ = 0;
+  int64_t null_count_ = 0;
+  bool has_minmax_ = false;
+  bool minmax_ok_ = true;
+  Value min_, max_;
+  std::string min_s_, max_s_;
+};
+
+class Writer {
+ public:
+  // schema: depth-first, root first (see metadata.h).
+  static Result<std::unique_ptr<Writer>> Open(const std::string& path,
+                                              std::vector<SchemaElement> schema,
+                                              const WriterOptions& options);
+  ~Writer();
+
+  size_t num_columns() const { return columns_.size(); }
+  ColumnWriter& column(size_t i) { return *columns_[i]; }
+  // After every column got the values of one row.
+  Status EndRow();
+  uint64_t BytesWritten() const { return static_cast<uint64_t>(file_size_ + spill_.size()); }
+  Status Close(const std::vector<std::pair<std::string, std::string>>& key_value);
+
+ private:
+  Writer() = default;
+  Status FlushRowGroup();
+  Status WriteOut(std::string_view data);
+
+  std::string path_;
+  int fd_ = -1;
+  int64_t file_size_ = 0;
+  WriterOptions options_;
+  SpillFile spill_;
+  std::vector<std::unique_ptr<ColumnWriter>> columns_;
+  FileMeta meta_;
+  int64_t rows_in_group_ = 0;
+  bool closed_ = false;
+};
+
+// Leaves of schema with their levels, in column order.
+Result<std::vector<LeafDesc>> LeavesOf(const std::vector<SchemaElement>& schema);
+
+}  // namespace secor::parquet

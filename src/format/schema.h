@@ -1,0 +1,96 @@
+// TableSchema: how a JSON message maps to typed columns of a columnar file.
+// It comes from the configuration, either a column list
+//   secor.parquet.columns = ts:timestamp_millis=timestamp, user.id:int64!, tags:list<string>
+// (entry = column path ':' type ['!' = required] ['=' JSON source path]; dots in
+// the column path make nested groups) or an Avro schema file; with neither,
+// the table is "raw": one binary `value` column holding the payload.
+// The Kafka offset is always stored in the `__offset` column; the other Kafka
+// metadata columns (__topic, __partition, __timestamp, __key) are opt-in.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "common/status.h"
+
+namespace secor {
+
+class Config;
+
+enum class ColumnType {
+  kString,
+  kBinary,
+  kInt32,
+  kInt64,
+  kFloat,
+  kDouble,
+  kBool,
+  kTimestampMillis,
+  kTimestampMicros,
+  kDate,
+};
+
+const char* ColumnTypeName(ColumnType type);
+
+struct FieldSpec {
+  std::string name;
+  bool is_group = false;  // nested group: children hold its fields
+  bool is_list = false;   // list whose elements have type `type`
+  ColumnType type = ColumnType::kString;
+  // Leaves: a missing or null value is an error instead of a null. Groups are
+  // always present (a missing JSON object gives a group of null fields).
+  bool required = false;
+  std::vector<std::string> source;  // JSON path of a leaf from the message root
+  std::vector<FieldSpec> children;
+};
+
+struct TableSchema {
+  bool raw = true;                // one `value` column with the payload bytes
+  std::vector<FieldSpec> fields;  // user columns (not raw)
+  bool meta_topic = false;
+  bool meta_partition = false;
+  bool meta_timestamp = false;
+  bool meta_key = false;
+};
+
+inline constexpr char kOffsetColumn[] = "__offset";
+
+// Parses the column list syntax above.
+Result<TableSchema> ParseColumnList(std::string_view spec);
+// Maps an Avro record schema (JSON text) to columns: null unions become
+// optional, records nested groups, arrays of primitives lists, logical types
+// timestamp-millis/-micros and date their column types.
+Result<TableSchema> SchemaFromAvro(std::string_view avro_json);
+// The schema of topic's files from the configuration (raw when config is null
+// or no schema key is set), with the Kafka metadata columns requested by
+// secor.parquet.kafka.columns.
+Result<TableSchema> LoadTableSchema(const Config* config, const std::string& topic);
+
+// A column value converted from JSON; i holds integers, booleans, dates
+// (days) and timestamps (in the column's unit), d floating point, s strings
+// and bytes (pointing into the parsed document).
+struct ScalarValue {
+  int64_t i = 0;
+  double d = 0;
+  std::string_view s;
+};
+
+// Converts a JSON scalar to type: numbers for numeric types, strings for
+// string/binary, ISO-8601 strings or integers (in the column's unit) for
+// timestamps, "YYYY-MM-DD" or integer days for dates. The error names field.
+Status ConvertJsonScalar(simdjson::dom::element e, ColumnType type, std::string_view field,
+                         ScalarValue* out);
+
+// Parses "YYYY-MM-DD[THH:MM:SS[.fraction]][Z|+HH:MM|-HH:MM]" into microseconds
+// since the epoch (UTC).
+bool ParseIsoMicros(std::string_view s, int64_t* micros);
+
+// Walks a dotted JSON path from root; false when a step is missing or null.
+bool FindJsonPath(simdjson::dom::element root, const std::vector<std::string>& path,
+                  simdjson::dom::element* out);
+
+}  // namespace secor
