@@ -2,6 +2,7 @@
 // them (a self-registering object in a static library would be dropped).
 #include "storage/local_store.h"
 #include "storage/object_store.h"
+#include "storage/s3/s3_store.h"
 
 namespace secor {
 
@@ -9,6 +10,9 @@ void RegisterBuiltinStores() {
   static const bool done = [] {
     ObjectStoreRegistry().Add("file", {"local"}, [](const std::string& uri, const Config& c) {
       return NewLocalStore(uri, c);
+    });
+    ObjectStoreRegistry().Add("s3", {"s3a", "s3n"}, [](const std::string& uri, const Config& c) {
+      return s3::NewS3Store(uri, c);
     });
     return true;
   }();
