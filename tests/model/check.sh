@@ -5,7 +5,7 @@
 # caught with the assertion that names what it breaks. Exit 0 only when every
 # expectation is met.
 #
-#   tests/model/check.sh          the standard check (about 2 minutes, 2 cores)
+#   tests/model/check.sh          the standard check (2-3 minutes, 1 core)
 #   tests/model/check.sh --deep   adds the larger sizes (about 5 minutes more)
 set -u
 
@@ -113,6 +113,7 @@ run b_no_marker_first fail '^existing_file_same_content$' -DLIFECYCLE -DMUTANT_N
 run c_no_fencing_first fail '^\(\(C==255\)\|\|\(\(E\+1\)>=C\)\)$' -DMUTANT_NO_FENCING
 run d_no_root_first fail '^marker_extends_chain$' -DLIFECYCLE -DMUTANT_NO_ROOT
 run e_delete_markers_first fail '^marker_extends_chain$' -DMUTANT_DELETE_MARKERS
+run f_list_only_check_first fail '^existing_file_same_content$' -DLIFECYCLE -DMUTANT_PARSER_CHANGE -DLIST_ONLY
 
 if [ "$deep" = 1 ]; then
   run protocol_n4_reb3 pass "" -DLIFECYCLE -DN=4 -DMAXREB=3 -DMAXCRASH=1
