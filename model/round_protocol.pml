@@ -15,7 +15,11 @@
  * store. The invariants are asserted where the state they speak of changes,
  * which is the same as checking them in every reachable state.
  *
- * Switches (spin -D...), each a protocol fault the checker must find:
+ * Sizes: -DN=, -DMAXREB=, -DMAXCRASH=. Other switches (spin -D...):
+ *   LIFECYCLE           the store's retention rule expires markers of
+ *                       committed rounds (whenever no zombie is alive)
+ *   OUTCOME_ONLY        assert only "no duplicate" and "no loss"
+ * Mutants, each a protocol fault the checker must find:
  *   MUTANT_WRITER_KEYS  data files named by the writer, written without an
  *                       existence check (a wall-clock / per-writer name)
  *   MUTANT_NO_MARKER    no round marker: each writer picks its own round end,
@@ -25,8 +29,9 @@
  *                       nothing is committed
  *   MUTANT_DELETE_MARKERS  the consumer deletes a round's marker after commit
  *   MUTANT_PARSER_CHANGE   writer 1 runs a different parser (a changed config
- *                       without a new secor.generation); with LIST_ONLY the
- *                       replay check compares only the file names
+ *                       without a new secor.generation): caught by the replay
+ *                       check, so this one must pass; with LIST_ONLY the
+ *                       replay check compares only the file names and fails
  *   REACH_END           asserts that C never reaches N: must fail, proving the
  *                       model reaches a fully committed log (no vacuity)
  */
