@@ -156,7 +156,8 @@ Status Reader::BuildTree() {
                                       n.element->name);
           }
           n.is_list = true;
-        } else if (n.rep > parent->rep) {
+        } else if (n.rep > parent->rep &&
+                   !(parent->element && parent->element->logical == LogicalKind::kList)) {
           return Status::Corruption("{}: unsupported repeated group '{}'", path_, n.element->name);
         }
       }

@@ -1,0 +1,338 @@
+// Round trips through the Parquet and Avro formats: writer, then our reader.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+
+#include "common/file_util.h"
+#include "config/config.h"
+#include "format/avro_format.h"
+#include "format/parquet/reader.h"
+#include "format/parquet_format.h"
+#include "format/schema.h"
+#include "support/test_util.h"
+
+namespace secor {
+namespace {
+
+using secor::testing::TempDir;
+
+struct In {
+  int64_t offset;
+  std::string payload;
+  std::string key = "";
+  bool has_key = false;
+  int64_t ts = -1;
+};
+
+Status WriteAll(const FileFormat& f, const std::string& path, const FormatOptions& o, const std::vector<In>& in) {
+  ASSIGN_OR_RETURN(auto w, f.NewWriter(path, o));
+  for (const In& m : in) {
+    Message msg;
+    msg.topic = "t";
+    msg.partition = 3;
+    msg.offset = m.offset;
+    msg.payload = m.payload;
+    msg.key = m.key;
+    msg.has_key = m.has_key;
+    msg.timestamp_ms = m.ts;
+    RETURN_IF_ERROR(w->Append(msg));
+  }
+  return w->Close();
+}
+
+std::vector<Record> ReadAll(const FileFormat& f, const std::string& path) {
+  std::vector<Record> out;
+  auto r = f.NewReader(path, {});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (!r.ok()) return out;
+  Record rec;
+  while (true) {
+    auto more = (*r)->Next(&rec);
+    EXPECT_TRUE(more.ok()) << more.status().ToString();
+    if (!more.ok() || !*more) break;
+    out.push_back(rec);
+  }
+  return out;
+}
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  closedir(d);
+  return names;
+}
+
+TEST(ParquetFormat, RawRoundTripKeepsOffsetsKeysAndBytes) {
+  TempDir dir;
+  Config c = Config::FromMap({{"secor.parquet.kafka.columns", "topic,partition,timestamp,key"}});
+  FormatOptions o{"snappy", "t", &c};
+  auto f = NewParquetFormat();
+  std::string binary("\0\xff\x01 bin", 7);
+  std::vector<In> in = {{10, "hello", "k1", true, 1700000000000}, {12, binary}, {15, ""}};
+  ASSERT_TRUE(WriteAll(*f, dir.Join("a.parquet"), o, in).ok());
+  EXPECT_EQ(ListDir(dir.path()), std::vector<std::string>{"a.parquet"});  // no spill file left
+  auto recs = ReadAll(*f, dir.Join("a.parquet"));
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[0].offset, 10);
+  EXPECT_EQ(recs[0].payload, "hello");
+  EXPECT_TRUE(recs[0].has_key);
+  EXPECT_EQ(recs[0].key, "k1");
+  EXPECT_EQ(recs[0].timestamp_ms, 1700000000000);
+  EXPECT_EQ(recs[1].offset, 12);
+  EXPECT_EQ(recs[1].payload, binary);
+  EXPECT_FALSE(recs[1].has_key);
+  EXPECT_EQ(recs[1].timestamp_ms, -1);
+  EXPECT_EQ(recs[2].offset, 15);
+  EXPECT_EQ(recs[2].payload, "");
+}
+
+TEST(ParquetFormat, JsonColumnsRoundTrip) {
+  TempDir dir;
+  Config c = Config::FromMap(
+      {{"secor.parquet.columns",
+        "ts:timestamp_millis=timestamp, user.id:int64!, user.name:string, tags:list<string>, score:double, "
+        "ok:bool, day:date, n:int32, f:float, raw:binary, us:timestamp_micros"}});
+  FormatOptions o{"zstd", "t", &c};
+  auto f = NewParquetFormat();
+  std::vector<In> in = {
+      {1, R"({"timestamp":1700000000123,"user":{"id":7,"name":"ann"},"tags":["a","b"],"score":1.5,"ok":true,)"
+          R"("day":"2024-02-29","n":-5,"f":0.25,"raw":"xyz","us":"2024-01-01T00:00:00.000001Z"})"},
+      {2, R"({"user":{"id":-8},"tags":[],"day":19000})"},
+      {3, R"({"user":{"id":9,"name":"\u00e9\u4e2d"},"tags":["c",null],"extra":"ignored"})"},
+  };
+  ASSERT_TRUE(WriteAll(*f, dir.Join("j.parquet"), o, in).ok());
+  auto recs = ReadAll(*f, dir.Join("j.parquet"));
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[0].offset, 1);
+  EXPECT_EQ(recs[0].payload,
+            R"({"ts":1700000000123,"user":{"id":7,"name":"ann"},"tags":["a","b"],"score":1.5,"ok":true,)"
+            R"("day":"2024-02-29","n":-5,"f":0.25,"raw":"xyz","us":1704067200000001})");
+  EXPECT_EQ(recs[1].payload,
+            R"({"ts":null,"user":{"id":-8,"name":null},"tags":[],"score":null,"ok":null,"day":"2022-01-08",)"
+            R"("n":null,"f":null,"raw":null,"us":null})");
+  EXPECT_EQ(recs[2].payload,
+            "{\"ts\":null,\"user\":{\"id\":9,\"name\":\"\xc3\xa9\xe4\xb8\xad\"},\"tags\":[\"c\",null],\"score\":null,"
+            "\"ok\":null,\"day\":null,\"n\":null,\"f\":null,\"raw\":null,\"us\":null}");
+}
+
+TEST(ParquetFormat, MismatchIsInvalidArgumentNamingFieldAndWriterGoesOn) {
+  TempDir dir;
+  Config c = Config::FromMap({{"secor.parquet.columns", "user.id:int64!, n:int32, tags:list<int64>"}});
+  FormatOptions o{"", "t", &c};
+  auto f = NewParquetFormat();
+  auto w = f->NewWriter(dir.Join("e.parquet"), o);
+  ASSERT_TRUE(w.ok());
+  auto append = [&](int64_t off, std::string_view p) {
+    Message m;
+    m.offset = off;
+    m.payload = p;
+    return (*w)->Append(m);
+  };
+  Status st = append(1, R"({"user":{"id":"x"}})");
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st.message(), "field 'user.id': expected int64, got string");
+  st = append(2, R"({"n":1})");
+  EXPECT_EQ(st.message(), "field 'user.id' is required but missing or null");
+  st = append(3, R"({"user":{"id":1},"n":3000000000})");
+  EXPECT_EQ(st.message(), "field 'n': 3000000000 is out of int32 range");
+  st = append(4, R"({"user":{"id":1},"tags":[1,"a"]})");
+  EXPECT_EQ(st.message(), "field 'tags[]': expected int64, got string");
+  st = append(5, "not json");
+  EXPECT_EQ(st.message(), "message at offset 5 is not a JSON object");
+  ASSERT_TRUE(append(6, R"({"user":{"id":1},"tags":[1,2]})").ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  auto recs = ReadAll(*f, dir.Join("e.parquet"));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].offset, 6);
+  EXPECT_EQ(recs[0].payload, R"({"user":{"id":1},"n":null,"tags":[1,2]})");
+}
+
+TEST(ParquetFormat, ManyRowGroupsPagesAndDictionaryFallback) {
+  TempDir dir;
+  Config c = Config::FromMap({{"secor.parquet.columns", "s:string, k:int64"},
+                              {"parquet.block.size", "16384"},
+                              {"parquet.page.size", "4096"},
+                              {"parquet.dictionary.page.size", "20000"}});
+  auto f = NewParquetFormat();
+  for (std::string codec : {"", "snappy", "zstd", "gzip", "lz4"}) {
+    FormatOptions o{codec, "t", &c};
+    std::vector<In> in;
+    for (int i = 0; i < 10000; ++i) {
+      in.push_back({1000 + i, fmt::format(R"({{"s":"value-{}","k":{}}})", i, i % 7)});
+    }
+    std::string path = dir.Join("m" + codec + ".parquet");
+    ASSERT_TRUE(WriteAll(*f, path, o, in).ok()) << codec;
+    auto reader = parquet::Reader::Open(path);
+    ASSERT_TRUE(reader.ok());
+    EXPECT_GT((*reader)->meta().row_groups.size(), 2u) << codec;
+    EXPECT_EQ((*reader)->meta().num_rows, 10000);
+    // The string column outgrew its dictionary: both encodings appear.
+    const auto& enc = (*reader)->meta().row_groups[0].columns[1].encodings;
+    EXPECT_NE(std::find(enc.begin(), enc.end(), parquet::kRleDictionary), enc.end());
+    auto recs = ReadAll(*f, path);
+    ASSERT_EQ(recs.size(), 10000u) << codec;
+    for (int i = 0; i < 10000; ++i) {
+      ASSERT_EQ(recs[i].offset, 1000 + i);
+      ASSERT_EQ(recs[i].payload, fmt::format(R"({{"s":"value-{}","k":{}}})", i, i % 7));
+    }
+  }
+}
+
+TEST(ParquetFormat, OutputIsDeterministic) {
+  TempDir dir;
+  auto f = NewParquetFormat();
+  std::vector<In> in;
+  for (int i = 0; i < 500; ++i) in.push_back({i, "payload " + std::to_string(i % 13)});
+  ASSERT_TRUE(WriteAll(*f, dir.Join("1.parquet"), {"snappy", "t", nullptr}, in).ok());
+  ASSERT_TRUE(WriteAll(*f, dir.Join("2.parquet"), {"snappy", "t", nullptr}, in).ok());
+  auto a = ReadFile(dir.Join("1.parquet"));
+  auto b = ReadFile(dir.Join("2.parquet"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(a->substr(0, 4), "PAR1");
+  EXPECT_EQ(a->substr(a->size() - 4), "PAR1");
+}
+
+TEST(ParquetFormat, EmptyFileIsValid) {
+  TempDir dir;
+  auto f = NewParquetFormat();
+  ASSERT_TRUE(WriteAll(*f, dir.Join("e.parquet"), {"", "t", nullptr}, {}).ok());
+  EXPECT_TRUE(ReadAll(*f, dir.Join("e.parquet")).empty());
+}
+
+TEST(ParquetFormat, BadCodecAndSchemaAreRejected) {
+  TempDir dir;
+  auto f = NewParquetFormat();
+  auto w = f->NewWriter(dir.Join("x.parquet"), {"brotli", "t", nullptr});
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().message(), "parquet: unsupported codec 'brotli' (none, snappy, zstd, gzip, lz4)");
+  Config c = Config::FromMap({{"secor.parquet.columns", "a:decimal"}});
+  w = f->NewWriter(dir.Join("y.parquet"), {"", "t", &c});
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("unknown type 'decimal' in 'a:decimal'"), std::string::npos)
+      << w.status().message();
+}
+
+TEST(Schema, ColumnListSyntax) {
+  auto s = ParseColumnList("ts:timestamp_millis=timestamp, user.id:int64!, user.name:string, tags:list<string>");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->fields.size(), 3u);
+  EXPECT_EQ(s->fields[0].name, "ts");
+  EXPECT_EQ(s->fields[0].source, std::vector<std::string>{"timestamp"});
+  EXPECT_TRUE(s->fields[1].is_group);
+  ASSERT_EQ(s->fields[1].children.size(), 2u);
+  EXPECT_TRUE(s->fields[1].children[0].required);
+  EXPECT_EQ(s->fields[1].children[0].source, (std::vector<std::string>{"user", "id"}));
+  EXPECT_TRUE(s->fields[2].is_list);
+  EXPECT_EQ(ParseColumnList("a:int, a:string").status().message(), "parquet columns: duplicate column in 'a:string'");
+  EXPECT_EQ(ParseColumnList("__offset:int").status().message(),
+            "parquet columns: names starting with __ are reserved ('__offset:int')");
+}
+
+TEST(Schema, AvroSchemaMapping) {
+  auto s = SchemaFromAvro(R"({"type":"record","name":"r","fields":[
+    {"name":"id","type":"long"},
+    {"name":"name","type":["null","string"]},
+    {"name":"ts","type":{"type":"long","logicalType":"timestamp-micros"}},
+    {"name":"d","type":{"type":"int","logicalType":"date"}},
+    {"name":"u","type":{"type":"record","name":"u","fields":[{"name":"x","type":"double"}]}},
+    {"name":"tags","type":{"type":"array","items":"string"}}]})");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->fields.size(), 6u);
+  EXPECT_TRUE(s->fields[0].required);
+  EXPECT_EQ(s->fields[0].type, ColumnType::kInt64);
+  EXPECT_FALSE(s->fields[1].required);
+  EXPECT_EQ(s->fields[2].type, ColumnType::kTimestampMicros);
+  EXPECT_EQ(s->fields[3].type, ColumnType::kDate);
+  EXPECT_TRUE(s->fields[4].is_group);
+  EXPECT_EQ(s->fields[4].children[0].source, (std::vector<std::string>{"u", "x"}));
+  EXPECT_TRUE(s->fields[5].is_list);
+  EXPECT_EQ(SchemaFromAvro(R"({"type":"record","name":"r","fields":[{"name":"m","type":{"type":"map","values":"int"}}]})")
+                .status()
+                .message(),
+            "avro schema: field 'm' has unsupported type 'map'");
+}
+
+TEST(Schema, IsoTimestamps) {
+  int64_t us = 0;
+  ASSERT_TRUE(ParseIsoMicros("1970-01-01T00:00:01.5Z", &us));
+  EXPECT_EQ(us, 1500000);
+  ASSERT_TRUE(ParseIsoMicros("2024-03-01T01:00:00+01:00", &us));
+  EXPECT_EQ(us, 1709251200000000);
+  ASSERT_TRUE(ParseIsoMicros("1969-12-31", &us));
+  EXPECT_EQ(us, -86400000000);
+  EXPECT_FALSE(ParseIsoMicros("2024-13-01", &us));
+  EXPECT_FALSE(ParseIsoMicros("2024-01-01T10", &us));
+}
+
+TEST(AvroFormat, JsonWithSchemaRoundTrip) {
+  TempDir dir;
+  ASSERT_TRUE(WriteFileAtomic(dir.Join("s.avsc"), R"({"type":"record","name":"Ev","namespace":"x","fields":[
+    {"name":"id","type":"long"},{"name":"name","type":["null","string"],"default":null},
+    {"name":"tags","type":{"type":"array","items":"string"}},{"name":"score","type":"double"}]})")
+                  .ok());
+  Config c = Config::FromMap({{"secor.avro.output.schema.file", dir.Join("s.avsc")}});
+  auto f = NewAvroFormat();
+  for (std::string codec : {"", "gzip", "snappy"}) {
+    std::string path = dir.Join("a" + codec + ".avro");
+    auto w = f->NewWriter(path, {codec, "t", &c});
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    Message m;
+    m.offset = 41;
+    m.payload = R"({"id":1,"name":"a\"b","tags":["x"],"score":2.5})";
+    ASSERT_TRUE((*w)->Append(m).ok());
+    m.offset = 42;
+    m.payload = R"({"id":"bad"})";
+    Status st = (*w)->Append(m);
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(st.message(), "field 'id': expected int64, got string");
+    m.offset = 43;
+    m.payload = R"({"id":2,"tags":[],"score":0})";
+    ASSERT_TRUE((*w)->Append(m).ok());
+    m.offset = 44;
+    m.payload = R"({"id":2,"tags":[]})";
+    EXPECT_EQ((*w)->Append(m).message(), "field 'score' is required but missing or null");
+    ASSERT_TRUE((*w)->Close().ok());
+    auto recs = ReadAll(*f, path);
+    ASSERT_EQ(recs.size(), 2u) << codec;
+    EXPECT_EQ(recs[0].offset, 41);
+    EXPECT_EQ(recs[0].payload, R"({"id":1,"name":"a\"b","tags":["x"],"score":2.5})");
+    EXPECT_EQ(recs[1].offset, 43);
+    EXPECT_EQ(recs[1].payload, R"({"id":2,"name":null,"tags":[],"score":0})");
+  }
+  auto bad = f->NewWriter(dir.Join("z.avro"), {"zstd", "t", &c});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "avro: unsupported codec 'zstd' (none, gzip, snappy)");
+}
+
+TEST(AvroFormat, RawWithoutSchema) {
+  TempDir dir;
+  auto f = NewAvroFormat();
+  std::string binary("\0\x01\xfe", 3);
+  ASSERT_TRUE(WriteAll(*f, dir.Join("r.avro"), {"", "t", nullptr}, {{5, binary}, {9, "text"}}).ok());
+  auto recs = ReadAll(*f, dir.Join("r.avro"));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].offset, 5);
+  EXPECT_EQ(recs[0].payload, binary);
+  EXPECT_EQ(recs[1].offset, 9);
+  EXPECT_EQ(recs[1].payload, "text");
+}
+
+TEST(FormatRegistry, OriginalClassNamesResolve) {
+  for (const char* name : {"com.pinterest.secor.io.impl.AvroParquetFileReaderWriterFactory",
+                           "ProtobufParquetFileReaderWriterFactory", "JsonParquetFileReaderWriterFactory", "parquet"}) {
+    auto f = NewFileFormat(name);
+    ASSERT_TRUE(f.ok()) << name;
+    EXPECT_EQ((*f)->name(), "parquet");
+  }
+  auto a = NewFileFormat("com.pinterest.secor.io.impl.AvroFileReaderWriterFactory");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ((*a)->name(), "avro");
+}
+
+}  // namespace
+}  // namespace secor
