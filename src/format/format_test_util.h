@@ -54,7 +54,7 @@ inline std::vector<TestMessage> MakeMessages(size_t n, bool binary, int avoid_by
           char c = binary ? static_cast<char>(rng() & 0xff) : static_cast<char>('!' + rng() % 90);
           m.payload.push_back(c);
         }
-        if (binary) m.key.push_back('\xff');
+        if (binary && m.has_key) m.key.push_back('\xff');
       }
     }
     if (avoid_byte >= 0) {
