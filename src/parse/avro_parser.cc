@@ -1,0 +1,244 @@
+#include "parse/avro_parser.h"
+
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "common/file_util.h"
+#include "common/strings.h"
+#include "config/config.h"
+#include "parse/avro_reader.h"
+#include "parse/date_format.h"
+#include "parse/schema_registry.h"
+#include "parse/time_zone.h"
+
+namespace secor {
+namespace {
+
+// Where a payload's schema and datum come from.
+class SchemaSource {
+ public:
+  virtual ~SchemaSource() = default;
+  virtual Status Resolve(std::string_view payload, std::shared_ptr<const AvroSchema>* schema,
+                         std::string_view* datum) = 0;
+};
+
+class FileSchemaSource : public SchemaSource {
+ public:
+  explicit FileSchemaSource(std::shared_ptr<const AvroSchema> schema)
+      : schema_(std::move(schema)) {}
+  Status Resolve(std::string_view payload, std::shared_ptr<const AvroSchema>* schema,
+                 std::string_view* datum) override {
+    *schema = schema_;
+    *datum = payload;
+    return Status::OK();
+  }
+
+ private:
+  std::shared_ptr<const AvroSchema> schema_;
+};
+
+class RegistrySchemaSource : public SchemaSource {
+ public:
+  explicit RegistrySchemaSource(std::shared_ptr<SchemaRegistryClient> client)
+      : client_(std::move(client)) {}
+  Status Resolve(std::string_view payload, std::shared_ptr<const AvroSchema>* schema,
+                 std::string_view* datum) override {
+    int32_t id;
+    RETURN_IF_ERROR(SchemaRegistryClient::SplitWireFormat(payload, &id, datum));
+    ASSIGN_OR_RETURN(*schema, client_->Get(id));
+    return Status::OK();
+  }
+
+ private:
+  std::shared_ptr<SchemaRegistryClient> client_;
+};
+
+Result<std::shared_ptr<SchemaSource>> NewSchemaSource(const Config& config,
+                                                      std::string_view topic) {
+  ASSIGN_OR_RETURN(std::string url, config.String("schema.registry.url"));
+  if (!Trim(url).empty()) {
+    ASSIGN_OR_RETURN(int64_t attempts, config.Int("secor.schema.registry.retries"));
+    ASSIGN_OR_RETURN(int64_t timeout, config.Int("secor.schema.registry.timeout.ms"));
+    if (attempts < 1) return config.BadValue("secor.schema.registry.retries", "must be at least 1");
+    if (timeout < 1) return config.BadValue("secor.schema.registry.timeout.ms", "must be positive");
+    return std::shared_ptr<SchemaSource>(new RegistrySchemaSource(
+        SchemaRegistryClient::Shared(std::string(Trim(url)), static_cast<int>(attempts), timeout)));
+  }
+  const std::string t(topic);
+  std::string key;
+  for (const std::string& k :
+       {"secor.avro.schema.file." + t, std::string("secor.avro.schema.file"),
+        "secor.avro.message.schema." + t, std::string("secor.avro.message.schema.*")}) {
+    if (config.Has(k)) {
+      key = k;
+      break;
+    }
+  }
+  if (key.empty()) {
+    return Status::InvalidArgument(
+        "Avro parser for topic {}: set schema.registry.url or secor.avro.schema.file", topic);
+  }
+  ASSIGN_OR_RETURN(std::string path, config.StringOr(key, ""));
+  Result<std::string> text = ReadFile(std::string(Trim(path)));
+  if (!text.ok()) return config.BadValue(key, text.status().message());
+  Result<std::shared_ptr<const AvroSchema>> schema = AvroSchema::Parse(*text);
+  if (!schema.ok()) return config.BadValue(key, schema.status().message());
+  return std::shared_ptr<SchemaSource>(new FileSchemaSource(*schema));
+}
+
+std::vector<std::string> SplitPath(const std::string& name, const std::string& sep) {
+  std::vector<std::string> path;
+  if (sep.empty()) return {name};
+  size_t start = 0;
+  for (size_t at; (at = name.find(sep, start)) != std::string::npos; start = at + sep.size()) {
+    path.push_back(name.substr(start, at - start));
+  }
+  path.push_back(name.substr(start));
+  return path;
+}
+
+class AvroExtractor : public TimestampExtractor {
+ public:
+  AvroExtractor(std::shared_ptr<SchemaSource> source, std::vector<std::string> path,
+                std::string name, std::string pattern_text, std::optional<DateFormat> pattern,
+                std::shared_ptr<const TimeZone> zone)
+      : source_(std::move(source)),
+        path_(std::move(path)),
+        name_(std::move(name)),
+        pattern_text_(std::move(pattern_text)),
+        pattern_(std::move(pattern)),
+        zone_(std::move(zone)) {}
+
+  Result<int64_t> ExtractMillis(const Message& message) override {
+    std::shared_ptr<const AvroSchema> schema;
+    std::string_view datum;
+    RETURN_IF_ERROR(source_->Resolve(message.payload, &schema, &datum));
+    ASSIGN_OR_RETURN(AvroValue value, schema->Read(datum, path_));
+    if (pattern_ && value.kind == AvroValue::Kind::kString) {
+      Result<int64_t> ms = pattern_->Parse(value.string_value, *zone_);
+      if (!ms.ok()) {
+        return Status::InvalidArgument("avro: field {} value '{}' does not match '{}'", name_,
+                                       value.string_value, pattern_text_);
+      }
+      return ms;
+    }
+    return AvroValueToMillis(value, name_);
+  }
+
+ private:
+  std::shared_ptr<SchemaSource> source_;
+  std::vector<std::string> path_;
+  std::string name_;
+  std::string pattern_text_;
+  std::optional<DateFormat> pattern_;
+  std::shared_ptr<const TimeZone> zone_;
+};
+
+Result<std::unique_ptr<TimestampExtractor>> NewExtractor(const Config& config,
+                                                         std::string_view topic,
+                                                         std::shared_ptr<SchemaSource> source) {
+  ASSIGN_OR_RETURN(std::string name, config.StringForTopic("message.timestamp.name", topic));
+  ASSIGN_OR_RETURN(std::string sep, config.String("message.timestamp.name.separator"));
+  ASSIGN_OR_RETURN(std::string pattern_text,
+                   config.StringForTopic("message.timestamp.input.pattern", topic));
+  std::optional<DateFormat> pattern;
+  if (!pattern_text.empty()) {
+    Result<DateFormat> compiled = DateFormat::Compile(pattern_text);
+    if (!compiled.ok()) {
+      return config.BadValue("message.timestamp.input.pattern", compiled.status().message());
+    }
+    pattern = std::move(compiled).value();
+  }
+  ASSIGN_OR_RETURN(std::string zone_name, config.StringForTopic("secor.parser.timezone", topic));
+  Result<std::shared_ptr<const TimeZone>> zone = TimeZone::Load(Trim(zone_name));
+  if (!zone.ok()) return config.BadValue("secor.parser.timezone", zone.status().message());
+  return std::unique_ptr<TimestampExtractor>(new AvroExtractor(
+      std::move(source), SplitPath(name, sep), name, pattern_text, std::move(pattern), *zone));
+}
+
+class AvroSplitParser : public MessageParser {
+ public:
+  AvroSplitParser(std::shared_ptr<SchemaSource> source, std::vector<std::string> path,
+                  std::string name, std::string prefix, std::unique_ptr<MessageParser> time)
+      : source_(std::move(source)),
+        path_(std::move(path)),
+        name_(std::move(name)),
+        prefix_(std::move(prefix)),
+        time_(std::move(time)) {}
+
+  Status Partition(const Message& message, std::string* path) override {
+    std::shared_ptr<const AvroSchema> schema;
+    std::string_view datum;
+    RETURN_IF_ERROR(source_->Resolve(message.payload, &schema, &datum));
+    ASSIGN_OR_RETURN(AvroValue value, schema->Read(datum, path_));
+    std::string dir;
+    switch (value.kind) {
+      case AvroValue::Kind::kString:
+        dir = std::string(value.string_value);
+        break;
+      case AvroValue::Kind::kLong:
+        dir = std::to_string(value.long_value);
+        break;
+      case AvroValue::Kind::kBool:
+        dir = value.long_value ? "true" : "false";
+        break;
+      case AvroValue::Kind::kDouble:
+        dir = fmt::format("{}", value.double_value);
+        break;
+    }
+    // As the JSON split parser: the value names one directory level and must
+    // not climb out of the topic.
+    for (char& c : dir) {
+      if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+    }
+    if (dir.empty() || dir == "." || dir == "..") {
+      return Status::InvalidArgument("avro: split field {} value '{}' cannot name a directory",
+                                     name_, dir);
+    }
+    RETURN_IF_ERROR(time_->Partition(message, path));
+    path->insert(0, prefix_ + dir + "/");
+    return Status::OK();
+  }
+
+ private:
+  std::shared_ptr<SchemaSource> source_;
+  std::vector<std::string> path_;
+  std::string name_;
+  std::string prefix_;
+  std::unique_ptr<MessageParser> time_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<TimestampExtractor>> NewAvroTimestampExtractor(const Config& config,
+                                                                      std::string_view topic) {
+  ASSIGN_OR_RETURN(std::shared_ptr<SchemaSource> source, NewSchemaSource(config, topic));
+  return NewExtractor(config, topic, std::move(source));
+}
+
+Result<std::unique_ptr<MessageParser>> NewAvroParser(const Config& config, std::string_view topic) {
+  ASSIGN_OR_RETURN(auto extractor, NewAvroTimestampExtractor(config, topic));
+  return NewTimeParser(config, topic, std::move(extractor));
+}
+
+Result<std::unique_ptr<MessageParser>> NewAvroSplitByFieldParser(const Config& config,
+                                                                 std::string_view topic) {
+  const std::string key = "message.split.field.name";
+  ASSIGN_OR_RETURN(std::string field, config.StringForTopic(key, topic));
+  if (field.empty()) return config.Required(key).status();
+  ASSIGN_OR_RETURN(std::string sep, config.String("message.timestamp.name.separator"));
+  // The original's default prefix is "<field>=" (Hive style), unlike the JSON split parser.
+  std::string prefix = field + "=";
+  if (config.Has("partitioner.granularity.field.prefix") ||
+      config.Has("partitioner.granularity.field.prefix." + std::string(topic))) {
+    ASSIGN_OR_RETURN(prefix, config.StringForTopic("partitioner.granularity.field.prefix", topic));
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<SchemaSource> source, NewSchemaSource(config, topic));
+  ASSIGN_OR_RETURN(auto extractor, NewExtractor(config, topic, source));
+  ASSIGN_OR_RETURN(auto time, NewTimeParser(config, topic, std::move(extractor)));
+  return std::unique_ptr<MessageParser>(new AvroSplitParser(
+      std::move(source), SplitPath(field, sep), field, prefix, std::move(time)));
+}
+
+}  // namespace secor

@@ -1,0 +1,53 @@
+// AvroSchema: an Avro schema compiled for reading single fields out of binary
+// datums (the payloads of AvroMessageParser and AvroSplitByFieldMessageParser).
+// Reading walks the datum guided by the schema and skips every field before
+// the wanted one, without building records; all reads are bounds-checked and
+// nesting is limited, so a malformed or hostile datum gives an error.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace secor {
+
+struct AvroValue {
+  enum class Kind { kLong, kDouble, kString, kBool };
+  Kind kind = Kind::kLong;
+  int64_t long_value = 0;  // int, long, boolean (0/1)
+  double double_value = 0;
+  std::string_view string_value;  // string, bytes, enum symbol; a view into the datum or schema
+  std::string logical_type;       // of int/long: "timestamp-millis", "timestamp-micros", ...
+};
+
+class AvroSchema {
+ public:
+  struct Node;
+  ~AvroSchema();
+  AvroSchema(const AvroSchema&) = delete;
+  AvroSchema& operator=(const AvroSchema&) = delete;
+
+  // Compiles the JSON form of a schema (.avsc, or a registry's "schema").
+  static Result<std::shared_ptr<const AvroSchema>> Parse(std::string_view json);
+
+  // The scalar at path (record field names, outer first) in datum. Unions on
+  // the way are followed to the written branch. NotFound when the path is not
+  // in the schema or crosses a null.
+  Result<AvroValue> Read(std::string_view datum, const std::vector<std::string>& path) const;
+
+ private:
+  AvroSchema();
+  std::vector<std::unique_ptr<Node>> nodes_;
+  const Node* root_ = nullptr;
+};
+
+// Milliseconds since the epoch of a timestamp value: logical timestamp types
+// by their unit, other numbers by magnitude (EpochToMillis), strings holding a
+// number likewise. name is for the error message.
+Result<int64_t> AvroValueToMillis(const AvroValue& value, std::string_view name);
+
+}  // namespace secor
