@@ -19,6 +19,19 @@ static const KeyInfo kStorageKeys[] = {
     {"aws.sse.type", "", K::kString, "server-side encryption: S3, KMS or customer"},
     {"aws.sse.kms.key", "", K::kString, "KMS key id for aws.sse.type=KMS"},
     {"aws.sse.customer.key", "", K::kString, "base64 key for aws.sse.type=customer", true},
+    {"aws.storage.class", "", K::kString, "S3 storage class of new objects (STANDARD, STANDARD_IA, GLACIER_IR, ...); empty: the bucket's default"},
+    {"aws.canned.acl", "", K::kString, "canned ACL of new objects (private, bucket-owner-full-control, ...); empty: none sent"},
+    {"aws.sts.endpoint", "", K::kString, "STS endpoint for web identity credentials; empty: https://sts.<aws.region>.amazonaws.com"},
+    {"aws.imds.endpoint", "", K::kString, "EC2 instance metadata endpoint; empty: AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254"},
+    {"aws.container.credentials.endpoint", "", K::kString, "base of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI; empty: http://169.254.170.2"},
+    {"secor.s3.multipart.threshold.bytes", "67108864", K::kInt, "files at least this large go up as multipart uploads"},
+    {"secor.s3.multipart.part.bytes", "16777216", K::kInt, "multipart part size (S3: at least 5 MiB, at most 10000 parts)"},
+    {"secor.s3.upload.parallelism", "4", K::kInt, "parts of one multipart upload sent at once (each holds no more than a read buffer)"},
+    {"secor.s3.max.attempts", "8", K::kInt, "tries per S3 request on 5xx, throttling, timeouts and resets (capped exponential backoff, full jitter)"},
+    {"secor.s3.retry.base.ms", "100", K::kInt, "first S3 retry waits up to this long; each retry doubles it"},
+    {"secor.s3.retry.max.ms", "20000", K::kInt, "cap of one S3 retry wait"},
+    {"secor.s3.request.timeout.ms", "60000", K::kInt, "S3 request limit: whole request for small ones, no-progress time for transfers"},
+    {"secor.s3.list.page.size", "1000", K::kInt, "keys per ListObjectsV2 page (max-keys)"},
 };
 
 std::span<const KeyInfo> StorageKeys() { return kStorageKeys; }

@@ -1,0 +1,450 @@
+// Delimited text and JSON lines. Both compress with a codec's stream form, so
+// zcat / zstd -d / lz4 -d / python3 -m snappy -d open the files. Text stores
+// only payloads; JSON lines stores offset, partition, timestamp and key too,
+// so that verify can check offsets. Line shapes in docs/formats.md.
+#include <simdjson.h>
+
+#include "common/strings.h"
+#include "config/config.h"
+#include "format/format_internal.h"
+
+namespace secor::format_internal {
+namespace {
+
+// Codec output is batched so that each message is not a compressor call.
+constexpr size_t kBatch = 1 << 16;
+
+// Owns the output file and, with a codec, the stream compressor in front.
+class TextSink {
+ public:
+  Status Open(const std::string& path, const std::string& codec_name) {
+    ASSIGN_OR_RETURN(codec_, NewCodec(codec_name));
+    RETURN_IF_ERROR(file_.Open(path));
+    if (codec_) {
+      sink_ = std::make_unique<FileSink>(&file_);
+      compressor_ = codec_->NewStreamCompressor(sink_.get());
+      batch_.reserve(kBatch);
+    }
+    return Status::OK();
+  }
+  Status Append(std::string_view a, std::string_view b) {
+    if (!compressor_) {
+      RETURN_IF_ERROR(file_.Append(a));
+      return file_.Append(b);
+    }
+    batch_.append(a);
+    batch_.append(b);
+    if (batch_.size() >= kBatch) {
+      RETURN_IF_ERROR(compressor_->Write(batch_));
+      batch_.clear();
+    }
+    return Status::OK();
+  }
+  uint64_t size() const { return file_.size(); }
+  Status Close() {
+    if (compressor_) {
+      if (!batch_.empty()) RETURN_IF_ERROR(compressor_->Write(batch_));
+      batch_.clear();
+      RETURN_IF_ERROR(compressor_->Finish());
+    }
+    return SyncAndClose(&file_);
+  }
+
+ private:
+  BufferedFile file_;
+  std::unique_ptr<Codec> codec_;
+  std::unique_ptr<FileSink> sink_;
+  std::unique_ptr<StreamCompressor> compressor_;
+  std::string batch_;
+};
+
+// The whole file, decompressed by codec, or by the codec its magic names when
+// codec is null.
+Result<std::string> ReadTextFile(const std::string& path, const Codec* codec) {
+  ASSIGN_OR_RETURN(std::string raw, ReadFile(path));
+  std::unique_ptr<Codec> detected;
+  if (!codec) {
+    std::string name = DetectStreamCodec(raw);
+    if (!name.empty()) {
+      ASSIGN_OR_RETURN(detected, NewCodec(name));
+      codec = detected.get();
+    }
+  }
+  if (!codec) return raw;
+  std::string out;
+  Status st = codec->DecompressStream(raw, &out);
+  if (!st.ok()) return Status(st.code(), path + ": " + st.message());
+  return out;
+}
+
+std::string DelimiterOf(const FormatOptions& options, Status* st) {
+  std::string raw = "\\n";
+  if (options.config) {
+    auto v = options.config->StringForTopic("secor.text.delimiter", options.topic);
+    if (!v.ok()) {
+      *st = v.status();
+      return "";
+    }
+    raw = *v;
+  }
+  auto d = UnescapeDelimiter(raw);
+  if (!d.ok()) {
+    *st = d.status();
+    return "";
+  }
+  return *d;
+}
+
+class DelimitedTextWriter : public FileWriter {
+ public:
+  Status Open(const std::string& path, const std::string& codec, std::string delimiter) {
+    delimiter_ = std::move(delimiter);
+    return sink_.Open(path, codec);
+  }
+  Status Append(const Message& m) override { return sink_.Append(m.payload, delimiter_); }
+  uint64_t BytesWritten() const override { return sink_.size(); }
+  Status Close() override { return sink_.Close(); }
+
+ private:
+  TextSink sink_;
+  std::string delimiter_;
+};
+
+class DelimitedTextReader : public FileReader {
+ public:
+  Status Open(const std::string& path, const Codec* codec, std::string delimiter) {
+    delimiter_ = std::move(delimiter);
+    ASSIGN_OR_RETURN(data_, ReadTextFile(path, codec));
+    return Status::OK();
+  }
+  void SetText(std::string text, std::string delimiter) {
+    data_ = std::move(text);
+    delimiter_ = std::move(delimiter);
+  }
+  Result<bool> Next(Record* r) override {
+    if (pos_ >= data_.size()) return false;
+    size_t end = data_.find(delimiter_, pos_);
+    size_t next = end == std::string::npos ? data_.size() : end + delimiter_.size();
+    if (end == std::string::npos) end = data_.size();  // no final delimiter: still a record
+    *r = Record();
+    r->payload.assign(data_, pos_, end - pos_);
+    pos_ = next;
+    return true;
+  }
+
+ private:
+  std::string data_;
+  std::string delimiter_;
+  size_t pos_ = 0;
+};
+
+class DelimitedTextFormat : public FileFormat {
+ public:
+  std::string name() const override { return "text"; }
+  std::string DefaultExtension(const std::string& codec) const override {
+    auto c = NewCodec(codec);
+    return c.ok() && *c ? (*c)->extension() : "";
+  }
+  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path,
+                                                const FormatOptions& options) const override {
+    Status st;
+    std::string delimiter = DelimiterOf(options, &st);
+    RETURN_IF_ERROR(st);
+    auto w = std::make_unique<DelimitedTextWriter>();
+    RETURN_IF_ERROR(w->Open(path, options.codec, std::move(delimiter)));
+    return std::unique_ptr<FileWriter>(std::move(w));
+  }
+  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path,
+                                                const FormatOptions& options) const override {
+    Status st;
+    std::string delimiter = DelimiterOf(options, &st);
+    RETURN_IF_ERROR(st);
+    ASSIGN_OR_RETURN(auto codec, NewCodec(options.codec));
+    return NewDelimitedTextReader(path, codec.get(), delimiter);
+  }
+};
+
+// --- JSON lines ------------------------------------------------------------------
+
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void Base64Append(std::string* out, std::string_view in) {
+  size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    uint32_t v = uint32_t{static_cast<uint8_t>(in[i])} << 16 |
+                 uint32_t{static_cast<uint8_t>(in[i + 1])} << 8 | static_cast<uint8_t>(in[i + 2]);
+    out->push_back(kB64[v >> 18]);
+    out->push_back(kB64[(v >> 12) & 63]);
+    out->push_back(kB64[(v >> 6) & 63]);
+    out->push_back(kB64[v & 63]);
+  }
+  size_t rest = in.size() - i;
+  if (rest > 0) {
+    uint32_t v = uint32_t{static_cast<uint8_t>(in[i])} << 16;
+    if (rest == 2) v |= uint32_t{static_cast<uint8_t>(in[i + 1])} << 8;
+    out->push_back(kB64[v >> 18]);
+    out->push_back(kB64[(v >> 12) & 63]);
+    out->push_back(rest == 2 ? kB64[(v >> 6) & 63] : '=');
+    out->push_back('=');
+  }
+}
+
+Status Base64Decode(std::string_view in, std::string* out) {
+  out->clear();
+  if (in.size() % 4 != 0)
+    return Status::Corruption("base64 length {} is not a multiple of 4", in.size());
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  for (size_t i = 0; i < in.size(); i += 4) {
+    int a = val(in[i]), b = val(in[i + 1]);
+    int c = in[i + 2] == '=' ? 0 : val(in[i + 2]);
+    int d = in[i + 3] == '=' ? 0 : val(in[i + 3]);
+    bool last = i + 4 == in.size();
+    if (a < 0 || b < 0 || c < 0 || d < 0 || (!last && (in[i + 2] == '=' || in[i + 3] == '='))) {
+      return Status::Corruption("bad base64");
+    }
+    uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+    out->push_back(static_cast<char>(v >> 16));
+    if (in[i + 2] != '=') out->push_back(static_cast<char>(v >> 8));
+    if (in[i + 3] != '=') out->push_back(static_cast<char>(v));
+  }
+  return Status::OK();
+}
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Whether payload can be embedded as is: a single JSON value, no raw line
+// breaks (they would split the line), no surrounding whitespace (so the
+// reader gets the exact bytes back).
+bool EmbeddableJson(simdjson::dom::parser& parser, std::string_view p) {
+  if (p.empty() || IsJsonSpace(p.front()) || IsJsonSpace(p.back())) return false;
+  char c = p.front();
+  if (!(c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' ||
+        c == 'f' || c == 'n')) {
+    return false;
+  }
+  if (p.find_first_of("\r\n") != std::string_view::npos) return false;
+  simdjson::dom::element e;
+  return !parser.parse(p.data(), p.size(), true).get(e);
+}
+
+class JsonLinesWriter : public FileWriter {
+ public:
+  Status Open(const std::string& path, const std::string& codec) { return sink_.Open(path, codec); }
+  Status Append(const Message& m) override {
+    line_.clear();
+    line_.append("{\"offset\":");
+    line_.append(std::to_string(m.offset));
+    line_.append(",\"partition\":");
+    line_.append(std::to_string(m.partition));
+    if (m.timestamp_ms != -1) {
+      line_.append(",\"timestamp\":");
+      line_.append(std::to_string(m.timestamp_ms));
+    }
+    if (m.has_key) AppendBytesField("key", m.key, false);
+    AppendBytesField("value", m.payload, true);
+    line_.push_back('}');
+    return sink_.Append(line_, "\n");
+  }
+  uint64_t BytesWritten() const override { return sink_.size(); }
+  Status Close() override { return sink_.Close(); }
+
+ private:
+  void AppendBytesField(const char* name, std::string_view bytes, bool allow_raw) {
+    line_.append(",\"");
+    line_.append(name);
+    if (allow_raw && EmbeddableJson(parser_, bytes)) {
+      line_.append("\":");
+      line_.append(bytes);
+    } else if (simdjson::validate_utf8(bytes.data(), bytes.size())) {
+      line_.append(allow_raw ? "_text\":" : "\":");
+      line_.append(JsonQuote(bytes));
+    } else {
+      line_.append("_base64\":\"");
+      Base64Append(&line_, bytes);
+      line_.push_back('"');
+    }
+  }
+
+  TextSink sink_;
+  std::string line_;
+  simdjson::dom::parser parser_;
+};
+
+class JsonLinesReader : public FileReader {
+ public:
+  Status Open(const std::string& path, const Codec* codec) {
+    path_ = path;
+    ASSIGN_OR_RETURN(data_, ReadTextFile(path, codec));
+    return Status::OK();
+  }
+  void SetText(const std::string& path, std::string text) {
+    path_ = path;
+    data_ = std::move(text);
+  }
+
+  Result<bool> Next(Record* r) override {
+    while (pos_ < data_.size()) {
+      size_t end = data_.find('\n', pos_);
+      if (end == std::string::npos) end = data_.size();
+      std::string_view line = std::string_view(data_).substr(pos_, end - pos_);
+      pos_ = end + 1;
+      ++line_no_;
+      while (!line.empty() && IsJsonSpace(line.back())) line.remove_suffix(1);
+      if (line.empty()) continue;
+      Status st = ParseLine(line, r);
+      if (!st.ok()) {
+        return Status::Corruption("{} line {}: {}", path_, line_no_, st.message());
+      }
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  Status ParseLine(std::string_view line, Record* r) {
+    *r = Record();
+    padded_.assign(line.data(), line.size());
+    padded_.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::ondemand::document doc;
+    if (auto err = parser_.iterate(padded_.data(), line.size(), padded_.size()).get(doc)) {
+      return Status::Corruption("not JSON: {}", simdjson::error_message(err));
+    }
+    simdjson::ondemand::object obj;
+    if (auto err = doc.get_object().get(obj)) {
+      return Status::Corruption("not a JSON object: {}", simdjson::error_message(err));
+    }
+    bool has_offset = false, has_value = false;
+    for (auto field : obj) {
+      std::string_view key;
+      if (auto err = field.unescaped_key().get(key)) {
+        return Status::Corruption("bad key: {}", simdjson::error_message(err));
+      }
+      simdjson::ondemand::value v = field.value();
+      simdjson::error_code err = simdjson::SUCCESS;
+      std::string_view s;
+      if (key == "offset") {
+        err = v.get_int64().get(r->offset);
+        has_offset = true;
+      } else if (key == "timestamp") {
+        err = v.get_int64().get(r->timestamp_ms);
+      } else if (key == "key") {
+        err = v.get_string().get(s);
+        r->key.assign(s);
+        r->has_key = true;
+      } else if (key == "key_base64") {
+        err = v.get_string().get(s);
+        if (!err) RETURN_IF_ERROR(Base64Decode(s, &r->key));
+        r->has_key = true;
+      } else if (key == "value_text") {
+        err = v.get_string().get(s);
+        r->payload.assign(s);
+        has_value = true;
+      } else if (key == "value_base64") {
+        err = v.get_string().get(s);
+        if (!err) RETURN_IF_ERROR(Base64Decode(s, &r->payload));
+        has_value = true;
+      } else if (key == "value") {
+        ASSIGN_OR_RETURN(s, RawValue(v));
+        r->payload.assign(s);
+        has_value = true;
+      }
+      if (err) return Status::Corruption("field {}: {}", key, simdjson::error_message(err));
+    }
+    if (!has_offset) return Status::Corruption("no \"offset\" field");
+    if (!has_value) return Status::Corruption("no value field");
+    return Status::OK();
+  }
+
+  static Result<std::string_view> RawValue(simdjson::ondemand::value& v) {
+    simdjson::ondemand::json_type type;
+    if (auto err = v.type().get(type))
+      return Status::Corruption("value: {}", simdjson::error_message(err));
+    std::string_view raw;
+    simdjson::error_code err = simdjson::SUCCESS;
+    if (type == simdjson::ondemand::json_type::object) {
+      simdjson::ondemand::object o;
+      err = v.get_object().get(o);
+      if (!err) err = o.raw_json().get(raw);
+    } else if (type == simdjson::ondemand::json_type::array) {
+      simdjson::ondemand::array a;
+      err = v.get_array().get(a);
+      if (!err) err = a.raw_json().get(raw);
+    } else {
+      raw = v.raw_json_token();
+      while (!raw.empty() && IsJsonSpace(raw.back())) raw.remove_suffix(1);
+    }
+    if (err) return Status::Corruption("value: {}", simdjson::error_message(err));
+    return raw;
+  }
+
+  std::string path_;
+  std::string data_;
+  size_t pos_ = 0;
+  size_t line_no_ = 0;
+  std::string padded_;
+  simdjson::ondemand::parser parser_;
+};
+
+class JsonLinesFormat : public FileFormat {
+ public:
+  std::string name() const override { return "jsonl"; }
+  std::string DefaultExtension(const std::string& codec) const override {
+    auto c = NewCodec(codec);
+    return ".jsonl" + (c.ok() && *c ? (*c)->extension() : std::string());
+  }
+  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path,
+                                                const FormatOptions& options) const override {
+    auto w = std::make_unique<JsonLinesWriter>();
+    RETURN_IF_ERROR(w->Open(path, options.codec));
+    return std::unique_ptr<FileWriter>(std::move(w));
+  }
+  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path,
+                                                const FormatOptions& options) const override {
+    ASSIGN_OR_RETURN(auto codec, NewCodec(options.codec));
+    return NewJsonLinesReader(path, codec.get());
+  }
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileReader>> NewDelimitedTextReader(const std::string& path,
+                                                           const Codec* codec,
+                                                           const std::string& delimiter) {
+  auto r = std::make_unique<DelimitedTextReader>();
+  RETURN_IF_ERROR(r->Open(path, codec, delimiter));
+  return std::unique_ptr<FileReader>(std::move(r));
+}
+
+Result<std::unique_ptr<FileReader>> NewJsonLinesReader(const std::string& path,
+                                                       const Codec* codec) {
+  auto r = std::make_unique<JsonLinesReader>();
+  RETURN_IF_ERROR(r->Open(path, codec));
+  return std::unique_ptr<FileReader>(std::move(r));
+}
+
+std::unique_ptr<FileReader> NewDelimitedTextReaderFromText(std::string text,
+                                                           const std::string& delimiter) {
+  auto r = std::make_unique<DelimitedTextReader>();
+  r->SetText(std::move(text), delimiter);
+  return r;
+}
+
+std::unique_ptr<FileReader> NewJsonLinesReaderFromText(const std::string& path, std::string text) {
+  auto r = std::make_unique<JsonLinesReader>();
+  r->SetText(path, std::move(text));
+  return r;
+}
+
+std::unique_ptr<FileFormat> NewDelimitedTextFormat() {
+  return std::make_unique<DelimitedTextFormat>();
+}
+std::unique_ptr<FileFormat> NewJsonLinesFormat() { return std::make_unique<JsonLinesFormat>(); }
+
+}  // namespace secor::format_internal
