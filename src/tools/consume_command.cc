@@ -1,3 +1,4 @@
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 
@@ -10,7 +11,7 @@ namespace secor {
 namespace {
 
 Consumer* g_consumer = nullptr;
-volatile std::sig_atomic_t g_signals = 0;
+std::atomic<int> g_signals{0};
 
 void OnSignal(int) {
   // The first signal stops gracefully; a second one exits at once (nothing
