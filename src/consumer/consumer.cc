@@ -1,1 +1,845 @@
 #include "consumer/consumer.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <re2/re2.h>
+#include <spdlog/spdlog.h>
+
+#include "common/file_util.h"
+#include "common/strings.h"
+#include "config/config.h"
+#include "consumer/error_file.h"
+#include "consumer/staging.h"
+#include "format/codec.h"
+#include "format/file_format.h"
+#include "kafka/client_config.h"
+#include "kafka/group_consumer.h"
+#include "metrics/metrics.h"
+#include "parse/message_parser.h"
+#include "storage/object_store.h"
+#include "upload/object_names.h"
+#include "upload/round_ledger.h"
+#include "upload/uploader.h"
+
+namespace secor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Everything that is fixed per topic: how its messages are parsed and written.
+struct TopicContext {
+  std::string topic;
+  std::unique_ptr<MessageParser> parser;
+  std::unique_ptr<MessageTransformer> transformer;
+  std::unique_ptr<FileFormat> format;
+  FormatOptions format_options;
+  std::string extension;
+  int64_t max_file_bytes = 0;
+  int64_t max_file_age_ms = 0;
+  bool upload_at_minute_mark = false;
+  Counter* messages = nullptr;
+  Counter* bytes = nullptr;
+  Counter* bad_messages = nullptr;
+  Counter* filtered = nullptr;
+};
+
+// One local file of the current round of a source partition.
+struct OpenFile {
+  std::string output_partition;
+  std::string local_path;
+  std::string key;
+  std::unique_ptr<FileWriter> writer;
+  std::unique_ptr<ErrorFile> errors;  // for the error partition instead of writer
+  Clock::time_point created;
+  int64_t messages = 0;
+};
+
+// The state of one assigned source partition, owned by the consuming thread.
+struct PartitionState {
+  TopicPartition tp;
+  TopicContext* ctx = nullptr;
+  uint64_t epoch = 0;
+  int64_t round_start = 0;
+  int64_t last_offset = -1;  // last offset of the current round, -1 when empty
+  std::map<std::string, OpenFile> files;
+  std::deque<RoundMarker> replay;  // decided rounds still to be replayed, in order
+  int pending_rounds = 0;
+  bool paused = false;
+  bool blocked = false;  // Kafka no longer holds a round that must be replayed
+  std::string round_dir;
+};
+
+// Exponentially decaying count of bad messages (half-life one minute), as the
+// original's max_bad_messages limit: bursts trip it, a trickle does not.
+class DecayingCount {
+ public:
+  double Add(Clock::time_point now) {
+    double dt = std::chrono::duration<double>(now - last_).count();
+    value_ = value_ * std::exp2(-dt / 60.0) + 1;
+    last_ = now;
+    return value_;
+  }
+
+ private:
+  double value_ = 0;
+  Clock::time_point last_ = Clock::now();
+};
+
+std::string MakeWriterId() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device rd;
+  return fmt::format("{}:{}:{}:{:08x}", host, ::getpid(), WallMs(), rd());
+}
+
+class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwner {
+ public:
+  ConsumerImpl(const Config& config, ConsumerOptions options) : config_(config), options_(options) {}
+
+  Status Init();
+  Status Run() override;
+  void RequestStop() override { stop_requested_.store(true); }
+
+  // RebalanceListener (consuming thread, inside Poll).
+  std::map<TopicPartition, int64_t> OnAssigned(const std::vector<TopicPartition>& parts) override;
+  void OnRevoked(const std::vector<TopicPartition>& parts, bool lost) override;
+
+  // RoundOwner (uploader threads).
+  bool IsCurrent(const std::string& topic, int32_t partition, uint64_t epoch) override;
+  Status Commit(const std::string& topic, int32_t partition, int64_t next_offset) override;
+  void OnRoundDone(const SealedRound& round, const Status& outcome) override;
+  void OnConflict(const SealedRound& round) override;
+  void OnFatal(const Status& status) override;
+
+ private:
+  struct Event {
+    enum Kind { kRoundDone, kConflict, kFatal } kind;
+    TopicPartition tp;
+    uint64_t epoch = 0;
+    int64_t start = 0;
+    Status status;
+  };
+
+  Result<TopicContext*> Context(const std::string& topic);
+  Result<std::vector<std::string>> MatchingTopics();
+  Status SetUpPartition(const TopicPartition& tp, int64_t* start_offset);
+  Status Process(const Message& m);
+  Status Append(PartitionState& ps, const Message& m, const std::string& output_partition,
+                const std::string& error);
+  Status SealRound(PartitionState& ps);
+  void StartRound(PartitionState& ps, int64_t start);
+  void DropRound(PartitionState& ps);
+  Status CheckPolicies();
+  Status HandleEvents();
+  Status ResetToReplay(PartitionState& ps, int64_t start);
+  void UpdatePause(PartitionState& ps);
+  void SetCurrent(const TopicPartition& tp, uint64_t epoch);
+  void ClearCurrent(const TopicPartition& tp);
+  size_t OpenFileCount() const;
+
+  Config config_;
+  ConsumerOptions options_;
+  std::string group_;
+  std::string writer_id_;
+  int64_t generation_ = 1;
+  std::string delivery_;
+  bool upload_on_shutdown_ = false;
+  bool age_youngest_ = true;
+  int64_t max_file_count_ = -1;
+  int64_t minute_mark_ = 0;
+  int64_t messages_per_second_ = 0;
+  int64_t max_bad_messages_ = 0;
+  int max_pending_rounds_ = 3;
+  std::unique_ptr<RE2> topic_filter_;
+  std::unique_ptr<RE2> topic_blacklist_;
+  std::unique_ptr<RE2> minute_mark_filter_;
+
+  std::unique_ptr<Staging> staging_;
+  std::unique_ptr<ObjectStore> store_;
+  std::unique_ptr<RoundLedger> ledger_;
+  std::unique_ptr<Uploader> uploader_;
+  std::unique_ptr<GroupConsumer> kafka_;
+  std::string auto_offset_reset_ = "earliest";
+
+  std::map<std::string, std::unique_ptr<TopicContext>> topics_;
+  std::map<TopicPartition, PartitionState> partitions_;
+  std::vector<std::string> subscribed_;
+  uint64_t next_epoch_ = 1;
+  DecayingCount bad_count_;
+  Status setup_error_;
+
+  std::mutex current_mu_;
+  std::map<TopicPartition, uint64_t> current_;  // assigned partitions and their epochs
+
+  std::mutex events_mu_;
+  std::deque<Event> events_;
+
+  std::atomic<bool> stop_requested_{false};
+  std::string transformed_;  // reused buffer for transformed payloads
+  std::string partition_path_;
+
+  Counter& rebalances_ = MetricsRegistry::Global().GetCounter(
+      "secor_consumer_rebalances_total", "Partitions assigned or revoked");
+  Counter& offsets_lost_ = MetricsRegistry::Global().GetCounter(
+      "secor_consumer_offsets_lost_total",
+      "Times Kafka no longer held offsets that had to be read (retention passed them)");
+  Gauge& open_files_ = MetricsRegistry::Global().GetGauge("secor_consumer_open_files",
+                                                          "Local files being written");
+  Gauge& rounds_in_flight_ = MetricsRegistry::Global().GetGauge(
+      "secor_rounds_in_flight", "Sealed rounds waiting for upload and commit");
+  Gauge& assigned_ = MetricsRegistry::Global().GetGauge("secor_consumer_assigned_partitions",
+                                                        "Source partitions assigned");
+};
+
+Status ConsumerImpl::Init() {
+  ASSIGN_OR_RETURN(group_, config_.Required("secor.kafka.group"));
+  ASSIGN_OR_RETURN(generation_, config_.Int("secor.generation"));
+  if (generation_ < 0) return config_.BadValue("secor.generation", "must not be negative");
+  ASSIGN_OR_RETURN(delivery_, config_.String("secor.delivery"));
+  delivery_ = ToLower(delivery_);
+  if (delivery_ != "exactly-once" && delivery_ != "at-least-once") {
+    return config_.BadValue("secor.delivery", "must be exactly-once or at-least-once");
+  }
+  ASSIGN_OR_RETURN(upload_on_shutdown_, config_.Bool("secor.upload.on.shutdown"));
+  ASSIGN_OR_RETURN(age_youngest_, config_.Bool("secor.file.age.youngest"));
+  ASSIGN_OR_RETURN(max_file_count_, config_.Int("secor.max.file.count"));
+  ASSIGN_OR_RETURN(minute_mark_, config_.Int("secor.upload.minute_mark"));
+  if (minute_mark_ < 0 || minute_mark_ > 59) {
+    return config_.BadValue("secor.upload.minute_mark", "must be a minute, 0 to 59");
+  }
+  ASSIGN_OR_RETURN(messages_per_second_, config_.Int("secor.messages.per.second"));
+  ASSIGN_OR_RETURN(max_bad_messages_, config_.Int("secor.consumer.max_bad_messages"));
+  ASSIGN_OR_RETURN(int64_t threads, config_.Int("secor.upload.threads"));
+  if (threads < 1) return config_.BadValue("secor.upload.threads", "must be at least 1");
+  ASSIGN_OR_RETURN(int64_t max_backoff, config_.Int("secor.upload.retry.max.backoff.ms"));
+
+  auto compile = [&](const std::string& key, std::unique_ptr<RE2>* out) -> Status {
+    ASSIGN_OR_RETURN(std::string pattern, config_.String(key));
+    if (pattern.empty()) return Status::OK();
+    *out = std::make_unique<RE2>(pattern, RE2::Quiet);
+    if (!(*out)->ok()) return config_.BadValue(key, "bad regular expression: " + (*out)->error());
+    return Status::OK();
+  };
+  RETURN_IF_ERROR(compile("secor.kafka.topic_filter", &topic_filter_));
+  RETURN_IF_ERROR(compile("secor.kafka.topic_blacklist", &topic_blacklist_));
+  RETURN_IF_ERROR(compile("secor.kafka.upload_at_minute_mark.topic_filter", &minute_mark_filter_));
+
+  // Validate the defaults of per-topic settings now, so that a bad parser,
+  // format or codec stops start-up rather than the first message.
+  RETURN_IF_ERROR(NewMessageParser(config_, "").status());
+  RETURN_IF_ERROR(NewMessageTransformer(config_, "").status());
+  {
+    ASSIGN_OR_RETURN(std::string format, config_.String("secor.file.reader.writer.factory"));
+    auto f = NewFileFormat(format);
+    if (!f.ok()) return config_.BadValue("secor.file.reader.writer.factory", f.status().message());
+    ASSIGN_OR_RETURN(std::string codec, config_.String("secor.compression.codec"));
+    auto c = NewCodec(codec);
+    if (!c.ok()) return config_.BadValue("secor.compression.codec", c.status().message());
+  }
+
+  writer_id_ = MakeWriterId();
+  ASSIGN_OR_RETURN(std::string local_path, config_.Required("secor.local.path"));
+  std::random_device rd;
+  auto staging = Staging::Open(local_path, fmt::format("{}-{}-{:06x}", ::getpid(), WallMs(), rd() & 0xffffff));
+  if (!staging.ok()) return staging.status();
+  staging_ = std::move(staging).value();
+
+  ASSIGN_OR_RETURN(std::string uri, OutputUri(config_));
+  ASSIGN_OR_RETURN(store_, OpenObjectStore(uri, config_));
+  ASSIGN_OR_RETURN(std::string state_path, config_.String("secor.round.state.path"));
+  ledger_ = std::make_unique<RoundLedger>(store_.get(), state_path, group_);
+
+  // Exactly-once needs a store that refuses a second create-only write.
+  std::string probe = fmt::format("{}/{}/_probe/{}", state_path, group_,
+                                  writer_id_.substr(writer_id_.find(':') + 1));
+  for (char& c : probe) {
+    if (c == ':') c = '-';
+  }
+  Status probed = ProbeCreateOnly(*store_, probe);
+  if (!probed.ok()) {
+    if (delivery_ == "exactly-once") return probed;
+    spdlog::warn("secor.delivery=at-least-once: {}", probed.message());
+  }
+
+  ASSIGN_OR_RETURN(auto settings, ConsumerClientSettings(config_, group_));
+  auto_offset_reset_ = settings["auto.offset.reset"];
+  ASSIGN_OR_RETURN(kafka_, GroupConsumer::Create(settings, this));
+
+  UploaderOptions uopts;
+  uopts.threads = static_cast<int>(threads);
+  uopts.max_backoff_ms = max_backoff;
+  uopts.writer_id = writer_id_;
+  uploader_ = std::make_unique<Uploader>(store_.get(), ledger_.get(), this, uopts);
+  spdlog::info("secor consume: group {} writer {} output {} staging {}", group_, writer_id_,
+               store_->Uri(""), staging_->dir());
+  return Status::OK();
+}
+
+Result<TopicContext*> ConsumerImpl::Context(const std::string& topic) {
+  auto it = topics_.find(topic);
+  if (it != topics_.end()) return it->second.get();
+  auto ctx = std::make_unique<TopicContext>();
+  ctx->topic = topic;
+  ASSIGN_OR_RETURN(ctx->parser, NewMessageParser(config_, topic));
+  ASSIGN_OR_RETURN(ctx->transformer, NewMessageTransformer(config_, topic));
+  ASSIGN_OR_RETURN(std::string format, config_.StringForTopic("secor.file.reader.writer.factory", topic));
+  ASSIGN_OR_RETURN(ctx->format, NewFileFormat(format));
+  ASSIGN_OR_RETURN(std::string codec_name, config_.StringForTopic("secor.compression.codec", topic));
+  ASSIGN_OR_RETURN(auto codec, NewCodec(codec_name));
+  ctx->format_options.codec = codec ? codec->name() : "";
+  ctx->format_options.topic = topic;
+  ctx->format_options.config = &config_;
+  ASSIGN_OR_RETURN(ctx->extension, config_.StringForTopic("secor.file.extension", topic));
+  if (ctx->extension.empty()) ctx->extension = ctx->format->DefaultExtension(ctx->format_options.codec);
+  ASSIGN_OR_RETURN(ctx->max_file_bytes, config_.IntForTopic("secor.max.file.size.bytes", topic));
+  ASSIGN_OR_RETURN(int64_t age_s, config_.IntForTopic("secor.max.file.age.seconds", topic));
+  ctx->max_file_age_ms = age_s * 1000;
+  ctx->upload_at_minute_mark =
+      minute_mark_ > 0 && minute_mark_filter_ && RE2::FullMatch(topic, *minute_mark_filter_);
+  auto& m = MetricsRegistry::Global();
+  Labels labels{{"topic", topic}};
+  ctx->messages = &m.GetCounter("secor_consumer_messages_total", "Messages consumed", labels);
+  ctx->bytes = &m.GetCounter("secor_consumer_bytes_total", "Payload bytes consumed", labels);
+  ctx->bad_messages = &m.GetCounter("secor_consumer_bad_messages_total",
+                                    "Messages sent to the error output", labels);
+  ctx->filtered = &m.GetCounter("secor_consumer_filtered_messages_total",
+                                "Messages dropped by the transformer", labels);
+  TopicContext* raw = ctx.get();
+  topics_[topic] = std::move(ctx);
+  return raw;
+}
+
+Result<std::vector<std::string>> ConsumerImpl::MatchingTopics() {
+  ASSIGN_OR_RETURN(auto all, kafka_->ListTopics(10000));
+  std::vector<std::string> out;
+  for (const auto& t : all) {
+    if (StartsWith(t, "__")) continue;  // internal topics
+    if (topic_filter_ && !RE2::FullMatch(t, *topic_filter_)) continue;
+    if (topic_blacklist_ && RE2::FullMatch(t, *topic_blacklist_)) continue;
+    out.push_back(t);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void ConsumerImpl::SetCurrent(const TopicPartition& tp, uint64_t epoch) {
+  std::lock_guard lock(current_mu_);
+  current_[tp] = epoch;
+}
+
+void ConsumerImpl::ClearCurrent(const TopicPartition& tp) {
+  std::lock_guard lock(current_mu_);
+  current_.erase(tp);
+}
+
+bool ConsumerImpl::IsCurrent(const std::string& topic, int32_t partition, uint64_t epoch) {
+  std::lock_guard lock(current_mu_);
+  auto it = current_.find({topic, partition});
+  return it != current_.end() && it->second == epoch;
+}
+
+Status ConsumerImpl::Commit(const std::string& topic, int32_t partition, int64_t next_offset) {
+  return kafka_->Commit({{{topic, partition}, next_offset}});
+}
+
+void ConsumerImpl::OnRoundDone(const SealedRound& round, const Status& outcome) {
+  std::lock_guard lock(events_mu_);
+  events_.push_back({Event::kRoundDone, {round.topic, round.partition}, round.epoch, round.start, outcome});
+}
+
+void ConsumerImpl::OnConflict(const SealedRound& round) {
+  std::lock_guard lock(events_mu_);
+  events_.push_back({Event::kConflict, {round.topic, round.partition}, round.epoch, round.start, {}});
+}
+
+void ConsumerImpl::OnFatal(const Status& status) {
+  std::lock_guard lock(events_mu_);
+  events_.push_back({Event::kFatal, {}, 0, 0, status});
+}
+
+// Where a newly assigned partition starts, following the round protocol:
+// the committed offset (or the chain root), then past every decided round
+// whose files are all stored, then replay of the decided rounds that are not.
+Status ConsumerImpl::SetUpPartition(const TopicPartition& tp, int64_t* start_offset) {
+  ASSIGN_OR_RETURN(TopicContext * ctx, Context(tp.topic));
+  ASSIGN_OR_RETURN(auto committed, kafka_->Committed({tp}, 30000));
+  int64_t start = committed[tp];
+  int64_t low = 0, high = 0;
+  RETURN_IF_ERROR(kafka_->QueryWatermarks(tp, &low, &high, 30000));
+  if (start < 0) {
+    int64_t reset = auto_offset_reset_ == "latest" ? high : low;
+    ASSIGN_OR_RETURN(start, ledger_->CreateOrAdoptRoot(tp.topic, tp.partition, reset, writer_id_));
+    spdlog::info("{}/{}: no committed offset; chain root {}", tp.topic, tp.partition, start);
+  }
+  ASSIGN_OR_RETURN(auto markers, ledger_->ListMarkers(tp.topic, tp.partition, start));
+  PartitionState ps;
+  ps.tp = tp;
+  ps.ctx = ctx;
+  ps.epoch = next_epoch_++;
+  // Skip decided rounds whose files are all stored: commit their end and move on.
+  while (true) {
+    auto it = markers.find(start);
+    if (it == markers.end()) break;
+    bool all_stored = true;
+    for (const auto& key : it->second.files) {
+      auto head = store_->Head(key);
+      if (!head.ok()) {
+        if (!head.status().IsNotFound()) return head.status();
+        all_stored = false;
+        break;
+      }
+    }
+    if (!all_stored) break;
+    Status st = kafka_->Commit({{tp, it->second.end + 1}});
+    if (!st.ok()) spdlog::warn("{}/{}: commit of decided round failed: {}", tp.topic, tp.partition, st.message());
+    start = it->second.end + 1;
+  }
+  // The rest of the chain is replayed: same messages, same files.
+  for (int64_t s = start;;) {
+    auto it = markers.find(s);
+    if (it == markers.end()) break;
+    ps.replay.push_back(it->second);
+    s = it->second.end + 1;
+  }
+  if (start < low) {
+    offsets_lost_.Add();
+    if (!ps.replay.empty()) {
+      ps.blocked = true;
+      spdlog::error(
+          "{}/{}: round {}..{} was decided but its files are not all stored, and Kafka no longer "
+          "holds offset {} (log starts at {}): these messages are lost; the partition is paused. "
+          "Use `secor reset-offsets` to move past them",
+          tp.topic, tp.partition, ps.replay.front().start, ps.replay.front().end, start, low);
+    } else {
+      spdlog::error("{}/{}: Kafka no longer holds offsets {}..{} (retention passed them): they "
+                    "were never stored; continuing at {}",
+                    tp.topic, tp.partition, start, low - 1, low);
+    }
+  }
+  StartRound(ps, start);
+  SetCurrent(tp, ps.epoch);
+  *start_offset = start;
+  partitions_[tp] = std::move(ps);
+  if (!partitions_[tp].replay.empty()) {
+    spdlog::info("{}/{}: replaying {} decided round(s) from {}", tp.topic, tp.partition,
+                 partitions_[tp].replay.size(), start);
+  }
+  return Status::OK();
+}
+
+std::map<TopicPartition, int64_t> ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
+  std::map<TopicPartition, int64_t> starts;
+  for (const auto& tp : parts) {
+    rebalances_.Add();
+    int64_t start = 0;
+    Status st;
+    // The store or broker may be briefly unavailable: retry before giving up.
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      st = SetUpPartition(tp, &start);
+      if (st.ok() || !st.IsRetryable()) break;
+      spdlog::warn("{}/{}: setting up the assignment failed, retrying: {}", tp.topic, tp.partition,
+                   st.message());
+      std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
+    }
+    if (!st.ok()) {
+      setup_error_ = st.WithContext(fmt::format("assignment of {}/{}", tp.topic, tp.partition));
+      continue;
+    }
+    starts[tp] = start;
+    spdlog::info("{}/{}: assigned, starting at offset {}", tp.topic, tp.partition, start);
+  }
+  assigned_.Set(static_cast<double>(partitions_.size()));
+  return starts;
+}
+
+void ConsumerImpl::OnRevoked(const std::vector<TopicPartition>& parts, bool lost) {
+  for (const auto& tp : parts) {
+    rebalances_.Add();
+    ClearCurrent(tp);
+    auto it = partitions_.find(tp);
+    if (it == partitions_.end()) continue;
+    DropRound(it->second);
+    partitions_.erase(it);
+    spdlog::info("{}/{}: {}", tp.topic, tp.partition, lost ? "lost (evicted from the group)" : "revoked");
+  }
+  assigned_.Set(static_cast<double>(partitions_.size()));
+}
+
+void ConsumerImpl::StartRound(PartitionState& ps, int64_t start) {
+  ps.round_start = start;
+  ps.last_offset = -1;
+  ps.files.clear();
+  ps.round_dir = fmt::format("{}/{}/{}/{}_{}", staging_->dir(), ps.tp.topic, ps.tp.partition,
+                             ps.epoch, start);
+}
+
+void ConsumerImpl::DropRound(PartitionState& ps) {
+  for (auto& [op, f] : ps.files) {
+    if (f.writer) (void)f.writer->Close();
+    if (f.errors) (void)f.errors->Close();
+  }
+  ps.files.clear();
+  RemoveAll(ps.round_dir);
+  open_files_.Set(static_cast<double>(OpenFileCount()));
+}
+
+size_t ConsumerImpl::OpenFileCount() const {
+  size_t n = 0;
+  for (const auto& [tp, ps] : partitions_) n += ps.files.size();
+  return n;
+}
+
+Status ConsumerImpl::Append(PartitionState& ps, const Message& m, const std::string& output_partition,
+                            const std::string& error) {
+  auto it = ps.files.find(output_partition);
+  if (it == ps.files.end()) {
+    OpenFile f;
+    f.output_partition = output_partition;
+    bool is_error = output_partition == kErrorPartition;
+    std::string ext = is_error ? ".jsonl" : ps.ctx->extension;
+    f.key = DataFileKey(ps.tp.topic, output_partition, generation_, ps.tp.partition, ps.round_start, ext);
+    f.local_path = JoinPath(ps.round_dir, JoinPath(output_partition,
+                                                   DataFileName(generation_, ps.tp.partition, ps.round_start, ext)));
+    if (is_error) {
+      f.errors = std::make_unique<ErrorFile>();
+      RETURN_IF_ERROR(f.errors->Open(f.local_path));
+    } else {
+      ASSIGN_OR_RETURN(f.writer, ps.ctx->format->NewWriter(f.local_path, ps.ctx->format_options));
+    }
+    f.created = Clock::now();
+    it = ps.files.emplace(output_partition, std::move(f)).first;
+    open_files_.Set(static_cast<double>(OpenFileCount()));
+  }
+  OpenFile& f = it->second;
+  if (f.errors) {
+    RETURN_IF_ERROR(f.errors->Append(m, error));
+  } else {
+    Status st = f.writer->Append(m);
+    if (st.code() == Status::Code::kInvalidArgument) {
+      // The message does not fit the output (e.g. a Parquet schema): error output.
+      return Append(ps, m, std::string(kErrorPartition), st.message());
+    }
+    RETURN_IF_ERROR(st);
+  }
+  ++f.messages;
+  return Status::OK();
+}
+
+Status ConsumerImpl::Process(const Message& raw) {
+  auto it = partitions_.find({std::string(raw.topic), raw.partition});
+  if (it == partitions_.end()) return Status::OK();  // not ours (any more)
+  PartitionState& ps = it->second;
+  if (ps.blocked) return Status::OK();
+  if (raw.offset < ps.round_start || raw.offset <= ps.last_offset) return Status::OK();  // re-delivered
+  if (ps.last_offset < 0 && raw.offset > ps.round_start && ps.replay.empty()) {
+    spdlog::debug("{}/{}: round starts at {} but the first message is {}", ps.tp.topic,
+                  ps.tp.partition, ps.round_start, raw.offset);
+  }
+  // A replayed round ends at its marker's end; a gap may hide the end itself.
+  if (!ps.replay.empty() && raw.offset > ps.replay.front().end) RETURN_IF_ERROR(SealRound(ps));
+
+  TopicContext& ctx = *ps.ctx;
+  ctx.messages->Add();
+  ctx.bytes->Add(static_cast<double>(raw.payload.size()));
+  const Message* m = &raw;
+  Message transformed;
+  std::string error;
+  if (ctx.transformer) {
+    auto keep = ctx.transformer->Transform(raw, &transformed_);
+    if (!keep.ok()) {
+      error = "transformer: " + keep.status().message();
+    } else if (!*keep) {
+      ctx.filtered->Add();
+      ps.last_offset = raw.offset;
+      if (!ps.replay.empty() && raw.offset == ps.replay.front().end) return SealRound(ps);
+      return Status::OK();
+    } else {
+      transformed = raw;
+      transformed.payload = transformed_;
+      m = &transformed;
+    }
+  }
+  if (error.empty()) {
+    Status st = ctx.parser->Partition(*m, &partition_path_);
+    if (!st.ok()) {
+      error = st.message();
+    } else if (partition_path_.find("..") != std::string::npos || StartsWith(partition_path_, "/") ||
+               StartsWith(partition_path_, "_")) {
+      error = "parser returned an unsafe output partition '" + partition_path_ + "'";
+    }
+  }
+  if (!error.empty()) {
+    ctx.bad_messages->Add();
+    double decayed = bad_count_.Add(Clock::now());
+    spdlog::debug("{}/{} offset {}: {}", raw.topic, raw.partition, raw.offset, error);
+    RETURN_IF_ERROR(Append(ps, raw, std::string(kErrorPartition), error));
+    if (max_bad_messages_ >= 0 && decayed > static_cast<double>(max_bad_messages_)) {
+      return Status::InvalidArgument(
+          "too many messages could not be parsed (decayed count {:.0f} > "
+          "secor.consumer.max_bad_messages={}); last: {}/{} offset {}: {}",
+          decayed, max_bad_messages_, raw.topic, raw.partition, raw.offset, error);
+    }
+  } else {
+    RETURN_IF_ERROR(Append(ps, *m, partition_path_, ""));
+  }
+  ps.last_offset = raw.offset;
+  if (!ps.replay.empty() && raw.offset == ps.replay.front().end) return SealRound(ps);
+  return Status::OK();
+}
+
+// Closes the current round's files and hands the round to the uploader.
+Status ConsumerImpl::SealRound(PartitionState& ps) {
+  if (ps.last_offset < 0) return Status::OK();
+  SealedRound round;
+  round.topic = ps.tp.topic;
+  round.partition = ps.tp.partition;
+  round.start = ps.round_start;
+  round.end = ps.last_offset;
+  round.epoch = ps.epoch;
+  round.local_dir = ps.round_dir;
+  for (auto& [op, f] : ps.files) {
+    Status st = f.writer ? f.writer->Close() : f.errors->Close();
+    if (!st.ok()) return st.WithContext("closing " + f.local_path);
+    SealedFile sf;
+    sf.local_path = f.local_path;
+    sf.key = f.key;
+    sf.metadata = {{"secor-topic", ps.tp.topic},
+                   {"secor-partition", std::to_string(ps.tp.partition)},
+                   {"secor-round-start", std::to_string(round.start)},
+                   {"secor-round-end", std::to_string(round.end)},
+                   {"secor-messages", std::to_string(f.messages)}};
+    round.files.push_back(std::move(sf));
+  }
+  if (!ps.replay.empty()) {
+    const RoundMarker& marker = ps.replay.front();
+    std::set<std::string> derived, decided(marker.files.begin(), marker.files.end());
+    for (const auto& f : round.files) derived.insert(f.key);
+    if (marker.end != round.end || derived != decided) {
+      return Status::Internal(
+          "{}/{}: replaying round {}..{} gave files [{}] ending at {}, but the round marker lists "
+          "[{}]: the parser, format or extension changed between writers. Such a change needs a "
+          "new secor.generation (see docs/operations.md)",
+          ps.tp.topic, ps.tp.partition, marker.start, marker.end,
+          Join(std::vector<std::string>(derived.begin(), derived.end()), ", "), round.end,
+          Join(marker.files, ", "));
+    }
+    round.replay = true;
+    ps.replay.pop_front();
+  }
+  int64_t next = round.end + 1;
+  uploader_->Submit(std::move(round));
+  ++ps.pending_rounds;
+  rounds_in_flight_.Add(1);
+  ps.files.clear();
+  StartRound(ps, next);
+  open_files_.Set(static_cast<double>(OpenFileCount()));
+  UpdatePause(ps);
+  return Status::OK();
+}
+
+// Backpressure: a partition whose rounds pile up (store slow or down) stops
+// fetching until they drain, so local disk use stays bounded.
+void ConsumerImpl::UpdatePause(PartitionState& ps) {
+  bool want = ps.pending_rounds >= max_pending_rounds_ || ps.blocked;
+  if (want == ps.paused) return;
+  Status st = want ? kafka_->Pause({ps.tp}) : kafka_->Resume({ps.tp});
+  if (st.ok()) ps.paused = want;
+}
+
+Status ConsumerImpl::ResetToReplay(PartitionState& ps, int64_t start) {
+  DropRound(ps);
+  ps.epoch = next_epoch_++;
+  SetCurrent(ps.tp, ps.epoch);
+  ps.pending_rounds = 0;
+  ps.replay.clear();
+  ASSIGN_OR_RETURN(auto markers, ledger_->ListMarkers(ps.tp.topic, ps.tp.partition, start));
+  for (int64_t s = start;;) {
+    auto it = markers.find(s);
+    if (it == markers.end()) break;
+    ps.replay.push_back(it->second);
+    s = it->second.end + 1;
+  }
+  StartRound(ps, start);
+  RETURN_IF_ERROR(kafka_->Seek(ps.tp, start, 10000));
+  UpdatePause(ps);
+  spdlog::info("{}/{}: replaying {} round(s) decided by other writers from {}", ps.tp.topic,
+               ps.tp.partition, ps.replay.size(), start);
+  return Status::OK();
+}
+
+Status ConsumerImpl::HandleEvents() {
+  std::deque<Event> events;
+  {
+    std::lock_guard lock(events_mu_);
+    events.swap(events_);
+  }
+  for (auto& e : events) {
+    if (e.kind == Event::kFatal) return e.status;
+    rounds_in_flight_.Add(e.kind == Event::kRoundDone ? -1 : 0);
+    auto it = partitions_.find(e.tp);
+    if (it == partitions_.end() || it->second.epoch != e.epoch) continue;
+    PartitionState& ps = it->second;
+    if (e.kind == Event::kRoundDone) {
+      ps.pending_rounds = std::max(0, ps.pending_rounds - 1);
+      UpdatePause(ps);
+    } else {
+      RETURN_IF_ERROR(ResetToReplay(ps, e.start));
+    }
+  }
+  return Status::OK();
+}
+
+Status ConsumerImpl::CheckPolicies() {
+  auto now = Clock::now();
+  bool seal_all = max_file_count_ >= 0 && OpenFileCount() > static_cast<size_t>(max_file_count_);
+  int minute = -1;
+  int64_t minute_start_ms = 0;
+  if (minute_mark_ > 0) {
+    int64_t ms = WallMs();
+    minute = static_cast<int>((ms / 60000) % 60);
+    minute_start_ms = ms - ms % 60000;
+  }
+  for (auto& [tp, ps] : partitions_) {
+    if (ps.files.empty() || !ps.replay.empty()) continue;
+    bool seal = seal_all;
+    if (!seal) {
+      uint64_t bytes = 0;
+      Clock::time_point youngest = Clock::time_point::min(), oldest = Clock::time_point::max();
+      for (const auto& [op, f] : ps.files) {
+        bytes += f.writer ? f.writer->BytesWritten() : f.errors->size();
+        youngest = std::max(youngest, f.created);
+        oldest = std::min(oldest, f.created);
+      }
+      auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        now - (age_youngest_ ? youngest : oldest))
+                        .count();
+      seal = bytes >= static_cast<uint64_t>(ps.ctx->max_file_bytes) || age_ms >= ps.ctx->max_file_age_ms;
+      if (!seal && ps.ctx->upload_at_minute_mark && minute == minute_mark_) {
+        auto created_ms = WallMs() - std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest).count();
+        seal = created_ms < minute_start_ms;
+      }
+    }
+    if (seal) RETURN_IF_ERROR(SealRound(ps));
+  }
+  return Status::OK();
+}
+
+Status ConsumerImpl::Run() {
+  ASSIGN_OR_RETURN(subscribed_, MatchingTopics());
+  if (subscribed_.empty()) {
+    spdlog::warn("no topic matches secor.kafka.topic_filter yet; waiting for one to appear");
+  } else {
+    spdlog::info("subscribing to {} topic(s): {}", subscribed_.size(), Join(subscribed_, ", "));
+    RETURN_IF_ERROR(kafka_->Subscribe(subscribed_));
+  }
+  auto last_check = Clock::now();
+  auto last_topic_refresh = Clock::now();
+  auto rate_window_start = Clock::now();
+  int64_t rate_window_count = 0;
+  int64_t total = 0;
+  Status result;
+  uint32_t since_check = 0;
+  while (!stop_requested_.load()) {
+    if (!setup_error_.ok()) {
+      result = setup_error_;
+      break;
+    }
+    result = HandleEvents();
+    if (!result.ok()) break;
+    PolledMessage msg = kafka_->Poll(100);
+    if (!msg.empty()) {
+      if (msg.error_code()) {
+        if (msg.error_code() == -140 /* RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET */) {
+          offsets_lost_.Add();
+          spdlog::error("Kafka no longer holds the offsets to be read: {}", msg.error_text());
+        } else {
+          spdlog::warn("kafka: {}", msg.error_text());
+        }
+      } else {
+        result = Process(msg.view());
+        if (!result.ok()) break;
+        ++total;
+        ++rate_window_count;
+        if (options_.max_messages > 0 && total >= options_.max_messages) break;
+      }
+    }
+    if (++since_check >= 256 || msg.empty()) {
+      since_check = 0;
+      auto now = Clock::now();
+      if (now - last_check >= std::chrono::milliseconds(100)) {
+        last_check = now;
+        result = CheckPolicies();
+        if (!result.ok()) break;
+      }
+      if (now - last_topic_refresh >= std::chrono::seconds(30)) {
+        last_topic_refresh = now;
+        auto topics = MatchingTopics();
+        if (topics.ok() && *topics != subscribed_) {
+          subscribed_ = *topics;
+          spdlog::info("topics changed; subscribing to {}", Join(subscribed_, ", "));
+          result = kafka_->Subscribe(subscribed_);
+          if (!result.ok()) break;
+        }
+      }
+      if (messages_per_second_ > 0) {
+        double elapsed = std::chrono::duration<double>(now - rate_window_start).count();
+        double allowed = elapsed * static_cast<double>(messages_per_second_);
+        if (static_cast<double>(rate_window_count) > allowed) {
+          std::this_thread::sleep_for(std::chrono::duration<double>(
+              (static_cast<double>(rate_window_count) - allowed) / static_cast<double>(messages_per_second_)));
+        }
+        if (elapsed > 10) {
+          rate_window_start = now;
+          rate_window_count = 0;
+        }
+      }
+    }
+  }
+  if (result.ok()) {
+    spdlog::info("stopping: {}", upload_on_shutdown_ ? "uploading open files first" : "open files are left to the next owner");
+    if (upload_on_shutdown_) {
+      for (auto& [tp, ps] : partitions_) {
+        if (ps.replay.empty()) result = SealRound(ps);
+        if (!result.ok()) break;
+      }
+    }
+    // Sealed rounds are finished before leaving the group: their commits
+    // need the group membership.
+    while (result.ok() && uploader_->Pending() > 0) {
+      result = HandleEvents();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (result.ok()) result = HandleEvents();
+  }
+  uploader_->Stop();
+  Status closed = kafka_->Close();
+  if (!closed.ok()) spdlog::warn("leaving the group: {}", closed.message());
+  for (auto& [tp, ps] : partitions_) DropRound(ps);
+  if (!result.ok()) spdlog::error("{}", result.message());
+  return result;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Consumer>> Consumer::Create(const Config& config, ConsumerOptions options) {
+  auto c = std::make_unique<ConsumerImpl>(config, options);
+  RETURN_IF_ERROR(c->Init());
+  return std::unique_ptr<Consumer>(std::move(c));
+}
+
+}  // namespace secor
