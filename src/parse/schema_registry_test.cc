@@ -1,0 +1,234 @@
+#include "parse/schema_registry.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "common/strings.h"
+#include "config/config.h"
+#include "parse/avro_parser.h"
+
+namespace secor {
+namespace {
+
+// A stand-in for Confluent's schema registry (which cannot run here): a
+// loopback HTTP/1.1 server answering GET /schemas/ids/<id> from a table, and
+// counting the requests per path.
+class FakeSchemaRegistry {
+ public:
+  FakeSchemaRegistry() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(listen(fd_, 16), 0);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FakeSchemaRegistry() {
+    stop_ = true;
+    thread_.join();
+    close(fd_);
+  }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  void SetSchema(int id, const std::string& schema_json) {
+    std::lock_guard<std::mutex> lock(mu_);
+    responses_["/schemas/ids/" + std::to_string(id)] = {
+        200, "{\"schema\":" + JsonQuote(schema_json) + "}"};
+  }
+  void SetResponse(int id, int status, const std::string& body) {
+    std::lock_guard<std::mutex> lock(mu_);
+    responses_["/schemas/ids/" + std::to_string(id)] = {status, body};
+  }
+  int Requests(int id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return counts_["/schemas/ids/" + std::to_string(id)];
+  }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      std::string request;
+      char buf[4096];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        request.append(buf, n);
+      }
+      std::string path;
+      if (request.starts_with("GET ")) path = request.substr(4, request.find(' ', 4) - 4);
+      int status = 404;
+      std::string body = R"({"error_code":40403,"message":"Schema not found"})";
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++counts_[path];
+        if (auto it = responses_.find(path); it != responses_.end()) {
+          status = it->second.first;
+          body = it->second.second;
+        }
+      }
+      std::string response =
+          "HTTP/1.1 " + std::to_string(status) +
+          " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+          "\r\nConnection: close\r\n\r\n" + body;
+      (void)!write(c, response.data(), response.size());
+      close(c);
+    }
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::mutex mu_;
+  std::map<std::string, std::pair<int, std::string>> responses_;
+  std::map<std::string, int> counts_;
+};
+
+const char kSchemaV1[] = R"({"type": "record", "name": "E", "fields": [
+    {"name": "kind", "type": "string"}, {"name": "ts", "type": "long"}]})";
+// Version 2 put a field before the timestamp.
+const char kSchemaV2[] = R"({"type": "record", "name": "E", "fields": [
+    {"name": "kind", "type": "string"}, {"name": "extra", "type": ["null", "string"]},
+    {"name": "ts", "type": {"type": "long", "logicalType": "timestamp-micros"}}]})";
+
+std::string WireFormat(int32_t id, const std::string& datum) {
+  std::string out(1, '\0');
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((id >> shift) & 0xff);
+  return out + datum;
+}
+
+// Hand-encoded datums: zigzag varints and length-prefixed strings.
+std::string Varint(int64_t v) {
+  uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  std::string out;
+  while (z >= 0x80) {
+    out += static_cast<char>((z & 0x7f) | 0x80);
+    z >>= 7;
+  }
+  return out + static_cast<char>(z);
+}
+std::string Str(const std::string& s) { return Varint(static_cast<int64_t>(s.size())) + s; }
+
+TEST(SchemaRegistryTest, SplitWireFormat) {
+  int32_t id = 0;
+  std::string_view datum;
+  std::string payload = WireFormat(0x01020304, "xyz");
+  ASSERT_TRUE(SchemaRegistryClient::SplitWireFormat(payload, &id, &datum).ok());
+  EXPECT_EQ(id, 0x01020304);
+  EXPECT_EQ(datum, "xyz");
+  EXPECT_EQ(
+      SchemaRegistryClient::SplitWireFormat(std::string("\x01\x00\x00\x00\x01", 5), &id, &datum)
+          .message(),
+      "avro: unknown magic byte 1 (schema registry wire format has 0)");
+  EXPECT_EQ(SchemaRegistryClient::SplitWireFormat(std::string(3, '\0'), &id, &datum).message(),
+            "avro: payload of 3 bytes is too short for the schema registry wire format");
+}
+
+TEST(SchemaRegistryTest, FetchesEachIdOnceAndDecodesBySchemaVersion) {
+  FakeSchemaRegistry registry;
+  registry.SetSchema(1, kSchemaV1);
+  registry.SetSchema(2, kSchemaV2);
+  Config config = Config::FromMap({{"schema.registry.url", registry.url() + "/"},
+                                   {"message.timestamp.name", "ts"},
+                                   {"message.split.field.name", "kind"}});
+  auto parser = NewAvroSplitByFieldParser(config, "events");
+  ASSERT_TRUE(parser.ok()) << parser.status().ToString();
+  const std::string v1 = WireFormat(1, Str("click") + Varint(1700000000123));
+  const std::string v2 =
+      WireFormat(2, Str("view") + Varint(1) + Str("x") + Varint(1800000000000000));
+  std::string path;
+  for (int i = 0; i < 3; ++i) {
+    Message m;
+    m.payload = v1;
+    ASSERT_TRUE((*parser)->Partition(m, &path).ok());
+    EXPECT_EQ(path, "kind=click/dt=2023-11-14");
+    m.payload = v2;
+    ASSERT_TRUE((*parser)->Partition(m, &path).ok());
+    EXPECT_EQ(path, "kind=view/dt=2027-01-15");
+  }
+  EXPECT_EQ(registry.Requests(1), 1);
+  EXPECT_EQ(registry.Requests(2), 1);
+
+  // A second parser of the same registry shares the cache.
+  auto other = NewAvroParser(config, "other");
+  ASSERT_TRUE(other.ok());
+  Message m;
+  m.payload = v1;
+  ASSERT_TRUE((*other)->Partition(m, &path).ok());
+  EXPECT_EQ(path, "dt=2023-11-14");
+  EXPECT_EQ(registry.Requests(1), 1);
+}
+
+TEST(SchemaRegistryTest, UnknownIdIsNotRetried) {
+  FakeSchemaRegistry registry;
+  SchemaRegistryClient client(registry.url(), 3, 5000);
+  Result<std::shared_ptr<const AvroSchema>> s = client.Get(9);
+  EXPECT_TRUE(s.status().IsNotFound());
+  EXPECT_EQ(s.status().message(), "schema registry: schema 9 not found at " + registry.url());
+  EXPECT_EQ(registry.Requests(9), 1);
+}
+
+TEST(SchemaRegistryTest, ServerErrorsAreRetriedThenFail) {
+  FakeSchemaRegistry registry;
+  registry.SetResponse(7, 500, "oops");
+  SchemaRegistryClient client(registry.url(), 3, 5000);
+  Result<std::shared_ptr<const AvroSchema>> s = client.Get(7);
+  EXPECT_EQ(s.status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(s.status().message(), "schema registry: GET " + registry.url() +
+                                      "/schemas/ids/7: HTTP 500 (after 3 attempts)");
+  EXPECT_EQ(registry.Requests(7), 3);
+  EXPECT_EQ(client.requests(), 3);
+
+  // Recovers once the registry answers; the failure was not cached.
+  registry.SetSchema(7, kSchemaV1);
+  EXPECT_TRUE(client.Get(7).ok());
+  EXPECT_EQ(registry.Requests(7), 4);
+}
+
+TEST(SchemaRegistryTest, BadResponsesAreErrors) {
+  FakeSchemaRegistry registry;
+  registry.SetResponse(3, 200, R"({"id": 3})");
+  registry.SetResponse(4, 200, R"({"schema": "{\"type\": \"Nope\"}"})");
+  SchemaRegistryClient client(registry.url(), 2, 5000);
+  EXPECT_EQ(client.Get(3).status().message(),
+            "schema registry: GET " + registry.url() +
+                "/schemas/ids/3: no \"schema\" string in the response");
+  EXPECT_EQ(client.Get(4).status().message(),
+            "schema registry: schema 4: avro schema: unknown type 'Nope'");
+  EXPECT_EQ(registry.Requests(3), 1);
+  EXPECT_EQ(registry.Requests(4), 1);
+}
+
+TEST(SchemaRegistryTest, UnreachableRegistry) {
+  int port;
+  {
+    FakeSchemaRegistry gone;  // a port that was just free
+    port = std::stoi(gone.url().substr(gone.url().rfind(':') + 1));
+  }
+  SchemaRegistryClient client("http://127.0.0.1:" + std::to_string(port), 2, 2000);
+  Result<std::shared_ptr<const AvroSchema>> s = client.Get(1);
+  EXPECT_EQ(s.status().code(), Status::Code::kUnavailable);
+  EXPECT_TRUE(s.status().message().ends_with("(after 2 attempts)")) << s.status().message();
+}
+
+}  // namespace
+}  // namespace secor
