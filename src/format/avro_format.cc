@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -356,8 +357,9 @@ class AvroWriter : public FileWriter {
     }
     RETURN_IF_ERROR(MakeDirs(DirName(path)));
     ::unlink(path.c_str());  // Avro C refuses nothing but appends to nothing either; start clean
+    block_size_ = static_cast<size_t>(std::max<int64_t>(block_size, 1024));
     if (avro_file_writer_create_with_codec(path.c_str(), holder_.schema, &writer_, codec,
-                                           static_cast<size_t>(block_size)) != 0) {
+                                           block_size_) != 0) {
       writer_ = nullptr;
       return Status::IOError("create avro file {}: {}", path, AvroError());
     }
@@ -380,6 +382,19 @@ class AvroWriter : public FileWriter {
         return Status::InvalidArgument("message at offset {} is not a JSON object", m.offset);
       }
       RETURN_IF_ERROR(FillRecord(&holder_.value, root, "", 1, 0));
+    }
+    size_t size = 0;
+    if (avro_value_sizeof(&holder_.value, &size) == 0 && size + 64 > block_size_) {
+      // Avro C refuses a datum larger than its block buffer: reopen the file
+      // for appending with a buffer that fits (the blocks written stay valid).
+      size_t grown = std::max(block_size_ * 2, size * 2);
+      if (avro_file_writer_close(writer_) != 0 ||
+          avro_file_writer_open_bs(path_.c_str(), &writer_, grown) != 0) {
+        writer_ = nullptr;
+        return Status::IOError("reopen avro file {} with {}-byte blocks: {}", path_, grown,
+                               AvroError());
+      }
+      block_size_ = grown;
     }
     if (avro_file_writer_append_value(writer_, &holder_.value) != 0) {
       return Status::IOError("append to avro file {}: {}", path_, AvroError());
@@ -410,6 +425,7 @@ class AvroWriter : public FileWriter {
  private:
   std::string path_;
   bool raw_ = true;
+  size_t block_size_ = 65536;
   AvroValueHolder holder_;
   avro_file_writer_t writer_ = nullptr;
   simdjson::dom::parser parser_;

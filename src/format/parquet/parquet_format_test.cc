@@ -24,7 +24,8 @@ struct In {
   int64_t ts = -1;
 };
 
-Status WriteAll(const FileFormat& f, const std::string& path, const FormatOptions& o, const std::vector<In>& in) {
+Status WriteAll(const FileFormat& f, const std::string& path, const FormatOptions& o,
+                const std::vector<In>& in) {
   ASSIGN_OR_RETURN(auto w, f.NewWriter(path, o));
   for (const In& m : in) {
     Message msg;
@@ -92,15 +93,17 @@ TEST(ParquetFormat, RawRoundTripKeepsOffsetsKeysAndBytes) {
 
 TEST(ParquetFormat, JsonColumnsRoundTrip) {
   TempDir dir;
-  Config c = Config::FromMap(
-      {{"secor.parquet.columns",
-        "ts:timestamp_millis=timestamp, user.id:int64!, user.name:string, tags:list<string>, score:double, "
-        "ok:bool, day:date, n:int32, f:float, raw:binary, us:timestamp_micros"}});
+  Config c =
+      Config::FromMap({{"secor.parquet.columns",
+                        "ts:timestamp_millis=timestamp, user.id:int64!, user.name:string, "
+                        "tags:list<string>, score:double, "
+                        "ok:bool, day:date, n:int32, f:float, raw:binary, us:timestamp_micros"}});
   FormatOptions o{"zstd", "t", &c};
   auto f = NewParquetFormat();
   std::vector<In> in = {
-      {1, R"({"timestamp":1700000000123,"user":{"id":7,"name":"ann"},"tags":["a","b"],"score":1.5,"ok":true,)"
-          R"("day":"2024-02-29","n":-5,"f":0.25,"raw":"xyz","us":"2024-01-01T00:00:00.000001Z"})"},
+      {1,
+       R"({"timestamp":1700000000123,"user":{"id":7,"name":"ann"},"tags":["a","b"],"score":1.5,"ok":true,)"
+       R"("day":"2024-02-29","n":-5,"f":0.25,"raw":"xyz","us":"2024-01-01T00:00:00.000001Z"})"},
       {2, R"({"user":{"id":-8},"tags":[],"day":19000})"},
       {3, R"({"user":{"id":9,"name":"\u00e9\u4e2d"},"tags":["c",null],"extra":"ignored"})"},
   };
@@ -108,20 +111,24 @@ TEST(ParquetFormat, JsonColumnsRoundTrip) {
   auto recs = ReadAll(*f, dir.Join("j.parquet"));
   ASSERT_EQ(recs.size(), 3u);
   EXPECT_EQ(recs[0].offset, 1);
-  EXPECT_EQ(recs[0].payload,
-            R"({"ts":1700000000123,"user":{"id":7,"name":"ann"},"tags":["a","b"],"score":1.5,"ok":true,)"
-            R"("day":"2024-02-29","n":-5,"f":0.25,"raw":"xyz","us":1704067200000001})");
-  EXPECT_EQ(recs[1].payload,
-            R"({"ts":null,"user":{"id":-8,"name":null},"tags":[],"score":null,"ok":null,"day":"2022-01-08",)"
-            R"("n":null,"f":null,"raw":null,"us":null})");
+  EXPECT_EQ(
+      recs[0].payload,
+      R"({"ts":1700000000123,"user":{"id":7,"name":"ann"},"tags":["a","b"],"score":1.5,"ok":true,)"
+      R"("day":"2024-02-29","n":-5,"f":0.25,"raw":"xyz","us":1704067200000001})");
+  EXPECT_EQ(
+      recs[1].payload,
+      R"({"ts":null,"user":{"id":-8,"name":null},"tags":[],"score":null,"ok":null,"day":"2022-01-08",)"
+      R"("n":null,"f":null,"raw":null,"us":null})");
   EXPECT_EQ(recs[2].payload,
-            "{\"ts\":null,\"user\":{\"id\":9,\"name\":\"\xc3\xa9\xe4\xb8\xad\"},\"tags\":[\"c\",null],\"score\":null,"
+            "{\"ts\":null,\"user\":{\"id\":9,\"name\":\"\xc3\xa9\xe4\xb8\xad\"},\"tags\":[\"c\","
+            "null],\"score\":null,"
             "\"ok\":null,\"day\":null,\"n\":null,\"f\":null,\"raw\":null,\"us\":null}");
 }
 
 TEST(ParquetFormat, MismatchIsInvalidArgumentNamingFieldAndWriterGoesOn) {
   TempDir dir;
-  Config c = Config::FromMap({{"secor.parquet.columns", "user.id:int64!, n:int32, tags:list<int64>"}});
+  Config c =
+      Config::FromMap({{"secor.parquet.columns", "user.id:int64!, n:int32, tags:list<int64>"}});
   FormatOptions o{"", "t", &c};
   auto f = NewParquetFormat();
   auto w = f->NewWriter(dir.Join("e.parquet"), o);
@@ -209,7 +216,8 @@ TEST(ParquetFormat, BadCodecAndSchemaAreRejected) {
   auto f = NewParquetFormat();
   auto w = f->NewWriter(dir.Join("x.parquet"), {"brotli", "t", nullptr});
   ASSERT_FALSE(w.ok());
-  EXPECT_EQ(w.status().message(), "parquet: unsupported codec 'brotli' (none, snappy, zstd, gzip, lz4)");
+  EXPECT_EQ(w.status().message(),
+            "parquet: unsupported codec 'brotli' (none, snappy, zstd, gzip, lz4)");
   Config c = Config::FromMap({{"secor.parquet.columns", "a:decimal"}});
   w = f->NewWriter(dir.Join("y.parquet"), {"", "t", &c});
   ASSERT_FALSE(w.ok());
@@ -218,7 +226,8 @@ TEST(ParquetFormat, BadCodecAndSchemaAreRejected) {
 }
 
 TEST(Schema, ColumnListSyntax) {
-  auto s = ParseColumnList("ts:timestamp_millis=timestamp, user.id:int64!, user.name:string, tags:list<string>");
+  auto s = ParseColumnList(
+      "ts:timestamp_millis=timestamp, user.id:int64!, user.name:string, tags:list<string>");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   ASSERT_EQ(s->fields.size(), 3u);
   EXPECT_EQ(s->fields[0].name, "ts");
@@ -228,7 +237,8 @@ TEST(Schema, ColumnListSyntax) {
   EXPECT_TRUE(s->fields[1].children[0].required);
   EXPECT_EQ(s->fields[1].children[0].source, (std::vector<std::string>{"user", "id"}));
   EXPECT_TRUE(s->fields[2].is_list);
-  EXPECT_EQ(ParseColumnList("a:int, a:string").status().message(), "parquet columns: duplicate column in 'a:string'");
+  EXPECT_EQ(ParseColumnList("a:int, a:string").status().message(),
+            "parquet columns: duplicate column in 'a:string'");
   EXPECT_EQ(ParseColumnList("__offset:int").status().message(),
             "parquet columns: names starting with __ are reserved ('__offset:int')");
 }
@@ -251,10 +261,12 @@ TEST(Schema, AvroSchemaMapping) {
   EXPECT_TRUE(s->fields[4].is_group);
   EXPECT_EQ(s->fields[4].children[0].source, (std::vector<std::string>{"u", "x"}));
   EXPECT_TRUE(s->fields[5].is_list);
-  EXPECT_EQ(SchemaFromAvro(R"({"type":"record","name":"r","fields":[{"name":"m","type":{"type":"map","values":"int"}}]})")
-                .status()
-                .message(),
-            "avro schema: field 'm' has unsupported type 'map'");
+  EXPECT_EQ(
+      SchemaFromAvro(
+          R"({"type":"record","name":"r","fields":[{"name":"m","type":{"type":"map","values":"int"}}]})")
+          .status()
+          .message(),
+      "avro schema: field 'm' has unsupported type 'map'");
 }
 
 TEST(Schema, IsoTimestamps) {
@@ -271,10 +283,11 @@ TEST(Schema, IsoTimestamps) {
 
 TEST(AvroFormat, JsonWithSchemaRoundTrip) {
   TempDir dir;
-  ASSERT_TRUE(WriteFileAtomic(dir.Join("s.avsc"), R"({"type":"record","name":"Ev","namespace":"x","fields":[
+  ASSERT_TRUE(
+      WriteFileAtomic(dir.Join("s.avsc"), R"({"type":"record","name":"Ev","namespace":"x","fields":[
     {"name":"id","type":"long"},{"name":"name","type":["null","string"],"default":null},
     {"name":"tags","type":{"type":"array","items":"string"}},{"name":"score","type":"double"}]})")
-                  .ok());
+          .ok());
   Config c = Config::FromMap({{"secor.avro.output.schema.file", dir.Join("s.avsc")}});
   auto f = NewAvroFormat();
   for (std::string codec : {"", "gzip", "snappy"}) {
@@ -313,7 +326,8 @@ TEST(AvroFormat, RawWithoutSchema) {
   TempDir dir;
   auto f = NewAvroFormat();
   std::string binary("\0\x01\xfe", 3);
-  ASSERT_TRUE(WriteAll(*f, dir.Join("r.avro"), {"", "t", nullptr}, {{5, binary}, {9, "text"}}).ok());
+  ASSERT_TRUE(
+      WriteAll(*f, dir.Join("r.avro"), {"", "t", nullptr}, {{5, binary}, {9, "text"}}).ok());
   auto recs = ReadAll(*f, dir.Join("r.avro"));
   ASSERT_EQ(recs.size(), 2u);
   EXPECT_EQ(recs[0].offset, 5);
@@ -324,7 +338,8 @@ TEST(AvroFormat, RawWithoutSchema) {
 
 TEST(FormatRegistry, OriginalClassNamesResolve) {
   for (const char* name : {"com.pinterest.secor.io.impl.AvroParquetFileReaderWriterFactory",
-                           "ProtobufParquetFileReaderWriterFactory", "JsonParquetFileReaderWriterFactory", "parquet"}) {
+                           "ProtobufParquetFileReaderWriterFactory",
+                           "JsonParquetFileReaderWriterFactory", "parquet"}) {
     auto f = NewFileFormat(name);
     ASSERT_TRUE(f.ok()) << name;
     EXPECT_EQ((*f)->name(), "parquet");
