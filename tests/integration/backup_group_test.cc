@@ -1,0 +1,205 @@
+// The backup group end to end on a local directory: real test broker, real
+// `secor consume` processes sharing a consumer group, files read back by the
+// library's readers and compared byte for byte with what kcat reads from Kafka.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "common/file_util.h"
+#include "common/strings.h"
+#include "format/file_format.h"
+#include "support/cluster.h"
+#include "upload/object_names.h"
+
+namespace secor {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::BaseConsumerSettings;
+using testing::BinaryPath;
+using testing::Process;
+using testing::RunCommand;
+using testing::TempDir;
+using testing::TestBroker;
+using testing::WaitForVerify;
+using testing::WriteProperties;
+
+using Stored = std::map<std::pair<int32_t, int64_t>, std::string>;
+
+// Every record of every data file of topic under root, by (partition, offset);
+// a second copy of an offset fails the test.
+Stored ReadStoredTopic(const std::string& root, const std::string& topic) {
+  Stored out;
+  auto files = ListFilesRecursive(JoinPath(root, topic));
+  EXPECT_TRUE(files.ok());
+  for (const auto& rel : *files) {
+    auto id = ParseDataFileName(BaseName(rel));
+    if (!id) continue;
+    std::string path = JoinPath(JoinPath(root, topic), rel);
+    auto reader = OpenReaderAuto(path);
+    EXPECT_TRUE(reader.ok()) << path << ": " << reader.status().ToString();
+    if (!reader.ok()) continue;
+    Record r;
+    while (true) {
+      auto more = (*reader)->Next(&r);
+      EXPECT_TRUE(more.ok()) << path << ": " << more.status().ToString();
+      if (!more.ok() || !*more) break;
+      auto [it, inserted] = out.emplace(std::make_pair(id->kafka_partition, r.offset), r.payload);
+      EXPECT_TRUE(inserted) << "offset " << r.offset << " of partition " << id->kafka_partition
+                            << " stored twice (again in " << path << ")";
+    }
+  }
+  return out;
+}
+
+void ExpectSameMessages(const Stored& kafka, const Stored& stored, const std::string& topic) {
+  EXPECT_EQ(stored.size(), kafka.size()) << topic;
+  size_t mismatches = 0;
+  for (const auto& [where, payload] : kafka) {
+    auto it = stored.find(where);
+    if (it == stored.end() || it->second != payload) {
+      if (++mismatches <= 5) {
+        ADD_FAILURE() << topic << " partition " << where.first << " offset " << where.second
+                      << (it == stored.end() ? " missing" : " differs");
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0u) << topic;
+}
+
+class BackupGroupTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  std::string Out() const { return dir_.Join("store"); }
+
+  std::string Config(const std::string& name, TestBroker& broker,
+                     std::map<std::string, std::string> extra = {}) {
+    auto kv = BaseConsumerSettings(broker.bootstrap(), "backup", dir_.Join("staging"), Out());
+    for (const auto& [k, v] : extra) kv[k] = v;
+    return WriteProperties(dir_.Join(name), kv);
+  }
+
+  void StartConsumer(Process& p, const std::string& config, const std::string& name) {
+    p.Start({BinaryPath("secor"), "consume", "-c", config}, dir_.Join(name));
+  }
+
+  static void Stop(Process& p) {
+    p.Signal(SIGTERM);
+    EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+  }
+};
+
+TEST_F(BackupGroupTest, TwoConsumersStoreEveryMessageOnceThenResumeAfterRestartAndCrash) {
+  TestBroker broker(dir_.path(), {"alpha:16", "beta:16"});
+  ASSERT_FALSE(broker.bootstrap().empty());
+  testing::Produce(broker.bootstrap(), "alpha", 100000, {"--type", "json"});
+  testing::Produce(broker.bootstrap(), "beta", 100000, {"--type", "binary", "--size", "120"});
+  std::string config = Config("backup.properties", broker);
+
+  {
+    Process a, b;
+    StartConsumer(a, config, "consumer-a");
+    StartConsumer(b, config, "consumer-b");
+    auto va = WaitForVerify(config, "alpha", 100000, 180s);
+    EXPECT_EQ(va.exit_code, 0) << va.out << va.err;
+    auto vb = WaitForVerify(config, "beta", 100000, 120s);
+    EXPECT_EQ(vb.exit_code, 0) << vb.out << vb.err;
+    EXPECT_NE(va.out.find("100000 messages"), std::string::npos) << va.out;
+    // Both members took part: each logged assignments.
+    EXPECT_TRUE(a.WaitForOutput("assigned, starting at offset", 1s)) << a.Stderr();
+    EXPECT_TRUE(b.WaitForOutput("assigned, starting at offset", 1s)) << b.Stderr();
+    Stop(a);
+    Stop(b);
+  }
+  ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "alpha"),
+                     ReadStoredTopic(Out(), "alpha"), "alpha");
+  ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "beta"),
+                     ReadStoredTopic(Out(), "beta"), "beta");
+  // Object names as the original lays them out.
+  EXPECT_TRUE(PathExists(Out() + "/alpha/offset=0/1_0_00000000000000000000"));
+
+  // A restart resumes from the committed offsets: new messages only.
+  testing::Produce(broker.bootstrap(), "alpha", 10000, {"--type", "json"});
+  {
+    Process c;
+    StartConsumer(c, config, "consumer-c");
+    auto v = WaitForVerify(config, "alpha", 110000, 120s);
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+    // Killed without warning, in the middle of more traffic...
+    testing::Produce(broker.bootstrap(), "alpha", 10000, {"--type", "json"});
+    std::this_thread::sleep_for(1500ms);
+    c.Signal(SIGKILL);
+    c.Wait(10s);
+  }
+  {
+    // ...and the next process stores the rest, nothing twice.
+    Process d;
+    StartConsumer(d, config, "consumer-d");
+    auto v = WaitForVerify(config, "alpha", 120000, 120s);
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+    Stop(d);
+  }
+  ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "alpha"),
+                     ReadStoredTopic(Out(), "alpha"), "alpha");
+}
+
+TEST_F(BackupGroupTest, UploadOnShutdownStoresOpenFilesBeforeExiting) {
+  TestBroker broker(dir_.path(), {"gamma:4"});
+  testing::Produce(broker.bootstrap(), "gamma", 3000, {"--type", "json"});
+  // Files would never age out in this test: only shutdown uploads them.
+  std::string config = Config("shutdown.properties", broker,
+                              {{"secor.max.file.age.seconds", "3600"},
+                               {"secor.upload.on.shutdown", "true"}});
+  Process p;
+  StartConsumer(p, config, "consumer");
+  // Wait until all four partitions are assigned and read.
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto files = ListFilesRecursive(dir_.Join("staging"));
+    size_t data = 0;
+    for (const auto& f : *files) data += ParseDataFileName(BaseName(f)) ? 1 : 0;
+    if (data == 4) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(testing::Verify(config, "gamma", 3000).exit_code, 1);  // nothing uploaded yet
+  Stop(p);
+  auto v = testing::Verify(config, "gamma", 3000);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+}
+
+TEST_F(BackupGroupTest, BadConfigurationStopsStartUpNamingTheKeyAndFile) {
+  TestBroker broker(dir_.path(), {"delta:1"});
+  std::string config = Config("bad.properties", broker, {{"secor.max.file.size.bytes", "lots"}});
+  auto r = RunCommand({BinaryPath("secor"), "consume", "-c", config});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("secor.max.file.size.bytes=lots (" + config + ":"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("not an integer"), std::string::npos) << r.err;
+
+  config = Config("bad-parser.properties", broker,
+                  {{"secor.message.parser.class", "com.example.NoSuchParser"}});
+  r = RunCommand({BinaryPath("secor"), "consume", "-c", config});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("secor.message.parser.class=com.example.NoSuchParser"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("unknown parser"), std::string::npos) << r.err;
+}
+
+TEST_F(BackupGroupTest, UnwritableStagingDirectoryStopsWithAClearMessage) {
+  TestBroker broker(dir_.path(), {"epsilon:1"});
+  std::string file = dir_.Join("a-file");
+  ASSERT_TRUE(WriteFileAtomic(file, "x").ok());
+  std::string config = Config("staging.properties", broker, {{"secor.local.path", file + "/staging"}});
+  auto r = RunCommand({BinaryPath("secor"), "consume", "-c", config});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("secor.local.path"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(file + "/staging"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace secor
