@@ -127,5 +127,23 @@ TEST(MsgpackParserTest, ParserPartitionsByTheField) {
   EXPECT_EQ(path, "dt=2023-11-14/hr=22/min=13");
 }
 
+TEST(BinaryParserRegistrationTest, OriginalClassNamesResolve) {
+  Config config = ConfigFor("timestamp");
+  config.Set("secor.message.parser.class", "com.pinterest.secor.parser.MessagePackParser", "test");
+  auto parser = NewMessageParser(config, "events");
+  ASSERT_TRUE(parser.ok()) << parser.status().ToString();
+  std::string payload = SamplePayload(), path;
+  Message m;
+  m.payload = payload;
+  ASSERT_TRUE((*parser)->Partition(m, &path).ok());
+  EXPECT_EQ(path, "dt=2023-11-14");
+  const auto& registry = MessageParserRegistry();
+  EXPECT_EQ(registry.CanonicalName("com.pinterest.secor.parser.ThriftMessageParser"), "thrift");
+  EXPECT_EQ(registry.CanonicalName("com.pinterest.secor.parser.ProtobufMessageParser"), "protobuf");
+  EXPECT_EQ(registry.CanonicalName("com.pinterest.secor.parser.AvroMessageParser"), "avro");
+  EXPECT_EQ(registry.CanonicalName("com.pinterest.secor.parser.AvroSplitByFieldMessageParser"),
+            "avro_split_by_field");
+}
+
 }  // namespace
 }  // namespace secor
