@@ -19,6 +19,10 @@ static const KeyInfo kBinaryParseKeys[] = {
      false, true},
     {"secor.avro.schema.file", "", K::kString,
      "Avro schema (.avsc) of the topic's payloads when no schema registry is used", false, true},
+    {"secor.avro.message.schema", "", K::kString,
+     "the original's form of secor.avro.schema.file: secor.avro.message.schema.<topic>, or .* for "
+     "every topic",
+     false, true},
     {"schema.registry.url", "", K::kString,
      "Confluent schema registry base URL; payloads are in its wire format (magic 0, schema id, "
      "datum)"},
