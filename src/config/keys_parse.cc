@@ -23,6 +23,15 @@ static const KeyInfo kParseKeys[] = {
     {"partitioner.granularity.min.format", "mm", K::kString, "the original's name for the minute format; used when partitioner.granularity.minute.format is unset", false, true},
     {"partitioner.granularity.hour", "false", K::kBool, "add an hour directory", false, true},
     {"partitioner.granularity.minute", "false", K::kBool, "add a minute directory", false, true},
+    {"message.split.field.name", "", K::kString, "SplitByFieldMessageParser: JSON field (path) whose value is the first directory", false, true},
+    {"secor.partition.output_dt_format", "yyyy-MM-dd", K::kString, "PatternDateMessageParser: SimpleDateFormat of the whole partition directory", false, true},
+    {"secor.message.parser.plugin.path", "", K::kString, "parser plug-in: shared library implementing src/parse/plugin_api.h (parser class 'plugin')", false, true},
+    {"secor.message.transformer.plugin.path", "", K::kString, "transformer plug-in: shared library implementing src/parse/plugin_api.h (transformer class 'plugin')", false, true},
+    {"secor.plugin.", "", K::kString, "settings handed to plug-ins, prefix stripped (secor.plugin.foo=1 reaches the plug-in as foo=1)", false, false, true},
+    {"secor.message.filter.field", "", K::kString, "json_field_filter: JSON field (path, message.timestamp.name.separator) to test", false, true},
+    {"secor.message.filter.values", "", K::kList, "json_field_filter: comma-separated values that match", false, true},
+    {"secor.message.filter.mode", "drop", K::kString, "json_field_filter: drop matching messages (drop) or keep only them (keep)", false, true},
+    {"secor.message.filter.missing", "keep", K::kString, "json_field_filter: what happens to messages without the field or not JSON: keep, drop or error", false, true},
 };
 
 std::span<const KeyInfo> ParseKeys() { return kParseKeys; }

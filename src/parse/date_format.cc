@@ -435,6 +435,8 @@ Result<int64_t> DateFormat::Parse(std::string_view text, const TimeZone& zone) c
   }
   if (hour12 >= 0) hour = hour12 + (pm == 1 ? 12 : 0);  // 'a' only qualifies h and K
   if (bc) year = 1 - year;
+  // Far enough for any real data; keeps the millisecond arithmetic in range.
+  if (year < -200000 || year > 200000) return fail(fmt::format("year {} out of range", year));
   if (day_of_year > 0 && !has_month && !has_day) {
     const int64_t days_in_year = DaysFromCivil(year + 1, 1, 1) - DaysFromCivil(year, 1, 1);
     if (day_of_year > days_in_year)

@@ -1,0 +1,29 @@
+# libFuzzer targets, one per src/parse/*_fuzz.cc (each parser, the date
+# pattern and TZif readers, and the config loader), built when SECOR_FUZZ is ON
+# with clang:
+#   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DSECOR_FUZZ=ON
+#   ninja -C build-fuzz secor_fuzz_all && ctest --test-dir build-fuzz -L fuzz
+# Each also gets a short ctest run (label "fuzz") so CI notices a crash.
+if(SECOR_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(WARNING "SECOR_FUZZ needs clang (libFuzzer); no fuzz targets")
+  else()
+    # Coverage instrumentation for the code under test, not just the harness.
+    foreach(lib secor_common secor_config secor_parse)
+      target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
+    endforeach()
+    file(GLOB parse_fuzzers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/parse/*_fuzz.cc)
+    add_custom_target(secor_fuzz_all)
+    foreach(src ${parse_fuzzers})
+      get_filename_component(name ${src} NAME_WE)
+      add_executable(${name} ${src})
+      set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+      target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+      target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+      target_link_libraries(${name} PRIVATE secor_parse secor_config)
+      add_dependencies(secor_fuzz_all ${name})
+      add_test(NAME ${name} COMMAND ${name} -runs=20000 -max_total_time=30)
+      set_tests_properties(${name} PROPERTIES LABELS "fuzz" TIMEOUT 120)
+    endforeach()
+  endif()
+endif()
