@@ -351,3 +351,28 @@ TEST(FormatRegistry, OriginalClassNamesResolve) {
 
 }  // namespace
 }  // namespace secor
+
+namespace secor {
+namespace {
+
+TEST(FormatRegistry, OpenReaderAutoFindsParquetAndAvro) {
+  secor::testing::TempDir dir;
+  ASSERT_TRUE(WriteAll(*NewParquetFormat(), dir.Join("x.bin"), {"zstd", "t", nullptr}, {{77, "p"}}).ok());
+  ASSERT_TRUE(WriteAll(*NewAvroFormat(), dir.Join("y.bin"), {"gzip", "t", nullptr}, {{78, "a"}}).ok());
+  for (const auto& [name, off, payload] :
+       std::vector<std::tuple<std::string, int64_t, std::string>>{{"x.bin", 77, "p"}, {"y.bin", 78, "a"}}) {
+    auto r = OpenReaderAuto(dir.Join(name));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    Record rec;
+    auto more = (*r)->Next(&rec);
+    ASSERT_TRUE(more.ok() && *more) << name;
+    EXPECT_EQ(rec.offset, off);
+    EXPECT_EQ(rec.payload, payload);
+    more = (*r)->Next(&rec);
+    ASSERT_TRUE(more.ok());
+    EXPECT_FALSE(*more);
+  }
+}
+
+}  // namespace
+}  // namespace secor
