@@ -239,18 +239,11 @@ Status ConsumerImpl::Init() {
   RETURN_IF_ERROR(compile("secor.kafka.topic_blacklist", &topic_blacklist_));
   RETURN_IF_ERROR(compile("secor.kafka.upload_at_minute_mark.topic_filter", &minute_mark_filter_));
 
-  // Validate the defaults of per-topic settings now, so that a bad parser,
-  // format or codec stops start-up rather than the first message.
-  RETURN_IF_ERROR(NewMessageParser(config_, "").status());
-  RETURN_IF_ERROR(NewMessageTransformer(config_, "").status());
-  {
-    ASSIGN_OR_RETURN(std::string format, config_.String("secor.file.reader.writer.factory"));
-    auto f = NewFileFormat(format);
-    if (!f.ok()) return config_.BadValue("secor.file.reader.writer.factory", f.status().message());
-    ASSIGN_OR_RETURN(std::string codec, config_.String("secor.compression.codec"));
-    auto c = NewCodec(codec);
-    if (!c.ok()) return config_.BadValue("secor.compression.codec", c.status().message());
-  }
+  // Build the per-topic parts once with the topic-independent settings, so
+  // that a bad parser, format, codec or policy value stops start-up instead
+  // of the first assignment.
+  RETURN_IF_ERROR(Context("").status());
+  topics_.clear();
 
   writer_id_ = MakeWriterId();
   ASSIGN_OR_RETURN(std::string local_path, config_.Required("secor.local.path"));
@@ -298,9 +291,13 @@ Result<TopicContext*> ConsumerImpl::Context(const std::string& topic) {
   ASSIGN_OR_RETURN(ctx->parser, NewMessageParser(config_, topic));
   ASSIGN_OR_RETURN(ctx->transformer, NewMessageTransformer(config_, topic));
   ASSIGN_OR_RETURN(std::string format, config_.StringForTopic("secor.file.reader.writer.factory", topic));
-  ASSIGN_OR_RETURN(ctx->format, NewFileFormat(format));
+  auto f = NewFileFormat(format);
+  if (!f.ok()) return config_.BadValue("secor.file.reader.writer.factory", f.status().message());
+  ctx->format = std::move(f).value();
   ASSIGN_OR_RETURN(std::string codec_name, config_.StringForTopic("secor.compression.codec", topic));
-  ASSIGN_OR_RETURN(auto codec, NewCodec(codec_name));
+  auto c = NewCodec(codec_name);
+  if (!c.ok()) return config_.BadValue("secor.compression.codec", c.status().message());
+  auto codec = std::move(c).value();
   ctx->format_options.codec = codec ? codec->name() : "";
   ctx->format_options.topic = topic;
   ctx->format_options.config = &config_;
@@ -740,7 +737,19 @@ Status ConsumerImpl::CheckPolicies() {
 }
 
 Status ConsumerImpl::Run() {
-  ASSIGN_OR_RETURN(subscribed_, MatchingTopics());
+  // An unreachable broker is retried with backoff, and reported each time.
+  for (int64_t backoff_ms = 500;; backoff_ms = std::min<int64_t>(backoff_ms * 2, 30000)) {
+    auto topics = MatchingTopics();
+    if (topics.ok()) {
+      subscribed_ = *topics;
+      break;
+    }
+    spdlog::error("cannot list topics ({}); retrying in {} ms", topics.status().message(), backoff_ms);
+    for (int64_t waited = 0; waited < backoff_ms && !stop_requested_.load(); waited += 100) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (stop_requested_.load()) return Status::Aborted("stopped before the broker could be reached");
+  }
   if (subscribed_.empty()) {
     spdlog::warn("no topic matches secor.kafka.topic_filter yet; waiting for one to appear");
   } else {

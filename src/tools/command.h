@@ -19,6 +19,7 @@ void AddConsumeCommand(CLI::App& app, CommandRun* run);
 void AddPrintCommand(CLI::App& app, CommandRun* run);
 void AddVerifyCommand(CLI::App& app, CommandRun* run);
 void AddProduceCommand(CLI::App& app, CommandRun* run);
+void AddKeysCommand(CLI::App& app, CommandRun* run);
 
 // Adds every subcommand (commands.cc lists them).
 void AddAllCommands(CLI::App& app, CommandRun* run);

@@ -7,6 +7,7 @@ void AddAllCommands(CLI::App& app, CommandRun* run) {
   AddPrintCommand(app, run);
   AddVerifyCommand(app, run);
   AddProduceCommand(app, run);
+  AddKeysCommand(app, run);
 }
 
 }  // namespace secor

@@ -1,0 +1,160 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "common/file_util.h"
+#include "common/registry.h"
+#include "config/keys.h"
+#include "config/properties.h"
+#include "support/test_util.h"
+
+namespace secor {
+namespace {
+
+using testing::TempDir;
+
+std::string Write(const TempDir& dir, const std::string& name, const std::string& text) {
+  std::string path = dir.Join(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(PropertiesTest, JavaSyntax) {
+  auto lines = ParseProperties(
+      "# comment\n! also a comment\n  a = 1\nb:2\nc 3\nlong = one \\\n    two\n"
+      "esc = tab\\there\\u00e9\nempty=\n",
+      "t.properties");
+  ASSERT_TRUE(lines.ok());
+  std::map<std::string, std::string> m;
+  for (const auto& l : *lines) m[l.key] = l.value;
+  EXPECT_EQ(m["a"], "1");
+  EXPECT_EQ(m["b"], "2");
+  EXPECT_EQ(m["c"], "3");
+  EXPECT_EQ(m["long"], "one two");
+  EXPECT_EQ(m["esc"], "tab\there\xc3\xa9");
+  EXPECT_EQ(m["empty"], "");
+  EXPECT_EQ((*lines)[0].line, 3);
+}
+
+TEST(PropertiesTest, MalformedUnicodeEscapeNamesTheLine) {
+  auto lines = ParseProperties("a=1\nb=\\u12\n", "x.properties");
+  ASSERT_FALSE(lines.ok());
+  EXPECT_EQ(lines.status().message(), "x.properties:2: malformed \\u escape");
+}
+
+TEST(ConfigTest, IncludeChainTheIncludingFileWins) {
+  TempDir dir;
+  Write(dir, "common.properties", "secor.generation=1\nsecor.kafka.group=common\nshared=base\n");
+  Write(dir, "middle.properties", "include=common.properties\nsecor.kafka.group=middle\n");
+  std::string top = Write(dir, "top.properties", "include=middle.properties\nsecor.generation=3\n");
+  auto c = Config::Load(top, {"secor.max.file.age.seconds=7"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*c->Int("secor.generation"), 3);
+  EXPECT_EQ(*c->String("secor.kafka.group"), "middle");
+  EXPECT_EQ(*c->StringOr("shared", ""), "base");
+  EXPECT_EQ(*c->Int("secor.max.file.age.seconds"), 7);
+  EXPECT_EQ(c->Origin("secor.max.file.age.seconds"), "--set");
+  EXPECT_EQ(c->Origin("secor.generation"), top + ":2");
+  // Defaults come from the key table.
+  EXPECT_EQ(*c->Int("secor.max.file.size.bytes"), 200000000);
+  EXPECT_EQ(*c->String("secor.offsets.prefix"), "offset=");
+}
+
+TEST(ConfigTest, IncludeCycleIsAnError) {
+  TempDir dir;
+  Write(dir, "a.properties", "include=b.properties\n");
+  Write(dir, "b.properties", "include=a.properties\n");
+  auto c = Config::Load(dir.Join("a.properties"), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("include cycle"), std::string::npos);
+}
+
+TEST(ConfigTest, MissingFileIsAClearError) {
+  auto c = Config::Load("/nonexistent/secor.properties", {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "cannot read config open /nonexistent/secor.properties: No such file or directory");
+}
+
+TEST(ConfigTest, BadValuesNameKeyValueAndOrigin) {
+  TempDir dir;
+  std::string path = Write(dir, "s.properties", "secor.max.file.size.bytes=big\nsecor.upload.on.shutdown=maybe\n");
+  auto c = Config::Load(path, {});
+  ASSERT_TRUE(c.ok());
+  auto size = c->Int("secor.max.file.size.bytes");
+  ASSERT_FALSE(size.ok());
+  EXPECT_EQ(size.status().message(), "secor.max.file.size.bytes=big (" + path + ":1): not an integer");
+  auto b = c->Bool("secor.upload.on.shutdown");
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().message(),
+            "secor.upload.on.shutdown=maybe (" + path + ":2): not a boolean (true or false)");
+  auto group = c->Required("secor.kafka.group");
+  ASSERT_FALSE(group.ok());
+  EXPECT_EQ(group.status().message(), "secor.kafka.group: required setting is missing in " + path);
+}
+
+TEST(ConfigTest, EnvironmentAndKeyReferences) {
+  setenv("SECOR_TEST_SECRET", "s3cr3t", 1);
+  auto c = Config::FromMap({{"aws.secret.key", "${env:SECOR_TEST_SECRET}"},
+                            {"secor.s3.path", "${secor.kafka.group}/raw"},
+                            {"secor.kafka.group", "g1"},
+                            {"aws.session.token", "${env:SECOR_TEST_UNSET_VARIABLE}"}});
+  EXPECT_EQ(*c.String("aws.secret.key"), "s3cr3t");
+  EXPECT_EQ(*c.String("secor.s3.path"), "g1/raw");
+  auto missing = c.String("aws.session.token");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("environment variable SECOR_TEST_UNSET_VARIABLE is not set"),
+            std::string::npos);
+  // Secrets never appear in dumps or error messages.
+  EXPECT_EQ(c.RedactedValues()["aws.secret.key"], "****");
+  EXPECT_EQ(c.BadValue("aws.secret.key", "x").message(), "aws.secret.key=**** (test): x");
+}
+
+TEST(ConfigTest, PerTopicOverrides) {
+  auto c = Config::FromMap({{"secor.max.file.age.seconds", "60"},
+                            {"secor.max.file.age.seconds.clicks", "5"},
+                            {"secor.message.parser.class.clicks", "json"}});
+  EXPECT_EQ(*c.IntForTopic("secor.max.file.age.seconds", "clicks"), 5);
+  EXPECT_EQ(*c.IntForTopic("secor.max.file.age.seconds", "views"), 60);
+  EXPECT_EQ(*c.StringForTopic("secor.message.parser.class", "clicks"), "json");
+  // Per-topic keys of known keys are not reported as unknown; typos are.
+  auto typo = Config::FromMap({{"secor.max.file.age.seconds.clicks", "5"}, {"secor.max.fle.size", "1"}});
+  EXPECT_EQ(typo.UnknownKeys(), std::vector<std::string>{"secor.max.fle.size"});
+}
+
+TEST(ConfigTest, PassThroughFamiliesAreKnown) {
+  auto c = Config::FromMap({{"kafka.new.consumer.security.protocol", "SSL"},
+                            {"kafka.new.consumer.sasl.password", "pw"},
+                            {"secor.hive.table.name.clicks", "clicks_table"}});
+  EXPECT_TRUE(c.UnknownKeys().empty());
+  EXPECT_TRUE(IsSecretKey("kafka.new.consumer.sasl.password"));
+  auto family = c.WithPrefix("kafka.new.consumer.");
+  ASSERT_TRUE(family.ok());
+  EXPECT_EQ((*family)["security.protocol"], "SSL");
+}
+
+TEST(RegistryTest, JavaClassNamesResolveBySimpleName) {
+  Registry<int> r;
+  r.Add("json", {"JsonMessageParser"}, 7);
+  ASSERT_NE(r.Find("com.pinterest.secor.parser.JsonMessageParser"), nullptr);
+  EXPECT_EQ(*r.Find("com.pinterest.secor.parser.JsonMessageParser"), 7);
+  EXPECT_EQ(*r.Find("JSON"), 7);
+  EXPECT_EQ(r.CanonicalName("com.pinterest.secor.parser.JsonMessageParser"), "json");
+  EXPECT_EQ(r.Find("com.pinterest.secor.parser.NoSuchParser"), nullptr);
+}
+
+// The configuration reference documents every key this build knows.
+TEST(ConfigDocsTest, EveryKeyIsDocumented) {
+  auto doc = ReadFile(std::string(SECOR_SOURCE_DIR) + "/docs/configuration.md");
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  for (const KeyInfo& k : KnownKeys()) {
+    EXPECT_NE(doc->find("`" + std::string(k.name)), std::string::npos)
+        << k.name << " is missing from docs/configuration.md (regenerate with `secor keys --markdown`)";
+  }
+}
+
+}  // namespace
+}  // namespace secor
