@@ -105,7 +105,9 @@ do_start() {
   fi
   # A half-started or dead cluster: begin again from nothing.
   do_stop
-  find "$D" -mindepth 1 -maxdepth 1 ! -name log -exec rm -rf {} +
+  # Only what this script made: DIR may hold other things.
+  rm -rf "$D/ceph.conf" "$D/keyring" "$D/monmap" "$D/mon" "$D/osd0" "$D/rgw" "$D/run" \
+    "$D/env" "$D/rgw.port"
   mkdir -p "$D/log" "$D/run" "$D/mon" "$D/osd0" "$D/rgw"
 
   local fsid mon_port rgw_port osd_uuid
