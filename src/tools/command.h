@@ -20,6 +20,8 @@ void AddPrintCommand(CLI::App& app, CommandRun* run);
 void AddVerifyCommand(CLI::App& app, CommandRun* run);
 void AddProduceCommand(CLI::App& app, CommandRun* run);
 void AddKeysCommand(CLI::App& app, CommandRun* run);
+void AddResetOffsetsCommand(CLI::App& app, CommandRun* run);
+void AddFaultProxyCommand(CLI::App& app, CommandRun* run);
 
 // Adds every subcommand (commands.cc lists them).
 void AddAllCommands(CLI::App& app, CommandRun* run);

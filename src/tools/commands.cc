@@ -8,6 +8,8 @@ void AddAllCommands(CLI::App& app, CommandRun* run) {
   AddVerifyCommand(app, run);
   AddProduceCommand(app, run);
   AddKeysCommand(app, run);
+  AddResetOffsetsCommand(app, run);
+  AddFaultProxyCommand(app, run);
 }
 
 }  // namespace secor

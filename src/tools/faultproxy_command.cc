@@ -1,0 +1,306 @@
+// secor faultproxy: an HTTP proxy for tests that sits between secor and an S3
+// endpoint and makes a chosen fraction of requests fail the ways S3 fails:
+// 500 InternalError, 503 SlowDown, a connection reset before the request
+// reaches the store, and a reset after the store has carried it out (the
+// client sees an error for a write that did happen, the case the round
+// protocol's writer identity exists for). Requests are forwarded unchanged,
+// Host header included, so SigV4 signatures stay valid.
+//
+// One request per connection: each answer carries "Connection: close" and
+// the upstream connection is closed after it, so no response framing has to
+// be parsed. The first line of standard output is the listen address
+// (http://127.0.0.1:PORT); then one command per line on standard input, each
+// answered with one line: "error-rate R", "mode 500|503|reset|reset-after|mixed",
+// "stats", "quit".
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "common/strings.h"
+#include "tools/command.h"
+
+namespace secor {
+namespace {
+
+struct ProxyArgs {
+  std::string listen = "127.0.0.1:0";
+  std::string upstream;
+  double error_rate = 0;
+  std::string mode = "mixed";
+  uint64_t seed = 1;
+};
+
+struct ProxyState {
+  std::mutex mu;
+  std::mt19937_64 rng;
+  double rate = 0;
+  std::string mode;
+  std::atomic<int64_t> requests{0}, faults{0};
+  std::string upstream_host;
+  int upstream_port = 0;
+
+  // The fault for the next request, or "" to forward it.
+  std::string Pick() {
+    std::lock_guard lock(mu);
+    if (std::uniform_real_distribution<double>(0, 1)(rng) >= rate) return "";
+    if (mode != "mixed") return mode;
+    static const char* kAll[] = {"500", "503", "reset", "reset-after"};
+    return kAll[rng() % 4];
+  }
+};
+
+bool SendAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+void Reset(int fd) {
+  linger l{1, 0};  // close with RST, as a dropped connection looks to the client
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  ::close(fd);
+}
+
+std::string HeaderValue(const std::string& head, const std::string& name) {
+  std::string lower = ToLower(head);
+  size_t pos = lower.find("\r\n" + ToLower(name) + ":");
+  if (pos == std::string::npos) return "";
+  size_t start = pos + name.size() + 3;
+  size_t end = head.find("\r\n", start);
+  return std::string(Trim(head.substr(start, end - start)));
+}
+
+// Removes a header line (case-insensitive name).
+void DropHeader(std::string* head, const std::string& name) {
+  std::string lower = ToLower(*head);
+  size_t pos = lower.find("\r\n" + ToLower(name) + ":");
+  if (pos == std::string::npos) return;
+  size_t end = head->find("\r\n", pos + 2);
+  head->erase(pos, end - pos);
+}
+
+// Reads one request: head (through the blank line) and its body.
+bool ReadRequest(int fd, std::string* head, std::string* body) {
+  std::string buf;
+  char tmp[65536];
+  size_t end;
+  while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
+    ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0) return false;
+    buf.append(tmp, static_cast<size_t>(n));
+  }
+  *head = buf.substr(0, end + 2);  // keeps the last header's CRLF
+  *body = buf.substr(end + 4);
+  std::string expect = HeaderValue(*head, "Expect");
+  if (ToLower(expect) == "100-continue") {
+    DropHeader(head, "Expect");
+    if (!SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n")) return false;
+  }
+  std::string te = ToLower(HeaderValue(*head, "Transfer-Encoding"));
+  if (te.find("chunked") != std::string::npos) {
+    // Keep reading until the terminating chunk; forwarded as is.
+    while (body->find("\r\n0\r\n\r\n") == std::string::npos && !StartsWith(*body, "0\r\n\r\n")) {
+      ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+      if (n <= 0) return false;
+      body->append(tmp, static_cast<size_t>(n));
+    }
+    return true;
+  }
+  std::string cl = HeaderValue(*head, "Content-Length");
+  size_t want = cl.empty() ? 0 : std::stoull(cl);
+  while (body->size() < want) {
+    ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0) return false;
+    body->append(tmp, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+int ConnectUpstream(const ProxyState& st) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(st.upstream_port));
+  ::inet_pton(AF_INET, st.upstream_host.c_str(), &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void ErrorReply(int fd, int code, const std::string& reason, const std::string& s3code) {
+  std::string body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + s3code +
+                     "</Code><Message>injected by secor faultproxy</Message></Error>";
+  SendAll(fd, fmt::format("HTTP/1.1 {} {}\r\nContent-Type: application/xml\r\nContent-Length: "
+                          "{}\r\nConnection: close\r\n\r\n{}",
+                          code, reason, body.size(), body));
+  ::close(fd);
+}
+
+void Serve(ProxyState* st, int fd) {
+  std::string head, body;
+  if (!ReadRequest(fd, &head, &body)) {
+    ::close(fd);
+    return;
+  }
+  ++st->requests;
+  std::string fault = st->Pick();
+  if (!fault.empty()) ++st->faults;
+  if (fault == "500") return ErrorReply(fd, 500, "Internal Server Error", "InternalError");
+  if (fault == "503") return ErrorReply(fd, 503, "Slow Down", "SlowDown");
+  if (fault == "reset") return Reset(fd);
+  int up = ConnectUpstream(*st);
+  if (up < 0) return ErrorReply(fd, 502, "Bad Gateway", "ProxyUpstreamDown");
+  DropHeader(&head, "Connection");
+  head += "Connection: close\r\n\r\n";
+  if (!SendAll(up, head) || !SendAll(up, body)) {
+    ::close(up);
+    return Reset(fd);
+  }
+  // Relay the answer; the client must not reuse this connection.
+  std::string resp;
+  char tmp[65536];
+  bool head_done = false;
+  while (true) {
+    ssize_t n = ::recv(up, tmp, sizeof tmp, 0);
+    if (n <= 0) break;
+    if (fault == "reset-after") continue;  // the store acted; the client will not know
+    if (head_done) {
+      if (!SendAll(fd, std::string_view(tmp, static_cast<size_t>(n)))) break;
+      continue;
+    }
+    resp.append(tmp, static_cast<size_t>(n));
+    size_t end = resp.find("\r\n\r\n");
+    if (end == std::string::npos) continue;
+    std::string rhead = resp.substr(0, end + 2);
+    DropHeader(&rhead, "Connection");
+    rhead += "Connection: close\r\n\r\n";
+    if (!SendAll(fd, rhead) || !SendAll(fd, std::string_view(resp).substr(end + 4))) break;
+    head_done = true;
+  }
+  ::close(up);
+  if (fault == "reset-after") return Reset(fd);
+  ::shutdown(fd, SHUT_WR);
+  ::close(fd);
+}
+
+Status ParseHostPort(const std::string& text, std::string* host, int* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("{}: expected HOST:PORT", text);
+  *host = text.substr(0, colon);
+  if (*host == "localhost") *host = "127.0.0.1";
+  char* end = nullptr;
+  long p = std::strtol(text.c_str() + colon + 1, &end, 10);
+  if (*end || p < 0 || p > 65535) return Status::InvalidArgument("{}: bad port", text);
+  *port = static_cast<int>(p);
+  return Status::OK();
+}
+
+int RunProxy(const ProxyArgs& args) {
+  auto st = std::make_unique<ProxyState>();
+  st->rng.seed(args.seed);
+  st->rate = args.error_rate;
+  st->mode = args.mode;
+  std::string up = args.upstream;
+  if (StartsWith(up, "http://")) up = up.substr(7);
+  if (!up.empty() && up.back() == '/') up.pop_back();
+  Status s = ParseHostPort(up, &st->upstream_host, &st->upstream_port);
+  if (!s.ok())
+    return Fail("faultproxy", s.WithContext("--upstream (only http:// is supported)"), 2);
+  std::string host;
+  int port = 0;
+  s = ParseHostPort(args.listen, &host, &port);
+  if (!s.ok()) return Fail("faultproxy", s.WithContext("--listen"), 2);
+
+  int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1 ||
+      ::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(lfd, 128) != 0) {
+    return Fail("faultproxy", Status::FromErrno("listen on " + args.listen, errno), 2);
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(lfd, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::printf("http://%s:%d\n", host.c_str(), ntohs(addr.sin_port));
+  std::fflush(stdout);
+
+  std::thread([lfd, raw = st.get()] {
+    while (true) {
+      int fd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      std::thread(Serve, raw, fd).detach();
+    }
+  }).detach();
+
+  // Commands until quit; end of input leaves the proxy running until a signal.
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    auto words = Split(std::string(Trim(line)), ' ');
+    if (words.empty() || words[0].empty()) continue;
+    std::string answer;
+    if (words[0] == "error-rate" && words.size() == 2) {
+      char* end = nullptr;
+      double r = std::strtod(words[1].c_str(), &end);
+      if (*end || r < 0 || r > 1) {
+        answer = "error: error-rate takes a number from 0 to 1";
+      } else {
+        std::lock_guard lock(st->mu);
+        st->rate = r;
+        answer = fmt::format("ok error-rate {}", r);
+      }
+    } else if (words[0] == "mode" && words.size() == 2 &&
+               (words[1] == "500" || words[1] == "503" || words[1] == "reset" ||
+                words[1] == "reset-after" || words[1] == "mixed")) {
+      std::lock_guard lock(st->mu);
+      st->mode = words[1];
+      answer = "ok mode " + words[1];
+    } else if (words[0] == "stats") {
+      answer = fmt::format("ok requests {} faults {}", st->requests.load(), st->faults.load());
+    } else if (words[0] == "quit") {
+      std::printf("ok bye\n");
+      std::fflush(stdout);
+      std::_Exit(0);
+    } else {
+      answer = "error: unknown command " + line + " (error-rate R, mode M, stats, quit)";
+    }
+    std::printf("%s\n", answer.c_str());
+    std::fflush(stdout);
+  }
+  while (true) ::pause();
+}
+
+}  // namespace
+
+void AddFaultProxyCommand(CLI::App& app, CommandRun* run) {
+  auto* sub = app.add_subcommand(
+      "faultproxy", "test tool: an HTTP proxy to an S3 endpoint that injects S3 errors and resets");
+  auto args = std::make_shared<ProxyArgs>();
+  sub->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)");
+  sub->add_option("--upstream", args->upstream, "http://HOST:PORT of the S3 endpoint")->required();
+  sub->add_option("--error-rate", args->error_rate, "fraction of requests that fail, 0 to 1");
+  sub->add_option("--mode", args->mode, "500, 503, reset, reset-after or mixed");
+  sub->add_option("--seed", args->seed, "seed of the fault choices");
+  sub->callback([run, args] { *run = [args] { return RunProxy(*args); }; });
+}
+
+}  // namespace secor

@@ -1,0 +1,336 @@
+// secor reset-offsets: moves a group's committed offsets in the way the round
+// protocol allows (docs/operations.md, "Resetting offsets"). Moving the
+// committed offset starts a new chain of rounds at the new offset T, so the
+// decisions of the old chain at or after T must go: every round marker whose
+// round ends at or after T is removed. The data files those markers name
+// still hold messages that the new chain stores again, so the operator must
+// choose: --delete-files removes them, or --new-generation keeps them and
+// the consumers are restarted with secor.generation+1 (new file names).
+//
+// A committed round is never split: T inside a committed round moves down to
+// the round's start, so its messages are neither lost nor stored twice.
+//
+// The group's consumers must be stopped. The commit is made by a client that
+// is not a group member, which a real Kafka broker refuses while the group
+// has members (the test broker does not check).
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "common/strings.h"
+#include "config/config.h"
+#include "kafka/client_config.h"
+#include "kafka/group_consumer.h"
+#include "storage/object_store.h"
+#include "tools/command.h"
+#include "upload/round_ledger.h"
+
+namespace secor {
+namespace {
+
+struct ResetArgs {
+  ConfigFlags flags;
+  std::string topic;
+  int32_t partition = -1;
+  bool to_earliest = false;
+  bool to_latest = false;
+  std::string to_time;
+  int64_t to_offset = -1;
+  bool dry_run = false;
+  bool delete_files = false;
+  bool new_generation = false;
+};
+
+class NoRebalance : public RebalanceListener {
+ public:
+  std::map<TopicPartition, int64_t> OnAssigned(const std::vector<TopicPartition>&) override {
+    return {};
+  }
+  void OnRevoked(const std::vector<TopicPartition>&, bool) override {}
+};
+
+// Epoch milliseconds, or ISO-8601 "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)".
+Result<int64_t> ParseTime(const std::string& text) {
+  bool digits = !text.empty();
+  for (char c : text) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+  if (digits) return static_cast<int64_t>(std::stoll(text));
+  std::tm tm{};
+  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return Status::InvalidArgument("--to-time {}: expected epoch ms or ISO-8601", text);
+  int64_t ms = 0;
+  if (*rest == '.') {
+    int64_t scale = 100;
+    for (++rest; std::isdigit(static_cast<unsigned char>(*rest)); ++rest, scale /= 10) {
+      ms += (*rest - '0') * scale;
+    }
+  }
+  int64_t offset_s = 0;
+  if (*rest == 'Z') {
+    ++rest;
+  } else if (*rest == '+' || *rest == '-') {
+    int hh = 0, mm = 0;
+    if (std::sscanf(rest + 1, "%2d:%2d", &hh, &mm) != 2) {
+      return Status::InvalidArgument("--to-time {}: bad zone offset", text);
+    }
+    offset_s = (hh * 3600 + mm * 60) * (*rest == '-' ? -1 : 1);
+    rest += 6;
+  } else {
+    return Status::InvalidArgument("--to-time {}: needs a zone (Z or +HH:MM)", text);
+  }
+  if (*rest) return Status::InvalidArgument("--to-time {}: unexpected '{}'", text, rest);
+  return (static_cast<int64_t>(timegm(&tm)) - offset_s) * 1000 + ms;
+}
+
+Result<std::vector<int32_t>> Partitions(rd_kafka_t* rk, const std::string& topic) {
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, t, &md, 10000);
+  rd_kafka_topic_destroy(t);
+  if (err) return Status::Unavailable("metadata of {}: {}", topic, rd_kafka_err2str(err));
+  std::vector<int32_t> out;
+  Status st;
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    if (md->topics[i].err) {
+      st = Status::NotFound("topic {}: {}", topic, rd_kafka_err2str(md->topics[i].err));
+    }
+    for (int p = 0; p < md->topics[i].partition_cnt; ++p)
+      out.push_back(md->topics[i].partitions[p].id);
+  }
+  rd_kafka_metadata_destroy(md);
+  if (!st.ok()) return st;
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<int64_t> OffsetForTime(rd_kafka_t* rk, const std::string& topic, int32_t partition,
+                              int64_t ms, int64_t high) {
+  auto* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = ms;
+  rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list, 10000);
+  int64_t off = list->elems[0].offset;
+  if (!err) err = list->elems[0].err;
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err)
+    return Status::Unavailable("offset for time {} of {}/{}: {}", ms, topic, partition,
+                               rd_kafka_err2str(err));
+  return off < 0 ? high : off;  // no message at or after the time: the end
+}
+
+int RunReset(const ResetArgs& args) {
+  int targets = int{args.to_earliest} + int{args.to_latest} + int{!args.to_time.empty()} +
+                int{args.to_offset >= 0};
+  if (targets != 1) {
+    return Fail("reset-offsets",
+                Status::InvalidArgument(
+                    "give exactly one of --to-earliest, --to-latest, --to-time, --to-offset"),
+                2);
+  }
+  if (args.delete_files && args.new_generation) {
+    return Fail("reset-offsets",
+                Status::InvalidArgument("--delete-files and --new-generation exclude each other"),
+                2);
+  }
+  int64_t target_ms = -1;
+  if (!args.to_time.empty()) {
+    auto ms = ParseTime(args.to_time);
+    if (!ms.ok()) return Fail("reset-offsets", ms.status(), 2);
+    target_ms = *ms;
+  }
+  auto config = LoadConfig(args.flags);
+  if (!config.ok()) return Fail("reset-offsets", config.status(), 2);
+  auto group = config->Required("secor.kafka.group");
+  if (!group.ok()) return Fail("reset-offsets", group.status(), 2);
+  auto generation = config->Int("secor.generation");
+  if (!generation.ok()) return Fail("reset-offsets", generation.status(), 2);
+  auto state_path = config->String("secor.round.state.path");
+  if (!state_path.ok()) return Fail("reset-offsets", state_path.status(), 2);
+  auto uri = OutputUri(*config);
+  if (!uri.ok()) return Fail("reset-offsets", uri.status(), 2);
+  auto store = OpenObjectStore(*uri, *config);
+  if (!store.ok()) return Fail("reset-offsets", store.status(), 2);
+  RoundLedger ledger(store->get(), *state_path, *group);
+
+  auto settings = ConsumerClientSettings(*config, *group);
+  if (!settings.ok()) return Fail("reset-offsets", settings.status(), 2);
+  (*settings)["client.id"] = "secor-reset-offsets";
+  NoRebalance listener;
+  auto kafka = GroupConsumer::Create(*settings, &listener);
+  if (!kafka.ok()) return Fail("reset-offsets", kafka.status(), 2);
+  rd_kafka_t* rk = (*kafka)->handle();
+
+  std::vector<int32_t> partitions;
+  if (args.partition >= 0) {
+    partitions.push_back(args.partition);
+  } else {
+    auto all = Partitions(rk, args.topic);
+    if (!all.ok()) return Fail("reset-offsets", all.status(), 2);
+    partitions = *all;
+  }
+  std::vector<TopicPartition> tps;
+  for (int32_t p : partitions) tps.push_back({args.topic, p});
+  auto committed = (*kafka)->Committed(tps, 30000);
+  if (!committed.ok()) return Fail("reset-offsets", committed.status(), 2);
+
+  std::printf("group %s, topic %s, output %s, generation %lld%s\n", group->c_str(),
+              args.topic.c_str(), (*store)->Uri("").c_str(), static_cast<long long>(*generation),
+              args.dry_run ? " (dry run: nothing is changed)" : "");
+  struct Plan {
+    int32_t partition;
+    int64_t committed, target;
+    bool write_root;
+    std::map<int64_t, RoundMarker> remove;
+  };
+  std::vector<Plan> plans;
+  size_t affected_files = 0;
+  for (int32_t p : partitions) {
+    TopicPartition tp{args.topic, p};
+    int64_t low = 0, high = 0;
+    Status st = (*kafka)->QueryWatermarks(tp, &low, &high, 30000);
+    if (!st.ok()) return Fail("reset-offsets", st, 2);
+    Plan plan{p, (*committed)[tp], 0, false, {}};
+    std::string why;
+    if (args.to_earliest) {
+      plan.target = low;
+    } else if (args.to_latest) {
+      plan.target = high;
+    } else if (target_ms >= 0) {
+      auto off = OffsetForTime(rk, args.topic, p, target_ms, high);
+      if (!off.ok()) return Fail("reset-offsets", off.status(), 2);
+      plan.target = *off;
+    } else {
+      plan.target = args.to_offset;
+    }
+    if (plan.target < low || plan.target > high) {
+      return Fail("reset-offsets",
+                  Status::InvalidArgument("{}/{}: offset {} is outside the log ({}..{})",
+                                          args.topic, p, plan.target, low, high),
+                  2);
+    }
+    auto markers = ledger.ListMarkers(args.topic, p, 0);
+    if (!markers.ok()) return Fail("reset-offsets", markers.status(), 2);
+    // A committed round is atomic: resetting into one resets to its start.
+    for (const auto& [s, m] : *markers) {
+      if (s < plan.target && plan.target <= m.end && m.end < plan.committed) {
+        why = fmt::format(" (offset {} lies inside committed round {}..{}: its start is used)",
+                          plan.target, s, m.end);
+        plan.target = s;
+      }
+    }
+    for (const auto& [s, m] : *markers) {
+      if (m.end >= plan.target) plan.remove.emplace(s, m);
+    }
+    plan.write_root = plan.committed < 0;
+    std::printf("%s/%d: committed %s -> %lld%s\n", args.topic.c_str(), p,
+                plan.committed < 0 ? "none" : std::to_string(plan.committed).c_str(),
+                static_cast<long long>(plan.target), why.c_str());
+    for (const auto& [s, m] : plan.remove) {
+      std::printf("  marker %s (round %lld..%lld)\n", ledger.MarkerKey(args.topic, p, s).c_str(),
+                  static_cast<long long>(m.start), static_cast<long long>(m.end));
+      for (const auto& f : m.files) {
+        std::printf("    file %s\n", f.c_str());
+        ++affected_files;
+      }
+    }
+    if (plan.write_root) {
+      std::printf("  root %s = %lld (the group had no committed offset)\n",
+                  ledger.RootKey(args.topic, p).c_str(), static_cast<long long>(plan.target));
+    }
+    plans.push_back(std::move(plan));
+  }
+
+  size_t markers_total = 0;
+  for (const auto& plan : plans) markers_total += plan.remove.size();
+  std::string file_fate;
+  if (affected_files == 0) {
+    file_fate = "no data file is affected";
+  } else if (args.delete_files) {
+    file_fate = fmt::format("the {} data file(s) listed are deleted", affected_files);
+  } else if (args.new_generation) {
+    file_fate = fmt::format(
+        "the {} data file(s) listed stay (generation {}); start the consumers with "
+        "secor.generation={}, so that the new chain writes new files; replace the old ones "
+        "downstream",
+        affected_files, *generation, *generation + 1);
+  } else {
+    std::printf(
+        "%s: the %zu data file(s) listed hold messages that the new chain stores again. "
+        "Add --delete-files to delete them, or --new-generation to keep them and restart the "
+        "consumers with secor.generation=%lld\n",
+        args.dry_run ? "note" : "refused", affected_files, static_cast<long long>(*generation + 1));
+    return args.dry_run ? 0 : 2;
+  }
+  std::printf("%s %zu marker(s); %s\n", args.dry_run ? "would remove" : "removing", markers_total,
+              file_fate.c_str());
+  if (args.dry_run) return 0;
+
+  // Files first, then the markers that list them, then the commit: an
+  // interrupted run leaves markers that a second run finds again.
+  for (const auto& plan : plans) {
+    if (args.delete_files) {
+      for (const auto& [s, m] : plan.remove) {
+        for (const auto& f : m.files) {
+          Status st = (*store)->Delete(f);
+          if (!st.ok()) return Fail("reset-offsets", st.WithContext("delete " + f), 1);
+        }
+      }
+    }
+    for (auto it = plan.remove.rbegin(); it != plan.remove.rend(); ++it) {
+      std::string key = ledger.MarkerKey(args.topic, plan.partition, it->first);
+      Status st = (*store)->Delete(key);
+      if (!st.ok()) return Fail("reset-offsets", st.WithContext("delete marker " + key), 1);
+    }
+    if (plan.write_root) {
+      // The root is create-only for consumers; the stopped group's operator
+      // replaces it so that a lost commit cannot bring back the old chain.
+      std::string key = ledger.RootKey(args.topic, plan.partition);
+      Status st = (*store)->Delete(key);
+      if (!st.ok()) return Fail("reset-offsets", st.WithContext("delete root " + key), 1);
+      auto root =
+          ledger.CreateOrAdoptRoot(args.topic, plan.partition, plan.target, "secor-reset-offsets");
+      if (!root.ok()) return Fail("reset-offsets", root.status(), 1);
+    }
+  }
+  std::map<TopicPartition, int64_t> offsets;
+  for (const auto& plan : plans) offsets[{args.topic, plan.partition}] = plan.target;
+  Status st = (*kafka)->Commit(offsets);
+  if (!st.ok()) {
+    return Fail(
+        "reset-offsets",
+        st.WithContext("commit (are the group's consumers stopped? run it again once they are)"),
+        1);
+  }
+  (void)(*kafka)->Close();
+  std::printf("committed %zu partition(s)\n", offsets.size());
+  return 0;
+}
+
+}  // namespace
+
+void AddResetOffsetsCommand(CLI::App& app, CommandRun* run) {
+  auto* sub = app.add_subcommand(
+      "reset-offsets",
+      "move the group's committed offsets, removing the round markers of the old chain "
+      "(stop the group's consumers first)");
+  auto args = std::make_shared<ResetArgs>();
+  args->flags.AddTo(sub, true);
+  sub->add_option("-t,--topic", args->topic, "topic")->required();
+  sub->add_option("--partition", args->partition, "only this partition (default: all)");
+  sub->add_flag("--to-earliest", args->to_earliest, "the log start");
+  sub->add_flag("--to-latest", args->to_latest, "the log end (skip everything unread)");
+  sub->add_option("--to-time", args->to_time,
+                  "the first message at or after a time: epoch ms or ISO-8601 with a zone");
+  sub->add_option("--to-offset", args->to_offset, "this offset");
+  sub->add_flag("--dry-run", args->dry_run, "print what would change, change nothing");
+  sub->add_flag("--delete-files", args->delete_files,
+                "delete the data files of the removed rounds (same generation)");
+  sub->add_flag("--new-generation", args->new_generation,
+                "keep those files; the consumers must then run with secor.generation+1");
+  sub->callback([run, args] { *run = [args] { return RunReset(*args); }; });
+}
+
+}  // namespace secor

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Long chaos runs on demand (docs/chaos.md). Runs the chaos test of
+# tests/integration/chaos_test.cc for SECOR_CHAOS_SECONDS (default 1800) per
+# run, on the local store and, when SECOR_TEST_S3_ENDPOINT is set (or --ceph
+# starts a throwaway Ceph RGW), on S3 through `secor faultproxy`. Every run
+# prints its seed; the first failing run stops the loop and keeps its logs.
+#
+#   tests/chaos/soak.sh [--build DIR] [--runs N] [--ceph] [--local-only]
+#   SECOR_CHAOS_SEED=123 SECOR_CHAOS_SECONDS=120 tests/chaos/soak.sh --runs 1
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+build=build
+runs=1
+ceph=0
+local_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --ceph) ceph=1; shift ;;
+    --local-only) local_only=1; shift ;;
+    *) echo "usage: $0 [--build DIR] [--runs N] [--ceph] [--local-only]" >&2; exit 2 ;;
+  esac
+done
+ninja -C "$build" secor secor-testbroker secor_integration_test
+
+if [ "$ceph" = 1 ] && [ -z "${SECOR_TEST_S3_ENDPOINT:-}" ]; then
+  ceph_dir=$(mktemp -d /tmp/secor-soak-ceph-XXXXXX)
+  trap 'scripts/ceph.sh stop "$ceph_dir" >/dev/null 2>&1 || true' EXIT
+  scripts/ceph.sh start "$ceph_dir"
+  # shellcheck disable=SC1091
+  source "$ceph_dir/env"
+fi
+
+filter='ChaosTest.LocalStore*'
+if [ "$local_only" = 0 ] && [ -n "${SECOR_TEST_S3_ENDPOINT:-}" ]; then filter='ChaosTest.*'; fi
+export SECOR_CHAOS_SECONDS="${SECOR_CHAOS_SECONDS:-1800}"
+export SECOR_KEEP_TEST_DIRS=1
+fixed_seed="${SECOR_CHAOS_SEED:-}"
+for run in $(seq 1 "$runs"); do
+  seed="${fixed_seed:-$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}"
+  echo "== soak run $run/$runs: SECOR_CHAOS_SEED=$seed SECOR_CHAOS_SECONDS=$SECOR_CHAOS_SECONDS ($filter)"
+  log="$root/$build/chaos-soak-$seed.log"
+  if ! SECOR_CHAOS_SEED=$seed "$build/tests/secor_integration_test" --gtest_filter="$filter" \
+      2>&1 | tee "$log"; then
+    echo "== FAILED: repeat with SECOR_CHAOS_SEED=$seed SECOR_CHAOS_SECONDS=$SECOR_CHAOS_SECONDS; log $log"
+    exit 1
+  fi
+  # A passing run does not need its process logs and store.
+  sed -n 's/^\[chaos\] work directory //p' "$log" | while read -r d; do rm -rf "$d"; done
+done
+echo "== soak passed: $runs run(s)"
