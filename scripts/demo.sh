@@ -11,7 +11,7 @@ seconds=${1:-25}
 out="$root/demo-output"
 
 scripts/setup.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || cmake -S . -B build
 ninja -C build secor secor-testbroker
 
 rm -rf "$out"

@@ -67,6 +67,7 @@ struct OpenFile {
   std::unique_ptr<ErrorFile> errors;  // for the error partition instead of writer
   Clock::time_point created;
   int64_t messages = 0;
+  uint64_t offsets_hash = kOffsetsHashSeed;
 };
 
 // The state of one assigned source partition, owned by the consuming thread.
@@ -393,8 +394,8 @@ Status ConsumerImpl::SetUpPartition(const TopicPartition& tp, int64_t* start_off
     auto it = markers.find(start);
     if (it == markers.end()) break;
     bool all_stored = true;
-    for (const auto& key : it->second.files) {
-      auto head = store_->Head(key);
+    for (const auto& file : it->second.files) {
+      auto head = store_->Head(file.key);
       if (!head.ok()) {
         if (!head.status().IsNotFound()) return head.status();
         all_stored = false;
@@ -534,6 +535,7 @@ Status ConsumerImpl::Append(PartitionState& ps, const Message& m, const std::str
     RETURN_IF_ERROR(st);
   }
   ++f.messages;
+  f.offsets_hash = OffsetsHashAdd(f.offsets_hash, m.offset);
   return Status::OK();
 }
 
@@ -615,6 +617,8 @@ Status ConsumerImpl::SealRound(PartitionState& ps) {
     SealedFile sf;
     sf.local_path = f.local_path;
     sf.key = f.key;
+    sf.messages = f.messages;
+    sf.offsets_hash = f.offsets_hash;
     sf.metadata = {{"secor-topic", ps.tp.topic},
                    {"secor-partition", std::to_string(ps.tp.partition)},
                    {"secor-round-start", std::to_string(round.start)},
@@ -624,16 +628,22 @@ Status ConsumerImpl::SealRound(PartitionState& ps) {
   }
   if (!ps.replay.empty()) {
     const RoundMarker& marker = ps.replay.front();
-    std::set<std::string> derived, decided(marker.files.begin(), marker.files.end());
-    for (const auto& f : round.files) derived.insert(f.key);
+    std::set<MarkerFile> derived, decided(marker.files.begin(), marker.files.end());
+    for (const auto& f : round.files) derived.insert({f.key, f.messages, f.offsets_hash});
     if (marker.end != round.end || derived != decided) {
+      auto describe = [](const std::set<MarkerFile>& files) {
+        std::vector<std::string> out;
+        for (const auto& f : files) {
+          out.push_back(fmt::format("{} ({} messages, hash {:016x})", f.key, f.messages, f.offsets_hash));
+        }
+        return Join(out, ", ");
+      };
       return Status::Internal(
           "{}/{}: replaying round {}..{} gave files [{}] ending at {}, but the round marker lists "
-          "[{}]: the parser, format or extension changed between writers. Such a change needs a "
+          "[{}]: the parser, transformer or format changed between writers. Such a change needs a "
           "new secor.generation (see docs/operations.md)",
-          ps.tp.topic, ps.tp.partition, marker.start, marker.end,
-          Join(std::vector<std::string>(derived.begin(), derived.end()), ", "), round.end,
-          Join(marker.files, ", "));
+          ps.tp.topic, ps.tp.partition, marker.start, marker.end, describe(derived), round.end,
+          describe(decided));
     }
     round.replay = true;
     ps.replay.pop_front();

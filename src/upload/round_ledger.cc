@@ -1,6 +1,7 @@
 #include "upload/round_ledger.h"
 
 #include <chrono>
+#include <cstdlib>
 
 #include <simdjson.h>
 
@@ -12,7 +13,8 @@ std::string EncodeMarker(const RoundMarker& m) {
   std::string files;
   for (size_t i = 0; i < m.files.size(); ++i) {
     if (i) files += ",";
-    files += JsonQuote(m.files[i]);
+    files += fmt::format(R"({{"key":{},"messages":{},"offsets_hash":"{:016x}"}})",
+                         JsonQuote(m.files[i].key), m.files[i].messages, m.files[i].offsets_hash);
   }
   return fmt::format(R"({{"version":1,"start":{},"end":{},"files":[{}],"writer":{},"created_ms":{}}})",
                      m.start, m.end, files, JsonQuote(m.writer), m.created_ms) +
@@ -36,9 +38,16 @@ Result<RoundMarker> DecodeMarker(std::string_view json) {
   if (!doc["created_ms"].get_int64().get(created)) m.created_ms = created;
   m.writer = std::string(writer);
   for (auto f : files) {
-    std::string_view s;
-    if (f.get_string().get(s)) return Status::Corruption("round marker file entry is not a string");
-    m.files.emplace_back(s);
+    std::string_view key, hash;
+    MarkerFile mf;
+    if (f["key"].get_string().get(key) || f["messages"].get_int64().get(mf.messages) ||
+        f["offsets_hash"].get_string().get(hash)) {
+      return Status::Corruption("round marker file entry lacks key, messages or offsets_hash");
+    }
+    mf.key = std::string(key);
+    auto parsed = std::strtoull(std::string(hash).c_str(), nullptr, 16);
+    mf.offsets_hash = parsed;
+    m.files.push_back(std::move(mf));
   }
   if (m.end < m.start) return Status::Corruption("round marker ends ({}) before it starts ({})", m.end, m.start);
   return m;

@@ -16,10 +16,35 @@
 
 namespace secor {
 
+// One data file of a round and which messages it holds. The count and hash
+// let a replaying writer prove it derived the same split, not just the same
+// names (docs/design.md, "Replay check").
+struct MarkerFile {
+  std::string key;  // relative to the output root
+  int64_t messages = 0;
+  uint64_t offsets_hash = 0;  // OffsetsHash of the file's offsets in order
+  bool operator==(const MarkerFile& o) const {
+    return key == o.key && messages == o.messages && offsets_hash == o.offsets_hash;
+  }
+  bool operator<(const MarkerFile& o) const { return key < o.key; }
+};
+
+// FNV-1a 64 over offsets, each as 8 little-endian bytes: start with
+// kOffsetsHashSeed and fold in each offset with OffsetsHashAdd.
+inline constexpr uint64_t kOffsetsHashSeed = 0xcbf29ce484222325ULL;
+inline uint64_t OffsetsHashAdd(uint64_t hash, int64_t offset) {
+  auto v = static_cast<uint64_t>(offset);
+  for (int i = 0; i < 8; ++i) {
+    hash ^= (v >> (8 * i)) & 0xff;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
 struct RoundMarker {
   int64_t start = 0;
   int64_t end = 0;
-  std::vector<std::string> files;  // data file keys, relative to the output root
+  std::vector<MarkerFile> files;
   std::string writer;              // identity of the process that decided it
   int64_t created_ms = 0;
 };

@@ -166,7 +166,7 @@ void Uploader::Process(SealedRound& round) {
     RoundMarker marker;
     marker.start = round.start;
     marker.end = round.end;
-    for (const auto& f : round.files) marker.files.push_back(f.key);
+    for (const auto& f : round.files) marker.files.push_back({f.key, f.messages, f.offsets_hash});
     marker.writer = options_.writer_id;
     marker.created_ms = NowMs();
     Status st = Retry(round, "create marker of " + where,

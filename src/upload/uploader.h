@@ -27,6 +27,8 @@ namespace secor {
 struct SealedFile {
   std::string local_path;
   std::string key;  // relative to the output root
+  int64_t messages = 0;
+  uint64_t offsets_hash = kOffsetsHashSeed;
   std::map<std::string, std::string> metadata;
 };
 
