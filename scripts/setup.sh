@@ -17,6 +17,8 @@ packages=(
   kcat zstd lz4 gzip python3-snappy spin awscli
   radosgw ceph-mon ceph-osd ceph-common
   python3
+  # operations tests: metrics scraper, ZooKeeper offsets, status page rendering
+  prometheus zookeeper libzookeeper-mt-dev chromium
 )
 # Node.js (for DuckDB and the other npm readers) ships with this machine image;
 # Debian's nodejs conflicts with it, so only install it where node is absent.
