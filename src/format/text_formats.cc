@@ -221,8 +221,9 @@ bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r
 
 // Whether payload can be embedded as is: a single JSON value, no raw line
 // breaks (they would split the line), no surrounding whitespace (so the
-// reader gets the exact bytes back).
-bool EmbeddableJson(simdjson::dom::parser& parser, std::string_view p) {
+// reader gets the exact bytes back). padded is scratch space kept across
+// calls, so that validating does not allocate per message.
+bool EmbeddableJson(simdjson::dom::parser& parser, std::string* padded, std::string_view p) {
   if (p.empty() || IsJsonSpace(p.front()) || IsJsonSpace(p.back())) return false;
   char c = p.front();
   if (!(c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' ||
@@ -230,8 +231,44 @@ bool EmbeddableJson(simdjson::dom::parser& parser, std::string_view p) {
     return false;
   }
   if (p.find_first_of("\r\n") != std::string_view::npos) return false;
+  padded->assign(p);
+  padded->append(simdjson::SIMDJSON_PADDING, '\0');
   simdjson::dom::element e;
-  return !parser.parse(p.data(), p.size(), true).get(e);
+  return !parser.parse(padded->data(), p.size(), false).get(e);
+}
+
+// JSON string escaping straight into out (JsonQuote without the temporary).
+void AppendJsonString(std::string* out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        if (c < 0x20) {
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
 }
 
 class JsonLinesWriter : public FileWriter {
@@ -259,12 +296,12 @@ class JsonLinesWriter : public FileWriter {
   void AppendBytesField(const char* name, std::string_view bytes, bool allow_raw) {
     line_.append(",\"");
     line_.append(name);
-    if (allow_raw && EmbeddableJson(parser_, bytes)) {
+    if (allow_raw && EmbeddableJson(parser_, &padded_, bytes)) {
       line_.append("\":");
       line_.append(bytes);
     } else if (simdjson::validate_utf8(bytes.data(), bytes.size())) {
       line_.append(allow_raw ? "_text\":" : "\":");
-      line_.append(JsonQuote(bytes));
+      AppendJsonString(&line_, bytes);
     } else {
       line_.append("_base64\":\"");
       Base64Append(&line_, bytes);
@@ -274,6 +311,7 @@ class JsonLinesWriter : public FileWriter {
 
   TextSink sink_;
   std::string line_;
+  std::string padded_;
   simdjson::dom::parser parser_;
 };
 
