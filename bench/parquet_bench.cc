@@ -18,8 +18,9 @@
 namespace secor {
 namespace {
 
-const char kColumns[] = "ts:timestamp_millis, user.id:int64!, user.country:string, event:string, "
-                        "value:double, tags:list<string>";
+const char kColumns[] =
+    "ts:timestamp_millis, user.id:int64!, user.country:string, event:string, "
+    "value:double, tags:list<string>";
 
 const std::vector<std::string>& Messages() {
   static const std::vector<std::string> msgs = [] {
@@ -33,8 +34,8 @@ const std::vector<std::string>& Messages() {
       x ^= x << 17;
       v.push_back(fmt::format(
           R"({{"ts":{},"user":{{"id":{},"country":"{}"}},"event":"{}","value":{:.3f},"tags":["t{}","t{}"]}})",
-          1700000000000 + i * 37, x % 100000, countries[x % 6], events[(x >> 8) % 5], (x % 100000) / 7.0,
-          x % 50, (x >> 20) % 50));
+          1700000000000 + i * 37, x % 100000, countries[x % 6], events[(x >> 8) % 5],
+          (x % 100000) / 7.0, x % 50, (x >> 20) % 50));
     }
     return v;
   }();
@@ -47,7 +48,8 @@ int64_t InputBytes() {
   return n;
 }
 
-void WriteFile(benchmark::State& state, const std::string& format, const std::string& codec, const Config* config) {
+void WriteFile(benchmark::State& state, const std::string& format, const std::string& codec,
+               const Config* config) {
   secor::testing::TempDir dir;
   auto f = NewFileFormat(format);
   if (!f.ok()) {
@@ -86,7 +88,9 @@ void BM_ParquetColumns(benchmark::State& state, const std::string& codec) {
   WriteFile(state, "parquet", codec, &c);
 }
 
-void BM_ParquetRaw(benchmark::State& state, const std::string& codec) { WriteFile(state, "parquet", codec, nullptr); }
+void BM_ParquetRaw(benchmark::State& state, const std::string& codec) {
+  WriteFile(state, "parquet", codec, nullptr);
+}
 
 void BM_SequenceFile(benchmark::State& state, const std::string& codec) {
   WriteFile(state, "sequencefile", codec, nullptr);

@@ -1,5 +1,5 @@
 // secor reset-offsets: moves a group's committed offsets in the way the round
-// protocol allows (docs/operations.md, "Resetting offsets"). Moving the
+// protocol allows (docs/reset-offsets.md). Moving the
 // committed offset starts a new chain of rounds at the new offset T, so the
 // decisions of the old chain at or after T must go: every round marker whose
 // round ends at or after T is removed. The data files those markers name
@@ -232,7 +232,7 @@ int RunReset(const ResetArgs& args) {
       std::printf("  marker %s (round %lld..%lld)\n", ledger.MarkerKey(args.topic, p, s).c_str(),
                   static_cast<long long>(m.start), static_cast<long long>(m.end));
       for (const auto& f : m.files) {
-        std::printf("    file %s\n", f.c_str());
+        std::printf("    file %s\n", f.key.c_str());
         ++affected_files;
       }
     }
@@ -274,8 +274,8 @@ int RunReset(const ResetArgs& args) {
     if (args.delete_files) {
       for (const auto& [s, m] : plan.remove) {
         for (const auto& f : m.files) {
-          Status st = (*store)->Delete(f);
-          if (!st.ok()) return Fail("reset-offsets", st.WithContext("delete " + f), 1);
+          Status st = (*store)->Delete(f.key);
+          if (!st.ok()) return Fail("reset-offsets", st.WithContext("delete " + f.key), 1);
         }
       }
     }

@@ -168,6 +168,7 @@ void ColumnWriter::Add(int def, int rep, const Value* v) {
       ++dict_size_;
     }
     indices_.push_back(it->second);
+    ++dict_values_;
     return;
   }
   if (desc_.type == PhysicalType::kByteArray) PutLE32(static_cast<uint32_t>(v->s.size()), &plain_);
@@ -189,6 +190,16 @@ Status ColumnWriter::EndRow() {
     RETURN_IF_ERROR(FinishPage());
     use_dict_ = false;
     return Status::OK();
+  }
+  if (use_dict_ && !dict_checked_ && dict_values_ >= 4096) {
+    // Mostly distinct values (ids, timestamps) gain nothing from a dictionary
+    // and would only grow it to the limit: go plain once that shows.
+    dict_checked_ = true;
+    if (dict_size_ * 4 > dict_values_ * 3) {
+      RETURN_IF_ERROR(FinishPage());
+      use_dict_ = false;
+      return Status::OK();
+    }
   }
   if (PageBytes() >= options_->page_size) return FinishPage();
   return Status::OK();
@@ -313,6 +324,8 @@ Status ColumnWriter::WriteChunk(const std::function<Status(std::string_view)>& o
   std::unordered_map<std::string, uint32_t>().swap(dict_index_);
   std::string().swap(dict_plain_);
   dict_size_ = 0;
+  dict_values_ = 0;
+  dict_checked_ = false;
   dict_pages_ = false;
   plain_pages_ = false;
   use_dict_ = options_->dictionary && desc_.type != PhysicalType::kBoolean;

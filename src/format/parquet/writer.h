@@ -100,6 +100,8 @@ class ColumnWriter {
   std::unordered_map<std::string, uint32_t> dict_index_;
   std::string dict_plain_;
   uint32_t dict_size_ = 0;
+  int64_t dict_values_ = 0;  // values dictionary-encoded in this chunk
+  bool dict_checked_ = false;
   bool dict_pages_ = false;
   bool plain_pages_ = false;
   std::vector<std::pair<int64_t, int64_t>> pages_;  // (offset, size) in the spill file
