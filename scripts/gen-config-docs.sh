@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 doc=docs/configuration.md
 marker='<!-- generated: scripts/gen-config-docs.sh -->'
-head=$(sed "/$marker/q" "$doc")
-{ printf '%s\n\n' "$head"; build/secor keys --markdown; } > "$doc.tmp"
+{
+  awk -v m="$marker" '{ print } $0 == m { exit }' "$doc"
+  echo
+  build/secor keys --markdown
+} >"$doc.tmp"
 mv "$doc.tmp" "$doc"

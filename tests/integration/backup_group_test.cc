@@ -201,5 +201,20 @@ TEST_F(BackupGroupTest, UnwritableStagingDirectoryStopsWithAClearMessage) {
   EXPECT_NE(r.err.find(file + "/staging"), std::string::npos) << r.err;
 }
 
+TEST_F(BackupGroupTest, UnreachableBrokerIsRetriedAndReported) {
+  // Nothing listens on this port: the consumer keeps retrying, says so, and
+  // still stops cleanly when asked.
+  auto kv = BaseConsumerSettings("127.0.0.1:9", "backup", dir_.Join("staging"), Out());
+  kv["kafka.new.consumer.socket.connection.setup.timeout.ms"] = "1000";
+  std::string config = WriteProperties(dir_.Join("unreachable.properties"), kv);
+  Process p;
+  StartConsumer(p, config, "consumer");
+  EXPECT_TRUE(p.WaitForOutput("cannot list topics", 60s)) << p.Stderr();
+  EXPECT_TRUE(p.WaitForOutput("retrying in", 1s)) << p.Stderr();
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(30s), 1);
+  EXPECT_TRUE(p.WaitForOutput("stopped before the broker could be reached", 1s)) << p.Stderr();
+}
+
 }  // namespace
 }  // namespace secor
