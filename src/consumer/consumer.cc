@@ -603,12 +603,16 @@ Status ConsumerImpl::Process(const Message& raw) {
 
 // Closes the current round's files and hands the round to the uploader.
 Status ConsumerImpl::SealRound(PartitionState& ps) {
-  if (ps.last_offset < 0) return Status::OK();
+  bool replay = !ps.replay.empty();
+  // An empty normal round has nothing to decide; a replayed round is sealed
+  // even when Kafka no longer returns its messages, so that the file check
+  // below reports the difference instead of mixing rounds.
+  if (ps.last_offset < 0 && !replay) return Status::OK();
   SealedRound round;
   round.topic = ps.tp.topic;
   round.partition = ps.tp.partition;
   round.start = ps.round_start;
-  round.end = ps.last_offset;
+  round.end = replay ? ps.replay.front().end : ps.last_offset;
   round.epoch = ps.epoch;
   round.local_dir = ps.round_dir;
   for (auto& [op, f] : ps.files) {
@@ -630,7 +634,7 @@ Status ConsumerImpl::SealRound(PartitionState& ps) {
     const RoundMarker& marker = ps.replay.front();
     std::set<MarkerFile> derived, decided(marker.files.begin(), marker.files.end());
     for (const auto& f : round.files) derived.insert({f.key, f.messages, f.offsets_hash});
-    if (marker.end != round.end || derived != decided) {
+    if (derived != decided) {
       auto describe = [](const std::set<MarkerFile>& files) {
         std::vector<std::string> out;
         for (const auto& f : files) {
@@ -639,10 +643,11 @@ Status ConsumerImpl::SealRound(PartitionState& ps) {
         return Join(out, ", ");
       };
       return Status::Internal(
-          "{}/{}: replaying round {}..{} gave files [{}] ending at {}, but the round marker lists "
-          "[{}]: the parser, transformer or format changed between writers. Such a change needs a "
-          "new secor.generation (see docs/operations.md)",
-          ps.tp.topic, ps.tp.partition, marker.start, marker.end, describe(derived), round.end,
+          "{}/{}: replaying round {}..{} gave files [{}], but the round marker lists [{}]: the "
+          "parser, transformer or format changed between writers (such a change needs a new "
+          "secor.generation, see docs/operations.md), or Kafka no longer holds all of the round's "
+          "messages",
+          ps.tp.topic, ps.tp.partition, marker.start, marker.end, describe(derived),
           describe(decided));
     }
     round.replay = true;
