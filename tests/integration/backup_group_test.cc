@@ -28,48 +28,8 @@ using testing::TestBroker;
 using testing::WaitForVerify;
 using testing::WriteProperties;
 
-using Stored = std::map<std::pair<int32_t, int64_t>, std::string>;
-
-// Every record of every data file of topic under root, by (partition, offset);
-// a second copy of an offset fails the test.
-Stored ReadStoredTopic(const std::string& root, const std::string& topic) {
-  Stored out;
-  auto files = ListFilesRecursive(JoinPath(root, topic));
-  EXPECT_TRUE(files.ok());
-  for (const auto& rel : *files) {
-    auto id = ParseDataFileName(BaseName(rel));
-    if (!id) continue;
-    std::string path = JoinPath(JoinPath(root, topic), rel);
-    auto reader = OpenReaderAuto(path);
-    EXPECT_TRUE(reader.ok()) << path << ": " << reader.status().ToString();
-    if (!reader.ok()) continue;
-    Record r;
-    while (true) {
-      auto more = (*reader)->Next(&r);
-      EXPECT_TRUE(more.ok()) << path << ": " << more.status().ToString();
-      if (!more.ok() || !*more) break;
-      auto [it, inserted] = out.emplace(std::make_pair(id->kafka_partition, r.offset), r.payload);
-      EXPECT_TRUE(inserted) << "offset " << r.offset << " of partition " << id->kafka_partition
-                            << " stored twice (again in " << path << ")";
-    }
-  }
-  return out;
-}
-
-void ExpectSameMessages(const Stored& kafka, const Stored& stored, const std::string& topic) {
-  EXPECT_EQ(stored.size(), kafka.size()) << topic;
-  size_t mismatches = 0;
-  for (const auto& [where, payload] : kafka) {
-    auto it = stored.find(where);
-    if (it == stored.end() || it->second != payload) {
-      if (++mismatches <= 5) {
-        ADD_FAILURE() << topic << " partition " << where.first << " offset " << where.second
-                      << (it == stored.end() ? " missing" : " differs");
-      }
-    }
-  }
-  EXPECT_EQ(mismatches, 0u) << topic;
-}
+using testing::ExpectSameMessages;
+using testing::ReadStoredTopic;
 
 class BackupGroupTest : public ::testing::Test {
  protected:

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "common/file_util.h"
+#include "format/file_format.h"
+#include "upload/object_names.h"
+
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -99,6 +103,47 @@ CommandResult WaitForVerify(const std::string& config, const std::string& topic,
     if (r.exit_code == 0 || std::chrono::steady_clock::now() > deadline) return r;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
+}
+
+StoredMessages ReadStoredTopic(const std::string& root, const std::string& topic) {
+  StoredMessages out;
+  auto files = ListFilesRecursive(JoinPath(root, topic));
+  EXPECT_TRUE(files.ok());
+  if (!files.ok()) return out;
+  for (const auto& rel : *files) {
+    auto id = ParseDataFileName(BaseName(rel));
+    if (!id || rel.find("_errors/") != std::string::npos) continue;
+    std::string path = JoinPath(JoinPath(root, topic), rel);
+    auto reader = OpenReaderAuto(path);
+    EXPECT_TRUE(reader.ok()) << path << ": " << reader.status().ToString();
+    if (!reader.ok()) continue;
+    Record r;
+    while (true) {
+      auto more = (*reader)->Next(&r);
+      EXPECT_TRUE(more.ok()) << path << ": " << more.status().ToString();
+      if (!more.ok() || !*more) break;
+      auto [it, inserted] = out.emplace(std::make_pair(id->kafka_partition, r.offset), r.payload);
+      EXPECT_TRUE(inserted) << "offset " << r.offset << " of partition " << id->kafka_partition
+                            << " stored twice (again in " << path << ")";
+    }
+  }
+  return out;
+}
+
+void ExpectSameMessages(const StoredMessages& kafka, const StoredMessages& stored,
+                        const std::string& topic) {
+  EXPECT_EQ(stored.size(), kafka.size()) << topic;
+  size_t mismatches = 0;
+  for (const auto& [where, payload] : kafka) {
+    auto it = stored.find(where);
+    if (it == stored.end() || it->second != payload) {
+      if (++mismatches <= 5) {
+        ADD_FAILURE() << topic << " partition " << where.first << " offset " << where.second
+                      << (it == stored.end() ? " missing" : " differs");
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0u) << topic;
 }
 
 }  // namespace secor::testing

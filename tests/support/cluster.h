@@ -52,4 +52,15 @@ CommandResult Verify(const std::string& config, const std::string& topic, int64_
 CommandResult WaitForVerify(const std::string& config, const std::string& topic, int64_t expected,
                             std::chrono::seconds timeout);
 
+// (partition, offset) -> payload.
+using StoredMessages = std::map<std::pair<int32_t, int64_t>, std::string>;
+
+// Every record of every data file of topic under a local root, read with the
+// library's readers; an offset stored twice fails the calling test.
+StoredMessages ReadStoredTopic(const std::string& root, const std::string& topic);
+
+// Fails the calling test unless stored holds exactly kafka's messages, byte for byte.
+void ExpectSameMessages(const StoredMessages& kafka, const StoredMessages& stored,
+                        const std::string& topic);
+
 }  // namespace secor::testing

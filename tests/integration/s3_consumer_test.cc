@@ -1,0 +1,126 @@
+// The backup group on S3 (Ceph RADOS Gateway started by scripts/test.sh):
+// `aws s3` downloads every object with the bytes Kafka holds; a wrong secret
+// stops start-up with the setting named and loses nothing; the gateway
+// restarted in the middle of a run changes nothing in the outcome.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+#include "common/file_util.h"
+#include "support/cluster.h"
+
+namespace secor {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::BinaryPath;
+using testing::Process;
+using testing::RunCommand;
+using testing::TempDir;
+using testing::TestBroker;
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+class S3ConsumerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    endpoint_ = Env("SECOR_TEST_S3_ENDPOINT");
+    ASSERT_FALSE(endpoint_.empty())
+        << "SECOR_TEST_S3_ENDPOINT is not set: run via scripts/test.sh, or start Ceph with "
+           "scripts/ceph.sh start DIR and source DIR/env";
+    bucket_ = "secor-consumer-" + std::to_string(::getpid()) + "-" +
+              std::to_string(std::random_device{}() % 100000);
+    auto mb = Aws({"s3", "mb", "s3://" + bucket_});
+    ASSERT_EQ(mb.exit_code, 0) << mb.err;
+  }
+
+  testing::CommandResult Aws(std::vector<std::string> args) {
+    std::vector<std::string> argv{"aws", "--endpoint-url", endpoint_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv);
+  }
+
+  std::string Config(TestBroker& broker, const std::string& name, const std::string& secret) {
+    auto kv = testing::BaseConsumerSettings(broker.bootstrap(), "s3backup", dir_.Join("staging"), "");
+    kv.erase("secor.output.uri");
+    kv["cloud.service"] = "S3";
+    kv["secor.s3.bucket"] = bucket_;
+    kv["secor.s3.path"] = "raw";
+    kv["aws.endpoint"] = endpoint_;
+    kv["aws.access.key"] = Env("SECOR_TEST_S3_ACCESS_KEY");
+    kv["aws.secret.key"] = secret;
+    kv["aws.client.pathstyleaccess"] = "true";
+    kv["aws.region"] = "us-east-1";
+    kv["secor.s3.retry.base.ms"] = "50";
+    kv["secor.s3.retry.max.ms"] = "1000";
+    return testing::WriteProperties(dir_.Join(name), kv);
+  }
+
+  // Downloads the topic's objects with awscli and reads them back.
+  testing::StoredMessages Download(const std::string& topic) {
+    std::string local = dir_.Join("download-" + std::to_string(++downloads_));
+    auto cp = Aws({"s3", "cp", "--recursive", "--quiet", "s3://" + bucket_ + "/raw/" + topic,
+                   local + "/" + topic});
+    EXPECT_EQ(cp.exit_code, 0) << cp.err;
+    return testing::ReadStoredTopic(local, topic);
+  }
+
+  TempDir dir_;
+  std::string endpoint_;
+  std::string bucket_;
+  int downloads_ = 0;
+};
+
+TEST_F(S3ConsumerTest, BackupGroupToS3ExactlyOnceThroughAWrongSecretAndAGatewayRestart) {
+  TestBroker broker(dir_.path(), {"logs:4"});
+  testing::Produce(broker.bootstrap(), "logs", 20000, {"--type", "json"});
+
+  // A wrong secret: start-up stops with one line naming the setting.
+  std::string bad = Config(broker, "bad.properties", "not-the-secret");
+  auto r = RunCommand({BinaryPath("secor"), "consume", "-c", bad});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("aws.secret.key"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("SignatureDoesNotMatch"), std::string::npos) << r.err;
+
+  // Fixed: every message arrives, exactly once, with the bytes Kafka holds.
+  std::string config = Config(broker, "good.properties", Env("SECOR_TEST_S3_SECRET_KEY"));
+  {
+    Process p;
+    p.Start({BinaryPath("secor"), "consume", "-c", config}, dir_.Join("consumer-1"));
+    auto v = testing::WaitForVerify(config, "logs", 20000, 180s);
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+    p.Signal(SIGTERM);
+    EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+  }
+  testing::ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "logs"),
+                              Download("logs"), "logs");
+
+  // The gateway goes away in the middle of a run and comes back.
+  std::string ceph_dir = Env("SECOR_TEST_CEPH_DIR");
+  ASSERT_FALSE(ceph_dir.empty()) << "SECOR_TEST_CEPH_DIR is not set (scripts/test.sh sets it)";
+  {
+    Process p;
+    p.Start({BinaryPath("secor"), "consume", "-c", config}, dir_.Join("consumer-2"));
+    testing::Produce(broker.bootstrap(), "logs", 20000, {"--type", "json"});
+    std::this_thread::sleep_for(3s);
+    auto restart = RunCommand({std::string(SECOR_SOURCE_DIR) + "/scripts/ceph.sh", "restart-rgw", ceph_dir});
+    EXPECT_EQ(restart.exit_code, 0) << restart.err;
+    auto v = testing::WaitForVerify(config, "logs", 40000, 240s);
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+    p.Signal(SIGTERM);
+    EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+  }
+  testing::ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "logs"),
+                              Download("logs"), "logs");
+}
+
+}  // namespace
+}  // namespace secor
