@@ -776,6 +776,7 @@ Status ConsumerImpl::Run() {
   auto rate_window_start = Clock::now();
   int64_t rate_window_count = 0;
   int64_t total = 0;
+  Clock::time_point first_message_at, last_message_at;
   Status result;
   uint32_t since_check = 0;
   while (!stop_requested_.load()) {
@@ -797,6 +798,8 @@ Status ConsumerImpl::Run() {
       } else {
         result = Process(msg.view());
         if (!result.ok()) break;
+        if (total == 0) first_message_at = Clock::now();
+        last_message_at = Clock::now();
         ++total;
         ++rate_window_count;
         if (options_.max_messages > 0 && total >= options_.max_messages) break;
@@ -851,6 +854,11 @@ Status ConsumerImpl::Run() {
     if (result.ok()) result = HandleEvents();
   }
   uploader_->Stop();
+  if (total > 0) {
+    double secs = std::chrono::duration<double>(last_message_at - first_message_at).count();
+    spdlog::info("consumed {} messages in {:.3f} s from the first to the last ({:.0f} msg/s)", total,
+                 secs, secs > 0 ? static_cast<double>(total) / secs : 0.0);
+  }
   Status closed = kafka_->Close();
   if (!closed.ok()) spdlog::warn("leaving the group: {}", closed.message());
   for (auto& [tp, ps] : partitions_) DropRound(ps);

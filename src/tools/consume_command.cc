@@ -25,7 +25,7 @@ void OnSignal(int) {
 void AddConsumeCommand(CLI::App& app, CommandRun* run) {
   auto* sub = app.add_subcommand("consume", "run a consumer-group member that uploads topics to the store");
   auto flags = std::make_shared<ConfigFlags>();
-  flags->AddTo(sub, true);
+  flags->AddTo(sub, false);  // --set alone may carry every setting
   auto max_messages = std::make_shared<int64_t>(0);
   sub->add_option("--max-messages", *max_messages, "stop after this many messages (tests, demos)");
   sub->callback([run, flags, max_messages] {
