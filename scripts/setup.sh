@@ -14,7 +14,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev
   # test peers and independent readers
-  kcat zstd lz4 gzip python3-snappy spin awscli
+  kcat zstd lz4 gzip python3-snappy spin awscli bc time
   radosgw ceph-mon ceph-osd ceph-common
   python3
   # operations tests: metrics scraper, ZooKeeper offsets, status page rendering
