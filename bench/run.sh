@@ -17,7 +17,7 @@ trap 'kill $broker_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 [ -x build/secor ] || { cmake -S . -B build -G Ninja >/dev/null && ninja -C build secor secor-testbroker; }
 
-build/secor-testbroker bench:"$partitions" >"$work/broker.out" 2>"$work/broker.err" &
+build/secor-testbroker bench:"$partitions" events:"$partitions" >"$work/broker.out" 2>"$work/broker.err" &
 broker_pid=$!
 for _ in $(seq 100); do [ -s "$work/broker.out" ] && break; sleep 0.1; done
 bs=$(head -1 "$work/broker.out")
@@ -63,13 +63,41 @@ run_secor() {  # label, extra --set arguments...
   ratio=$(echo "scale=2; $k_wall / $busy" | bc)
   cpu_gb=$(echo "scale=1; $cpu * 1000000000 / $bytes" | bc)
   rows+=("| $label | $rate | $mbs | $ratio | $cpu_gb | $((rss / 1024)) |")
+  last_rate=$rate
   echo "$label: ${busy}s, ratio $ratio"
 }
 
-run_secor "SequenceFile, uncompressed"
-run_secor "SequenceFile, gzip" --set secor.compression.codec=gzip
-run_secor "SequenceFile, zstd" --set secor.compression.codec=zstd
-run_secor "delimited text" --set secor.file.reader.writer.factory=text
+run_secor "SequenceFile, uncompressed" --set secor.kafka.topic_filter=bench
+run_secor "SequenceFile, gzip" --set secor.kafka.topic_filter=bench --set secor.compression.codec=gzip
+run_secor "SequenceFile, zstd" --set secor.kafka.topic_filter=bench --set secor.compression.codec=zstd
+run_secor "delimited text" --set secor.kafka.topic_filter=bench --set secor.file.reader.writer.factory=text
+
+# The partition group on JSON events spread over three days, against the
+# backup group on the same JSON data (secor-compat: dt=/hr= directories).
+json_messages=$((messages / 4))
+echo "producing $json_messages JSON events of about 1 KB over three days"
+build/secor produce -b "$bs" -t events -m "$json_messages" --type json --size 1000 -p 2 \
+  --start-time 1772841600 --time-spread 259200 >/dev/null
+saved_messages=$messages
+saved_bytes=$bytes
+messages=$json_messages
+bytes=$((json_messages * 1000))
+read -r k_wall_json _ _ < <(measure kcat -C -b "$bs" -t events -o beginning -e -q)
+read -r k_wall_json _ _ < <(measure kcat -C -b "$bs" -t events -o beginning -e -q)
+saved_k_wall=$k_wall
+k_wall=$k_wall_json
+rows+=("| **JSON events, 1 KB** (kcat: $(echo "$messages / $k_wall" | bc) msg/s) | | | | | |")
+run_secor "backup group, SequenceFile" --set secor.kafka.topic_filter=events
+backup_json_rate=$last_rate
+run_secor "partition group (JSON, hourly), SequenceFile" --set secor.kafka.topic_filter=events \
+  --set secor.message.parser.class=JsonMessageParser --set partitioner.granularity.hour=true
+partition_json_rate=$last_rate
+run_secor "partition group (JSON, hourly), Parquet zstd" --set secor.kafka.topic_filter=events \
+  --set secor.message.parser.class=JsonMessageParser --set partitioner.granularity.hour=true \
+  --set secor.file.reader.writer.factory=parquet --set secor.compression.codec=zstd
+messages=$saved_messages
+bytes=$saved_bytes
+k_wall=$saved_k_wall
 
 k_rate=$(echo "$messages / $k_wall" | bc)
 k_mbs=$(echo "scale=1; $bytes / $k_wall / 1000000" | bc)
@@ -87,5 +115,10 @@ k_mbs=$(echo "scale=1; $bytes / $k_wall / 1000000" | bc)
   echo "|---|---|---|---|---|---|"
   echo "| kcat -C to /dev/null (ceiling) | $k_rate | $k_mbs | 1.00 | $(echo "scale=1; $k_cpu * 1000000000 / $bytes" | bc) | $((k_rss / 1024)) |"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "JSON partition group (SequenceFile) against the backup group on the same JSON data:"
+  echo "$(echo "scale=2; $partition_json_rate / $backup_json_rate" | bc) of its rate."
+  echo
+  echo "Reproduce: \`scripts/setup.sh && cmake -S . -B build -G Ninja && ninja -C build && bench/run.sh $saved_messages $partitions\`."
 } >"$out_doc"
 echo "wrote $out_doc"
