@@ -1,7 +1,7 @@
 // `secor reset-offsets` end to end: a consumer stores a topic, is stopped, the
 // group is moved back, and the restarted consumer stores the rewound range
 // again as a new chain. Checks what the tool prints and removes, and the
-// output of both generations (docs/operations.md, "Resetting offsets").
+// output of both generations (docs/reset-offsets.md).
 #include <gtest/gtest.h>
 
 #include <csignal>
