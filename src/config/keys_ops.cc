@@ -12,6 +12,10 @@ static const KeyInfo kOpsKeys[] = {
     {"secor.enable.qubole", "false", K::kBool, "register finalized partitions through the Qubole API"},
     {"secor.qubole.api.token", "", K::kString, "Qubole API token", true},
     {"secor.qubole.timeout.ms", "300000", K::kInt, "Qubole command timeout"},
+    {"secor.qubole.api.url", "https://api.qubole.com/api/v1.2/commands", K::kString, "Qubole commands endpoint the finalizer posts ALTER TABLE to"},
+    {"secor.qubole.poll.interval.ms", "5000", K::kInt, "how often the finalizer polls a Qubole command until it is done"},
+    {"secor.finalizer.hook.command", "", K::kString, "program run before each _SUCCESS with table, partition spec and location (also SECOR_HIVE_* in its environment); nonzero exit leaves _SUCCESS unwritten"},
+    {"secor.finalizer.interval.seconds", "0", K::kInt, "finalizer period; 0 runs once"},
     {"secor.hive.table.name.", "", K::kString, "secor.hive.table.name.<topic>: Hive table of a topic", false, false, true},
     {"secor.hive.prefix", "", K::kString, "prefix of Hive table names"},
     {"monitoring.prefix", "secor", K::kString, "metric name prefix"},
@@ -20,8 +24,11 @@ static const KeyInfo kOpsKeys[] = {
     {"tsdb.hostport", "", K::kString, "OpenTSDB host:port"},
     {"statsd.hostport", "", K::kString, "StatsD host:port"},
     {"statsd.prefixWithConsumerGroup", "true", K::kBool, "prefix StatsD metrics with the group"},
+    {"statsd.dogstatsd", "false", K::kBool, "send StatsD gauges with DogStatsD tags (|#topic:..,partition:..) instead of names holding them"},
     {"ostrich.port", "", K::kInt, "original admin port; used as secor.http.port when that is unset"},
     {"secor.http.port", "", K::kInt, "port of /metrics, /healthz, /status and the status page; unset or 0 disables"},
+    {"secor.http.bind.address", "0.0.0.0", K::kString, "address the status server listens on"},
+    {"secor.http.healthz.max.silence.seconds", "60", K::kInt, "/healthz fails when the consume loop has not polled for this long"},
 };
 
 std::span<const KeyInfo> OpsKeys() { return kOpsKeys; }

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include <librdkafka/rdkafka.h>
 #include <re2/re2.h>
 #include <spdlog/spdlog.h>
 
@@ -24,6 +25,7 @@
 #include "kafka/client_config.h"
 #include "kafka/group_consumer.h"
 #include "metrics/metrics.h"
+#include "metrics/status.h"
 #include "parse/message_parser.h"
 #include "storage/object_store.h"
 #include "upload/object_names.h"
@@ -146,6 +148,7 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   void StartRound(PartitionState& ps, int64_t start);
   void DropRound(PartitionState& ps);
   Status CheckPolicies();
+  void PublishStatus();
   Status HandleEvents();
   Status ResetToReplay(PartitionState& ps, int64_t start);
   void UpdatePause(PartitionState& ps);
@@ -356,6 +359,9 @@ Status ConsumerImpl::Commit(const std::string& topic, int32_t partition, int64_t
 }
 
 void ConsumerImpl::OnRoundDone(const SealedRound& round, const Status& outcome) {
+  StatusBoard::Global().RecordUpload({WallMs(), round.topic, round.partition, round.start, round.end,
+                                      static_cast<int64_t>(round.files.size()), round.replay,
+                                      outcome.ok() ? "" : outcome.message()});
   std::lock_guard lock(events_mu_);
   events_.push_back({Event::kRoundDone, {round.topic, round.partition}, round.epoch, round.start, outcome});
 }
@@ -716,7 +722,39 @@ Status ConsumerImpl::HandleEvents() {
   return Status::OK();
 }
 
+// The status server's view of this loop (also its liveness heartbeat).
+void ConsumerImpl::PublishStatus() {
+  ConsumerSnapshot snap;
+  snap.group = group_;
+  snap.writer_id = writer_id_;
+  snap.output = store_->Uri("");
+  snap.staging_dir = staging_->dir();
+  for (const auto& [tp, ps] : partitions_) {
+    AssignmentStatus a;
+    a.topic = tp.topic;
+    a.partition = tp.partition;
+    a.round_start = ps.round_start;
+    a.last_offset = ps.last_offset;
+    a.replay = !ps.replay.empty();
+    a.open_files = static_cast<int64_t>(ps.files.size());
+    a.pending_rounds = ps.pending_rounds;
+    a.paused = ps.paused;
+    int64_t low = -1, high = -1;
+    // Cached from fetch responses: no broker round trip on the consume loop.
+    if (rd_kafka_get_watermark_offsets(kafka_->handle(), tp.topic.c_str(), tp.partition, &low, &high) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR &&
+        high >= 0) {
+      a.high_watermark = high;
+    }
+    snap.assignments.push_back(std::move(a));
+  }
+  snap.open_files = static_cast<int64_t>(OpenFileCount());
+  snap.rounds_in_flight = static_cast<int64_t>(rounds_in_flight_.value());
+  StatusBoard::Global().Publish(std::move(snap));
+}
+
 Status ConsumerImpl::CheckPolicies() {
+  PublishStatus();
   auto now = Clock::now();
   bool seal_all = max_file_count_ >= 0 && OpenFileCount() > static_cast<size_t>(max_file_count_);
   int minute = -1;
@@ -771,6 +809,8 @@ Status ConsumerImpl::Run() {
     spdlog::info("subscribing to {} topic(s): {}", subscribed_.size(), Join(subscribed_, ", "));
     RETURN_IF_ERROR(kafka_->Subscribe(subscribed_));
   }
+  StatusBoard::Global().SetRunning(true);
+  PublishStatus();
   auto last_check = Clock::now();
   auto last_topic_refresh = Clock::now();
   auto rate_window_start = Clock::now();
@@ -853,6 +893,7 @@ Status ConsumerImpl::Run() {
     }
     if (result.ok()) result = HandleEvents();
   }
+  StatusBoard::Global().SetRunning(false);
   uploader_->Stop();
   if (total > 0) {
     double secs = std::chrono::duration<double>(last_message_at - first_message_at).count();

@@ -20,6 +20,9 @@ void AddPrintCommand(CLI::App& app, CommandRun* run);
 void AddVerifyCommand(CLI::App& app, CommandRun* run);
 void AddProduceCommand(CLI::App& app, CommandRun* run);
 void AddKeysCommand(CLI::App& app, CommandRun* run);
+void AddProgressCommand(CLI::App& app, CommandRun* run);
+void AddFinalizeCommand(CLI::App& app, CommandRun* run);
+void AddImportOffsetsCommand(CLI::App& app, CommandRun* run);
 void AddResetOffsetsCommand(CLI::App& app, CommandRun* run);
 void AddFaultProxyCommand(CLI::App& app, CommandRun* run);
 

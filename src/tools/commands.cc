@@ -8,6 +8,9 @@ void AddAllCommands(CLI::App& app, CommandRun* run) {
   AddVerifyCommand(app, run);
   AddProduceCommand(app, run);
   AddKeysCommand(app, run);
+  AddProgressCommand(app, run);
+  AddFinalizeCommand(app, run);
+  AddImportOffsetsCommand(app, run);
   AddResetOffsetsCommand(app, run);
   AddFaultProxyCommand(app, run);
 }

@@ -4,7 +4,10 @@
 
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
 #include "consumer/consumer.h"
+#include "metrics/http_server.h"
 #include "tools/command.h"
 
 namespace secor {
@@ -18,6 +21,29 @@ void OnSignal(int) {
   // uncommitted is lost: the next owner reads it again from Kafka).
   if (++g_signals > 1) _exit(130);
   if (g_consumer) g_consumer->RequestStop();
+}
+
+// secor.http.port (or the original's ostrich.port): /metrics, /healthz,
+// /status and the status page; nullptr when neither is set.
+Result<std::unique_ptr<StatusServer>> StartStatusServer(const Config& config) {
+  ASSIGN_OR_RETURN(auto port, config.Lookup("secor.http.port"));
+  if (!port || port->empty()) {
+    ASSIGN_OR_RETURN(port, config.Lookup("ostrich.port"));
+  }
+  if (!port || port->empty() || *port == "0") return std::unique_ptr<StatusServer>();
+  StatusServerOptions options;
+  auto key = config.Has("secor.http.port") ? "secor.http.port" : "ostrich.port";
+  ASSIGN_OR_RETURN(int64_t p, config.Int(key));
+  if (p < 0 || p > 65535) return config.BadValue(key, "must be a TCP port");
+  options.port = static_cast<int>(p);
+  ASSIGN_OR_RETURN(options.bind_address, config.String("secor.http.bind.address"));
+  ASSIGN_OR_RETURN(int64_t max_age, config.Int("secor.http.healthz.max.silence.seconds"));
+  options.healthz_max_age_ms = max_age * 1000;
+  spdlog::default_logger()->sinks().push_back(NewStatusLogSink());
+  ASSIGN_OR_RETURN(auto server, StatusServer::Start(options));
+  spdlog::info("status server on {}:{} (/metrics /healthz /status /)", options.bind_address,
+               server->port());
+  return server;
 }
 
 }  // namespace
@@ -36,6 +62,8 @@ void AddConsumeCommand(CLI::App& app, CommandRun* run) {
       options.max_messages = *max_messages;
       auto consumer = Consumer::Create(*config, options);
       if (!consumer.ok()) return Fail("consume", consumer.status(), 2);
+      auto server = StartStatusServer(*config);
+      if (!server.ok()) return Fail("consume", server.status(), 2);
       g_consumer = consumer->get();
       std::signal(SIGTERM, OnSignal);
       std::signal(SIGINT, OnSignal);

@@ -10,13 +10,13 @@
 // A committed round is never split: T inside a committed round moves down to
 // the round's start, so its messages are neither lost nor stored twice.
 //
-// The group's consumers must be stopped. The commit is made by a client that
-// is not a group member, which a real Kafka broker refuses while the group
-// has members (the test broker does not check).
+// The group's consumers must be stopped: the tool joins the group to commit,
+// and refuses when it is not given every partition it resets.
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -46,12 +46,17 @@ struct ResetArgs {
   bool new_generation = false;
 };
 
-class NoRebalance : public RebalanceListener {
+// Records what the group gives the tool; it reads nothing.
+class AssignmentRecorder : public RebalanceListener {
  public:
-  std::map<TopicPartition, int64_t> OnAssigned(const std::vector<TopicPartition>&) override {
+  std::map<TopicPartition, int64_t> OnAssigned(const std::vector<TopicPartition>& parts) override {
+    assigned.insert(parts.begin(), parts.end());
     return {};
   }
-  void OnRevoked(const std::vector<TopicPartition>&, bool) override {}
+  void OnRevoked(const std::vector<TopicPartition>& parts, bool) override {
+    for (const auto& tp : parts) assigned.erase(tp);
+  }
+  std::set<TopicPartition> assigned;
 };
 
 // Epoch milliseconds, or ISO-8601 "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)".
@@ -158,18 +163,21 @@ int RunReset(const ResetArgs& args) {
   auto settings = ConsumerClientSettings(*config, *group);
   if (!settings.ok()) return Fail("reset-offsets", settings.status(), 2);
   (*settings)["client.id"] = "secor-reset-offsets";
-  NoRebalance listener;
+  AssignmentRecorder listener;
   auto kafka = GroupConsumer::Create(*settings, &listener);
   if (!kafka.ok()) return Fail("reset-offsets", kafka.status(), 2);
   rd_kafka_t* rk = (*kafka)->handle();
 
-  std::vector<int32_t> partitions;
+  auto all = Partitions(rk, args.topic);
+  if (!all.ok()) return Fail("reset-offsets", all.status(), 2);
+  std::vector<int32_t> partitions = *all;
   if (args.partition >= 0) {
-    partitions.push_back(args.partition);
-  } else {
-    auto all = Partitions(rk, args.topic);
-    if (!all.ok()) return Fail("reset-offsets", all.status(), 2);
-    partitions = *all;
+    if (std::find(all->begin(), all->end(), args.partition) == all->end()) {
+      return Fail(
+          "reset-offsets",
+          Status::InvalidArgument("topic {} has no partition {}", args.topic, args.partition), 2);
+    }
+    partitions = {args.partition};
   }
   std::vector<TopicPartition> tps;
   for (int32_t p : partitions) tps.push_back({args.topic, p});
@@ -268,27 +276,50 @@ int RunReset(const ResetArgs& args) {
               file_fate.c_str());
   if (args.dry_run) return 0;
 
+  // The tool commits as a member of the group (Kafka refuses commits from
+  // outside a group that exists). Alone in the group it gets every
+  // partition; a partition given to someone else means consumers still run.
+  Status st = (*kafka)->Subscribe({args.topic});
+  if (!st.ok()) return Fail("reset-offsets", st, 1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto has_all = [&] {
+    for (int32_t p : *all) {
+      if (!listener.assigned.count({args.topic, p})) return false;
+    }
+    return true;
+  };
+  while (!has_all() && std::chrono::steady_clock::now() < deadline) (void)(*kafka)->Poll(200);
+  if (!has_all()) {
+    (void)(*kafka)->Close();
+    return Fail("reset-offsets",
+                Status::Unavailable("joined group {} but was not given every partition of {} "
+                                    "within 30 s: stop the group's consumers and run it again "
+                                    "(nothing was changed)",
+                                    *group, args.topic),
+                1);
+  }
   // Files first, then the markers that list them, then the commit: an
   // interrupted run leaves markers that a second run finds again.
   for (const auto& plan : plans) {
     if (args.delete_files) {
       for (const auto& [s, m] : plan.remove) {
         for (const auto& f : m.files) {
-          Status st = (*store)->Delete(f.key);
+          st = (*store)->Delete(f.key);
           if (!st.ok()) return Fail("reset-offsets", st.WithContext("delete " + f.key), 1);
+          (void)(*kafka)->Poll(0);  // stay in the group during long deletions
         }
       }
     }
     for (auto it = plan.remove.rbegin(); it != plan.remove.rend(); ++it) {
       std::string key = ledger.MarkerKey(args.topic, plan.partition, it->first);
-      Status st = (*store)->Delete(key);
+      st = (*store)->Delete(key);
       if (!st.ok()) return Fail("reset-offsets", st.WithContext("delete marker " + key), 1);
     }
     if (plan.write_root) {
       // The root is create-only for consumers; the stopped group's operator
       // replaces it so that a lost commit cannot bring back the old chain.
       std::string key = ledger.RootKey(args.topic, plan.partition);
-      Status st = (*store)->Delete(key);
+      st = (*store)->Delete(key);
       if (!st.ok()) return Fail("reset-offsets", st.WithContext("delete root " + key), 1);
       auto root =
           ledger.CreateOrAdoptRoot(args.topic, plan.partition, plan.target, "secor-reset-offsets");
@@ -297,12 +328,10 @@ int RunReset(const ResetArgs& args) {
   }
   std::map<TopicPartition, int64_t> offsets;
   for (const auto& plan : plans) offsets[{args.topic, plan.partition}] = plan.target;
-  Status st = (*kafka)->Commit(offsets);
+  st = (*kafka)->Commit(offsets);
   if (!st.ok()) {
-    return Fail(
-        "reset-offsets",
-        st.WithContext("commit (are the group's consumers stopped? run it again once they are)"),
-        1);
+    return Fail("reset-offsets",
+                st.WithContext("commit (markers and files above are removed; run it again)"), 1);
   }
   (void)(*kafka)->Close();
   std::printf("committed %zu partition(s)\n", offsets.size());

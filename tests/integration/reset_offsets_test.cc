@@ -1,7 +1,7 @@
 // `secor reset-offsets` end to end: a consumer stores a topic, is stopped, the
 // group is moved back, and the restarted consumer stores the rewound range
 // again as a new chain. Checks what the tool prints and removes, and the
-// output of both generations (docs/operations.md, "Resetting offsets").
+// output of both generations (docs/reset-offsets.md).
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -209,6 +209,18 @@ TEST_F(ResetOffsetsTest, NoCommitWritesTheRootAndBadArgumentsAreRefused) {
   auto v = testing::WaitForVerify(config, "rs", 60, 60s);
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   EXPECT_NE(v.out.find("partition 0: 60 messages, offsets 40..99"), std::string::npos) << v.out;
+  // While a consumer holds the partition, the tool changes nothing.
+  std::string markers = Out() + "/_secor_rounds/fresh/rs/0";
+  size_t before = CountMarkers(markers);
+  ASSERT_GE(before, 1u);
+  r = Reset(config, {"--to-offset", "40", "--delete-files"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("was not given every partition of rs within 30 s: stop the group's "
+                       "consumers and run it again (nothing was changed)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(CountMarkers(markers), before);
+  EXPECT_EQ(testing::Verify(config, "rs", 60).exit_code, 0);
   p.Signal(SIGTERM);
   EXPECT_EQ(p.Wait(60s), 0);
 
