@@ -487,6 +487,11 @@ void ConsumerImpl::OnRevoked(const std::vector<TopicPartition>& parts, bool lost
     ClearCurrent(tp);
     auto it = partitions_.find(tp);
     if (it == partitions_.end()) continue;
+    // librdkafka keeps a partition's pause across unassign and a later
+    // assign, while the next PartitionState starts unpaused and would never
+    // resume it: the partition would stall for good. Resume it while it is
+    // still assigned.
+    if (it->second.paused) (void)kafka_->Resume({tp});
     DropRound(it->second);
     partitions_.erase(it);
     spdlog::info("{}/{}: {}", tp.topic, tp.partition, lost ? "lost (evicted from the group)" : "revoked");
