@@ -24,7 +24,7 @@ static const KeyInfo kOpsKeys[] = {
     {"tsdb.hostport", "", K::kString, "OpenTSDB host:port"},
     {"statsd.hostport", "", K::kString, "StatsD host:port"},
     {"statsd.prefixWithConsumerGroup", "true", K::kBool, "prefix StatsD metrics with the group"},
-    {"statsd.dogstatsd", "false", K::kBool, "send StatsD gauges with DogStatsD tags (|#topic:..,partition:..) instead of names holding them"},
+    {"statsd.dogstatsd", "false", K::kBool, "send StatsD gauges with DogStatsD tags (#topic:..,partition:..) instead of names holding them"},
     {"ostrich.port", "", K::kInt, "original admin port; used as secor.http.port when that is unset"},
     {"secor.http.port", "", K::kInt, "port of /metrics, /healthz, /status and the status page; unset or 0 disables"},
     {"secor.http.bind.address", "0.0.0.0", K::kString, "address the status server listens on"},

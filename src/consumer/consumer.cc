@@ -267,7 +267,17 @@ Status ConsumerImpl::Init() {
   for (char& c : probe) {
     if (c == ':') c = '-';
   }
-  Status probed = ProbeCreateOnly(*store_, probe);
+  // A store error, or a first write whose answer was lost and whose retry
+  // then met the probe it had written (AlreadyExists), says nothing about
+  // create-only support: try again with a fresh key. Only a store that
+  // accepts the second write (InvalidArgument) or refuses access is a verdict.
+  Status probed;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    probed = ProbeCreateOnly(*store_, attempt == 0 ? probe : fmt::format("{}-{}", probe, attempt));
+    if (probed.ok() || !(probed.IsRetryable() || probed.IsAlreadyExists())) break;
+    spdlog::warn("create-only probe failed, trying again: {}", probed.message());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500 << attempt));
+  }
   if (!probed.ok()) {
     if (delivery_ == "exactly-once") return probed;
     spdlog::warn("secor.delivery=at-least-once: {}", probed.message());
@@ -477,6 +487,11 @@ void ConsumerImpl::OnRevoked(const std::vector<TopicPartition>& parts, bool lost
     ClearCurrent(tp);
     auto it = partitions_.find(tp);
     if (it == partitions_.end()) continue;
+    // librdkafka keeps a partition's pause across unassign and a later
+    // assign, while the next PartitionState starts unpaused and would never
+    // resume it: the partition would stall for good. Resume it while it is
+    // still assigned.
+    if (it->second.paused) (void)kafka_->Resume({tp});
     DropRound(it->second);
     partitions_.erase(it);
     spdlog::info("{}/{}: {}", tp.topic, tp.partition, lost ? "lost (evicted from the group)" : "revoked");

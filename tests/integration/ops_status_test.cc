@@ -1,0 +1,182 @@
+// The status server of a real `secor consume`: exact /metrics lines, /status
+// fields, /healthz, a real Prometheus scraping it and answering a query, and
+// the status page rendered by headless Chromium.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <thread>
+
+#include <simdjson.h>
+
+#include "common/file_util.h"
+#include "support/cluster.h"
+
+namespace secor {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::BaseConsumerSettings;
+using testing::BinaryPath;
+using testing::Process;
+using testing::RunCommand;
+using testing::TempDir;
+using testing::TestBroker;
+using testing::WriteProperties;
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+std::string Get(const std::string& url, int* code = nullptr) {
+  auto r = RunCommand({"curl", "-sS", "-m", "10", "-w", "\n%{http_code}", url});
+  size_t nl = r.out.rfind('\n');
+  if (code) *code = nl == std::string::npos ? 0 : std::atoi(r.out.c_str() + nl + 1);
+  return nl == std::string::npos ? r.out : r.out.substr(0, nl);
+}
+
+// Polls url until its body contains needle; returns the last body.
+std::string WaitFor(const std::string& url, const std::string& needle,
+                    std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string body;
+  while (std::chrono::steady_clock::now() < deadline) {
+    body = Get(url);
+    if (body.find(needle) != std::string::npos) break;
+    std::this_thread::sleep_for(300ms);
+  }
+  return body;
+}
+
+TEST(OpsStatusTest, MetricsStatusPrometheusAndPage) {
+  TempDir dir;
+  TestBroker broker(dir.path(), {"t:2"});
+  testing::Produce(broker.bootstrap(), "t", 1000);
+  int port = FreePort();
+  auto settings =
+      BaseConsumerSettings(broker.bootstrap(), "opsg", dir.Join("staging"), dir.Join("store"));
+  settings["secor.http.port"] = std::to_string(port);
+  settings["secor.http.bind.address"] = "127.0.0.1";
+  settings["secor.max.file.age.seconds"] = "1";
+  std::string config = WriteProperties(dir.Join("c.properties"), settings);
+  Process consumer;
+  consumer.Start({BinaryPath("secor"), "consume", "-c", config}, dir.Join("consume"));
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+
+  std::string metrics =
+      WaitFor(base + "/metrics", "secor_consumer_messages_total{topic=\"t\"} 1000\n", 60s);
+  EXPECT_NE(metrics.find("\nsecor_consumer_messages_total{topic=\"t\"} 1000\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("\nsecor_consumer_assigned_partitions 2\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("# TYPE secor_staging_disk_bytes gauge\n"), std::string::npos) << metrics;
+  int code = 0;
+  EXPECT_EQ(Get(base + "/healthz", &code), "ok\n");
+  EXPECT_EQ(code, 200);
+
+  // Every round is uploaded and committed once its files age out; /status
+  // then shows both partitions waiting at offset 1000 in total.
+  std::string status;
+  int64_t uploaded = 0;
+  for (int i = 0; i < 60; ++i) {
+    status = Get(base + "/status");
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(status).get(doc), simdjson::SUCCESS) << status;
+    uploaded = 0;
+    for (auto u : simdjson::dom::array(doc["last_uploads"])) {
+      uploaded += int64_t(u["end"]) - int64_t(u["start"]) + 1;
+    }
+    if (uploaded == 1000 && int64_t(doc["rounds_in_flight"]) == 0) break;
+    std::this_thread::sleep_for(500ms);
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(status).get(doc), simdjson::SUCCESS) << status;
+  EXPECT_EQ(uploaded, 1000) << status;
+  EXPECT_EQ(std::string_view(doc["group"]), "opsg");
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  EXPECT_EQ(std::string_view(doc["writer_id"]).rfind(std::string(host) + ":", 0), 0u) << status;
+  EXPECT_EQ(std::string(std::string_view(doc["output"])).rfind(dir.Join("store"), 0), 0u) << status;
+  EXPECT_TRUE(bool(doc["running"]));
+  EXPECT_EQ(int64_t(doc["open_files"]), 0);
+  EXPECT_EQ(int64_t(doc["rounds_in_flight"]), 0);
+  simdjson::dom::array assignments = doc["assignments"];
+  ASSERT_EQ(assignments.size(), 2u) << status;
+  int32_t p = 0;
+  int64_t next_total = 0;
+  for (auto a : assignments) {
+    EXPECT_EQ(std::string_view(a["topic"]), "t");
+    EXPECT_EQ(int64_t(a["partition"]), p++);
+    EXPECT_EQ(std::string_view(a["mode"]), "normal");
+    EXPECT_EQ(int64_t(a["last_offset"]), -1) << status;
+    EXPECT_EQ(int64_t(a["lag"]), 0);
+    EXPECT_EQ(int64_t(a["high_watermark"]), int64_t(a["round_start"]));
+    next_total += int64_t(a["round_start"]);
+  }
+  EXPECT_EQ(next_total, 1000);
+  for (auto u : simdjson::dom::array(doc["last_uploads"])) {
+    EXPECT_TRUE(bool(u["ok"]));
+    EXPECT_EQ(std::string_view(u["topic"]), "t");
+  }
+
+  // A real Prometheus scrapes /metrics; its query API answers the count.
+  int prom_port = FreePort();
+  std::string prom_config = dir.Join("prometheus.yml");
+  ASSERT_TRUE(WriteFileAtomic(prom_config,
+                              "global:\n  scrape_interval: 1s\nscrape_configs:\n"
+                              "  - job_name: secor\n    static_configs:\n"
+                              "      - targets: ['127.0.0.1:" +
+                                  std::to_string(port) + "']\n")
+                  .ok());
+  Process prometheus;
+  prometheus.Start(
+      {"prometheus", "--config.file=" + prom_config, "--storage.tsdb.path=" + dir.Join("prom-data"),
+       "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+      dir.Join("prometheus"));
+  std::string query = "http://127.0.0.1:" + std::to_string(prom_port) +
+                      "/api/v1/query?query=secor_consumer_messages_total%7Btopic%3D%22t%22%7D";
+  std::string answer = WaitFor(query, "\"result\":[{", 60s);
+  ASSERT_EQ(parser.parse(answer).get(doc), simdjson::SUCCESS) << answer;
+  EXPECT_EQ(std::string_view(doc["status"]), "success");
+  simdjson::dom::array result = doc["data"]["result"];
+  ASSERT_EQ(result.size(), 1u) << answer;
+  EXPECT_EQ(std::string_view(result.at(0)["metric"]["topic"]), "t");
+  EXPECT_EQ(std::string_view(result.at(0)["metric"]["job"]), "secor");
+  EXPECT_EQ(std::string_view(result.at(0)["value"].at(1)), "1000") << answer;
+  prometheus.Signal(SIGTERM);
+  prometheus.Wait(20s);
+
+  // The status page as a browser renders it.
+  auto page = RunCommand({"chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                          "--disable-quic", "--no-first-run", "--disable-background-networking",
+                          "--disable-component-update", "--disable-sync",
+                          "--user-data-dir=" + dir.Join("chromium"), "--dump-dom", base + "/"});
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.out.find("<h1>secor consume — group opsg</h1>"), std::string::npos) << page.out;
+  EXPECT_NE(page.out.find("<p id=\"health\" class=\"ok\">healthy: consume loop running</p>"),
+            std::string::npos);
+  EXPECT_NE(page.out.find("<tr><th>messages consumed</th><td>1000</td></tr>"), std::string::npos);
+  EXPECT_NE(page.out.find("<td>t</td><td>0</td><td>normal</td>"), std::string::npos);
+  EXPECT_NE(page.out.find("<td>t</td><td>1</td><td>normal</td>"), std::string::npos);
+  EXPECT_NE(page.out.find("<svg class=\"chart\" role=\"img\" aria-label=\"throughput\""),
+            std::string::npos);
+  EXPECT_NE(page.out.find("<svg class=\"chart\" role=\"img\" aria-label=\"lag\""),
+            std::string::npos);
+
+  consumer.Signal(SIGTERM);
+  EXPECT_EQ(consumer.Wait(30s), 0) << consumer.Stderr();
+}
+
+}  // namespace
+}  // namespace secor
