@@ -322,7 +322,10 @@ Result<TopicContext*> ConsumerImpl::Context(const std::string& topic) {
   ctx->max_file_age_ms = age_s * 1000;
   ctx->upload_at_minute_mark =
       minute_mark_ > 0 && minute_mark_filter_ && RE2::FullMatch(topic, *minute_mark_filter_);
-  auto& m = MetricsRegistry::Global();
+  // The start-up check builds a context for topic "" that never counts
+  // anything: keep it out of the exported series.
+  static MetricsRegistry validation_only;
+  auto& m = topic.empty() ? validation_only : MetricsRegistry::Global();
   Labels labels{{"topic", topic}};
   ctx->messages = &m.GetCounter("secor_consumer_messages_total", "Messages consumed", labels);
   ctx->bytes = &m.GetCounter("secor_consumer_bytes_total", "Payload bytes consumed", labels);
