@@ -44,6 +44,7 @@ source "$ceph_dir/env"
 export SECOR_TEST_CEPH_DIR="$ceph_dir"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
 echo "== unit tests (sanitizers)"

