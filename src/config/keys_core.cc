@@ -36,7 +36,7 @@ static const KeyInfo kCoreKeys[] = {
     {"secor.offsets.per.partition", "10000000", K::kInt, "backup group: offsets per directory bucket"},
     {"secor.offsets.prefix", "offset=", K::kString, "backup group: directory bucket prefix"},
     {"secor.local.path", "", K::kString, "local staging directory (cleared at start-up)"},
-    {"secor.max.message.size.bytes", "100000", K::kInt, "largest message fetched; larger ones go to the error output"},
+    {"secor.max.message.size.bytes", "100000", K::kInt, "accepted for compatibility; not enforced yet (every message is fetched whatever its size)"},
     {"secor.consumer.max_bad_messages", "1000", K::kInt, "decayed count of unparseable messages that stops the consumer"},
     {"secor.delivery", "exactly-once", K::kString, "exactly-once (round protocol, needs a create-only store) or at-least-once"},
     {"secor.round.state.path", "_secor_rounds", K::kString, "where round markers live, relative to the output root"},
