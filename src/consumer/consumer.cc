@@ -84,6 +84,12 @@ struct PartitionState {
   int pending_rounds = 0;
   bool paused = false;
   bool blocked = false;  // Kafka no longer holds a round that must be replayed
+  // False until the start offset is decided (committed offset, chain root,
+  // markers). A set-up that failed on a store or broker error is retried from
+  // the consume loop with backoff while the partition stays paused.
+  bool ready = false;
+  Clock::time_point setup_retry_at;
+  int64_t setup_backoff_ms = 0;
   std::string round_dir;
 };
 
@@ -119,7 +125,7 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   void RequestStop() override { stop_requested_.store(true); }
 
   // RebalanceListener (consuming thread, inside Poll).
-  std::map<TopicPartition, int64_t> OnAssigned(const std::vector<TopicPartition>& parts) override;
+  AssignPlan OnAssigned(const std::vector<TopicPartition>& parts) override;
   void OnRevoked(const std::vector<TopicPartition>& parts, bool lost) override;
 
   // RoundOwner (uploader threads).
@@ -140,7 +146,8 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
 
   Result<TopicContext*> Context(const std::string& topic);
   Result<std::vector<std::string>> MatchingTopics();
-  Status SetUpPartition(const TopicPartition& tp, int64_t* start_offset);
+  Status SetUpPartition(PartitionState& ps);
+  Status RetrySetUps();
   Status Process(const Message& m);
   Status Append(PartitionState& ps, const Message& m, const std::string& output_partition,
                 const std::string& error);
@@ -392,8 +399,11 @@ void ConsumerImpl::OnFatal(const Status& status) {
 // Where a newly assigned partition starts, following the round protocol:
 // the committed offset (or the chain root), then past every decided round
 // whose files are all stored, then replay of the decided rounds that are not.
-Status ConsumerImpl::SetUpPartition(const TopicPartition& tp, int64_t* start_offset) {
-  ASSIGN_OR_RETURN(TopicContext * ctx, Context(tp.topic));
+Status ConsumerImpl::SetUpPartition(PartitionState& ps) {
+  const TopicPartition tp = ps.tp;
+  ps.replay.clear();
+  ps.blocked = false;
+  ASSIGN_OR_RETURN(ps.ctx, Context(tp.topic));
   ASSIGN_OR_RETURN(auto committed, kafka_->Committed({tp}, 30000));
   int64_t start = committed[tp];
   int64_t low = 0, high = 0;
@@ -404,10 +414,6 @@ Status ConsumerImpl::SetUpPartition(const TopicPartition& tp, int64_t* start_off
     spdlog::info("{}/{}: no committed offset; chain root {}", tp.topic, tp.partition, start);
   }
   ASSIGN_OR_RETURN(auto markers, ledger_->ListMarkers(tp.topic, tp.partition, start));
-  PartitionState ps;
-  ps.tp = tp;
-  ps.ctx = ctx;
-  ps.epoch = next_epoch_++;
   // Skip decided rounds whose files are all stored: commit their end and move on.
   while (true) {
     auto it = markers.find(start);
@@ -449,39 +455,73 @@ Status ConsumerImpl::SetUpPartition(const TopicPartition& tp, int64_t* start_off
     }
   }
   StartRound(ps, start);
+  ps.ready = true;
   SetCurrent(tp, ps.epoch);
-  *start_offset = start;
-  partitions_[tp] = std::move(ps);
-  if (!partitions_[tp].replay.empty()) {
+  if (!ps.replay.empty()) {
     spdlog::info("{}/{}: replaying {} decided round(s) from {}", tp.topic, tp.partition,
-                 partitions_[tp].replay.size(), start);
+                 ps.replay.size(), start);
   }
   return Status::OK();
 }
 
-std::map<TopicPartition, int64_t> ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
-  std::map<TopicPartition, int64_t> starts;
+// Set-up needs the broker and the store. One attempt here, inside the
+// rebalance callback; when it fails for a reason that may pass (store or
+// broker unavailable), the partition is held paused and RetrySetUps tries
+// again from the consume loop, so the member keeps polling and stays in the
+// group however long the outage lasts.
+AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
+  AssignPlan plan;
   for (const auto& tp : parts) {
     rebalances_.Add();
-    int64_t start = 0;
-    Status st;
-    // The store or broker may be briefly unavailable: retry before giving up.
-    for (int attempt = 0; attempt < 8; ++attempt) {
-      st = SetUpPartition(tp, &start);
-      if (st.ok() || !st.IsRetryable()) break;
-      spdlog::warn("{}/{}: setting up the assignment failed, retrying: {}", tp.topic, tp.partition,
-                   st.message());
-      std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
-    }
-    if (!st.ok()) {
+    PartitionState ps;
+    ps.tp = tp;
+    ps.epoch = next_epoch_++;
+    Status st = SetUpPartition(ps);
+    if (st.ok()) {
+      plan.starts[tp] = ps.round_start;
+      spdlog::info("{}/{}: assigned, starting at offset {}", tp.topic, tp.partition, ps.round_start);
+    } else if (st.IsRetryable()) {
+      ps.paused = true;
+      ps.setup_backoff_ms = 500;
+      ps.setup_retry_at = Clock::now() + std::chrono::milliseconds(ps.setup_backoff_ms);
+      plan.hold.push_back(tp);
+      spdlog::warn("{}/{}: assigned, but setting it up failed; holding it paused and retrying: {}",
+                   tp.topic, tp.partition, st.message());
+    } else {
       setup_error_ = st.WithContext(fmt::format("assignment of {}/{}", tp.topic, tp.partition));
       continue;
     }
-    starts[tp] = start;
-    spdlog::info("{}/{}: assigned, starting at offset {}", tp.topic, tp.partition, start);
+    partitions_[tp] = std::move(ps);
   }
   assigned_.Set(static_cast<double>(partitions_.size()));
-  return starts;
+  return plan;
+}
+
+Status ConsumerImpl::RetrySetUps() {
+  auto now = Clock::now();
+  for (auto& [tp, ps] : partitions_) {
+    if (ps.ready || now < ps.setup_retry_at) continue;
+    Status st = SetUpPartition(ps);
+    if (st.ok()) {
+      st = kafka_->Seek(tp, ps.round_start, 10000);
+      if (st.ok()) {
+        UpdatePause(ps);
+        spdlog::info("{}/{}: set up after retrying, starting at offset {}", tp.topic, tp.partition,
+                     ps.round_start);
+        continue;
+      }
+      ps.ready = false;
+      ClearCurrent(tp);
+    }
+    if (!st.IsRetryable()) {
+      return st.WithContext(fmt::format("assignment of {}/{}", tp.topic, tp.partition));
+    }
+    ps.setup_backoff_ms = std::min<int64_t>(ps.setup_backoff_ms * 2, 30000);
+    ps.setup_retry_at = Clock::now() + std::chrono::milliseconds(ps.setup_backoff_ms);
+    spdlog::warn("{}/{}: setting up the assignment failed, retrying in {} ms: {}", tp.topic,
+                 tp.partition, ps.setup_backoff_ms, st.message());
+  }
+  return Status::OK();
 }
 
 void ConsumerImpl::OnRevoked(const std::vector<TopicPartition>& parts, bool lost) {
@@ -516,7 +556,7 @@ void ConsumerImpl::DropRound(PartitionState& ps) {
     if (f.errors) (void)f.errors->Close();
   }
   ps.files.clear();
-  RemoveAll(ps.round_dir);
+  if (!ps.round_dir.empty()) (void)RemoveAll(ps.round_dir);
   open_files_.Set(static_cast<double>(OpenFileCount()));
 }
 
@@ -567,7 +607,7 @@ Status ConsumerImpl::Process(const Message& raw) {
   auto it = partitions_.find({std::string(raw.topic), raw.partition});
   if (it == partitions_.end()) return Status::OK();  // not ours (any more)
   PartitionState& ps = it->second;
-  if (ps.blocked) return Status::OK();
+  if (ps.blocked || !ps.ready) return Status::OK();
   if (raw.offset < ps.round_start || raw.offset <= ps.last_offset) return Status::OK();  // re-delivered
   if (ps.last_offset < 0 && raw.offset > ps.round_start && ps.replay.empty()) {
     spdlog::debug("{}/{}: round starts at {} but the first message is {}", ps.tp.topic,
@@ -691,7 +731,7 @@ Status ConsumerImpl::SealRound(PartitionState& ps) {
 // Backpressure: a partition whose rounds pile up (store slow or down) stops
 // fetching until they drain, so local disk use stays bounded.
 void ConsumerImpl::UpdatePause(PartitionState& ps) {
-  bool want = ps.pending_rounds >= max_pending_rounds_ || ps.blocked;
+  bool want = ps.pending_rounds >= max_pending_rounds_ || ps.blocked || !ps.ready;
   if (want == ps.paused) return;
   Status st = want ? kafka_->Pause({ps.tp}) : kafka_->Resume({ps.tp});
   if (st.ok()) ps.paused = want;
@@ -772,6 +812,7 @@ void ConsumerImpl::PublishStatus() {
 }
 
 Status ConsumerImpl::CheckPolicies() {
+  RETURN_IF_ERROR(RetrySetUps());
   PublishStatus();
   auto now = Clock::now();
   bool seal_all = max_file_count_ >= 0 && OpenFileCount() > static_cast<size_t>(max_file_count_);

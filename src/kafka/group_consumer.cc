@@ -8,6 +8,7 @@ namespace secor {
 
 struct GroupConsumerAccess {
   static RebalanceListener* listener(GroupConsumer* c) { return c->listener_; }
+  static void MarkAssigned(GroupConsumer* c) { c->ever_assigned_ = true; }
 };
 
 namespace {
@@ -49,10 +50,11 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
   RebalanceListener* listener = GroupConsumerAccess::listener(self);
   bool cooperative = std::string(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    auto starts = listener->OnAssigned(ToVector(parts));
+    GroupConsumerAccess::MarkAssigned(self);
+    AssignPlan plan = listener->OnAssigned(ToVector(parts));
     for (int i = 0; i < parts->cnt; ++i) {
-      auto it = starts.find({parts->elems[i].topic, parts->elems[i].partition});
-      if (it != starts.end()) parts->elems[i].offset = it->second;
+      auto it = plan.starts.find({parts->elems[i].topic, parts->elems[i].partition});
+      if (it != plan.starts.end()) parts->elems[i].offset = it->second;
     }
     if (cooperative) {
       rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts);
@@ -62,6 +64,12 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
       }
     } else {
       rd_kafka_assign(rk, parts);
+    }
+    // Paused before the fetcher gets to them: nothing is read until the
+    // listener has decided where they start.
+    if (!plan.hold.empty()) {
+      Status st = self->Pause(plan.hold);
+      if (!st.ok()) spdlog::error("holding new partitions paused: {}", st.message());
     }
   } else {
     listener->OnRevoked(ToVector(parts), rd_kafka_assignment_lost(rk) != 0);
@@ -176,7 +184,7 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(
 GroupConsumer::~GroupConsumer() {
   if (!rk_) return;
   if (!closed_) Close();
-  rd_kafka_destroy(rk_);
+  if (ever_assigned_) rd_kafka_destroy(rk_);  // else see ever_assigned_
 }
 
 Status GroupConsumer::Subscribe(const std::vector<std::string>& topics) {
@@ -286,6 +294,11 @@ Status GroupConsumer::QueryWatermarks(const TopicPartition& tp, int64_t* low, in
 Status GroupConsumer::Close() {
   if (closed_ || !rk_) return Status::OK();
   closed_ = true;
+  if (!ever_assigned_) {
+    spdlog::info("leaving before the first assignment: the group drops this member after "
+                 "session.timeout.ms");
+    return Status::OK();
+  }
   rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_);
   return err ? KafkaError("close consumer", err) : Status::OK();
 }

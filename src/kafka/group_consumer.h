@@ -30,12 +30,22 @@ struct TopicPartition {
   }
 };
 
+// What the listener decides for newly assigned partitions.
+struct AssignPlan {
+  // The offset each partition starts at (a missing entry means "the
+  // committed offset, or auto.offset.reset").
+  std::map<TopicPartition, int64_t> starts;
+  // Partitions to hold paused from the moment they are assigned (their
+  // set-up is not finished; the listener resumes them later).
+  std::vector<TopicPartition> hold;
+};
+
 class RebalanceListener {
  public:
   virtual ~RebalanceListener() = default;
-  // Newly assigned partitions; return the offset each one starts at
-  // (a missing entry means "the committed offset, or auto.offset.reset").
-  virtual std::map<TopicPartition, int64_t> OnAssigned(const std::vector<TopicPartition>& parts) = 0;
+  // Newly assigned partitions. Runs inside Poll: it must not block for long,
+  // or the group evicts the member.
+  virtual AssignPlan OnAssigned(const std::vector<TopicPartition>& parts) = 0;
   // Partitions taken away (lost=true when the member was evicted).
   virtual void OnRevoked(const std::vector<TopicPartition>& parts, bool lost) = 0;
 };
@@ -97,6 +107,11 @@ class GroupConsumer {
   rd_kafka_s* rk_ = nullptr;
   RebalanceListener* listener_ = nullptr;
   bool closed_ = false;
+  // librdkafka 2.0.2 (Debian 12) aborts when a cooperative-sticky member
+  // that never received an assignment is destroyed (its issue #4312, fixed
+  // in 2.3.0). Such a member holds nothing, so it leaves without closing and
+  // its handle is left to the process exit.
+  bool ever_assigned_ = false;
 };
 
 }  // namespace secor

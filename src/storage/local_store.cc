@@ -94,8 +94,14 @@ class LocalStore : public ObjectStore {
     // Walk the deepest directory the prefix names, then filter by prefix.
     std::string dir_part = prefix.find('/') == std::string::npos ? "" : DirName(prefix);
     std::string base = JoinPath(root_, dir_part);
+    // Only a missing directory means "no objects": std::filesystem::exists
+    // also says false on ENOTDIR, which here is a broken or swapped store.
+    struct stat st {};
+    if (::stat(base.c_str(), &st) != 0) {
+      if (errno == ENOENT) return Status::OK();
+      return Status::FromErrno("list " + base, errno);
+    }
     std::error_code ec;
-    if (!fs::exists(base, ec)) return Status::OK();
     std::vector<ObjectInfo> found;
     fs::recursive_directory_iterator it(base, fs::directory_options::skip_permission_denied, ec), end;
     if (ec) return Status::IOError("list {}: {}", base, ec.message());

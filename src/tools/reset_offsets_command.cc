@@ -49,7 +49,7 @@ struct ResetArgs {
 // Records what the group gives the tool; it reads nothing.
 class AssignmentRecorder : public RebalanceListener {
  public:
-  std::map<TopicPartition, int64_t> OnAssigned(const std::vector<TopicPartition>& parts) override {
+  AssignPlan OnAssigned(const std::vector<TopicPartition>& parts) override {
     assigned.insert(parts.begin(), parts.end());
     return {};
   }

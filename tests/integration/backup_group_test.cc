@@ -161,6 +161,33 @@ TEST_F(BackupGroupTest, UnwritableStagingDirectoryStopsWithAClearMessage) {
   EXPECT_NE(r.err.find(file + "/staging"), std::string::npos) << r.err;
 }
 
+TEST_F(BackupGroupTest, StoreUnavailableAtAssignmentHoldsPartitionsUntilItReturns) {
+  // The round state directory of the topic is a plain file when the group
+  // assigns the partitions: setting them up fails. The member must stay in
+  // the group, hold them paused, keep retrying, and store every message once
+  // the store is back.
+  TestBroker broker(dir_.path(), {"zeta:4"});
+  ASSERT_FALSE(broker.bootstrap().empty());
+  testing::Produce(broker.bootstrap(), "zeta", 2000, {"--type", "json"});
+  std::string blocker = Out() + "/_secor_rounds/backup/zeta";
+  ASSERT_TRUE(WriteFileAtomic(blocker, "not a directory").ok());
+  std::string config = Config("store-down.properties", broker);
+  Process p;
+  StartConsumer(p, config, "consumer");
+  ASSERT_TRUE(p.WaitForOutput("holding it paused and retrying", 60s)) << p.Stderr();
+  EXPECT_TRUE(p.WaitForOutput("retrying in", 10s)) << p.Stderr();
+  EXPECT_NE(p.Stderr().find("Not a directory"), std::string::npos) << p.Stderr();
+  EXPECT_FALSE(std::filesystem::exists(Out() + "/zeta"));
+  ASSERT_TRUE(p.Running());
+  std::filesystem::remove(blocker);
+  auto v = WaitForVerify(config, "zeta", 2000, 90s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_TRUE(p.WaitForOutput("set up after retrying", 1s)) << p.Stderr();
+  Stop(p);
+  ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "zeta"),
+                     ReadStoredTopic(Out(), "zeta"), "zeta");
+}
+
 TEST_F(BackupGroupTest, UnreachableBrokerIsRetriedAndReported) {
   // Nothing listens on this port: the consumer keeps retrying, says so, and
   // still stops cleanly when asked.
