@@ -130,7 +130,8 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
 
   // RoundOwner (uploader threads).
   bool IsCurrent(const std::string& topic, int32_t partition, uint64_t epoch) override;
-  Status Commit(const std::string& topic, int32_t partition, int64_t next_offset) override;
+  Status Commit(const std::string& topic, int32_t partition, uint64_t epoch,
+                int64_t next_offset) override;
   void OnRoundDone(const SealedRound& round, const Status& outcome) override;
   void OnConflict(const SealedRound& round) override;
   void OnFatal(const Status& status) override;
@@ -374,7 +375,16 @@ bool ConsumerImpl::IsCurrent(const std::string& topic, int32_t partition, uint64
   return it != current_.end() && it->second == epoch;
 }
 
-Status ConsumerImpl::Commit(const std::string& topic, int32_t partition, int64_t next_offset) {
+Status ConsumerImpl::Commit(const std::string& topic, int32_t partition, uint64_t epoch,
+                            int64_t next_offset) {
+  // Held across the commit: OnRevoked (ClearCurrent) waits for it, so no
+  // commit is sent for a partition after the callback has given it up.
+  std::lock_guard lock(current_mu_);
+  auto it = current_.find({topic, partition});
+  if (it == current_.end() || it->second != epoch) {
+    return Status::Fenced("commit {} of {}/{}: the partition was revoked", next_offset, topic,
+                          partition);
+  }
   return kafka_->Commit({{{topic, partition}, next_offset}});
 }
 

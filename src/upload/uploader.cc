@@ -121,6 +121,24 @@ void Uploader::WorkerLoop() {
   }
 }
 
+Status Uploader::CheckSameRound(const std::string& key, const ObjectInfo& existing,
+                                const SealedRound& round) {
+  // Metadata is best effort on local filesystems without user xattrs: only a
+  // recorded round that differs is a verdict.
+  auto start = existing.metadata.find("secor-round-start");
+  auto end = existing.metadata.find("secor-round-end");
+  if (start == existing.metadata.end() || end == existing.metadata.end()) return Status::OK();
+  if (start->second == std::to_string(round.start) && end->second == std::to_string(round.end)) {
+    return Status::OK();
+  }
+  return Status::Internal(
+      "{} exists already but holds round {}..{}, not {}..{}: the key belongs to an earlier chain of "
+      "this secor.generation (offsets reset or imported without a new generation); stopping "
+      "instead of mixing the two. Bump secor.generation or move the old files away "
+      "(docs/reset-offsets.md)",
+      store_->Uri(key), start->second, end->second, round.start, round.end);
+}
+
 bool Uploader::Stale(const SealedRound& round) {
   return !owner_->IsCurrent(round.topic, round.partition, round.epoch);
 }
@@ -217,6 +235,12 @@ void Uploader::Process(SealedRound& round) {
       // HEAD first: a replayed file usually exists already.
       auto head = store_->Head(file.key);
       if (head.ok()) {
+        Status same = CheckSameRound(file.key, *head, round);
+        if (!same.ok()) {
+          owner_->OnFatal(same);
+          finish(same);
+          return;
+        }
         Metrics().files.Add();
         continue;
       }
@@ -226,6 +250,17 @@ void Uploader::Process(SealedRound& round) {
     opts.metadata = file.metadata;
     Status st = Retry(round, "upload " + store_->Uri(file.key),
                       [&] { return store_->PutFile(file.key, file.local_path, opts); });
+    if (st.IsAlreadyExists()) {
+      // Another writer of this round stored it first, or (never acceptable)
+      // the key belongs to an earlier chain of the same generation.
+      auto head = store_->Head(file.key);
+      if (head.ok()) st = CheckSameRound(file.key, *head, round);
+      if (!st.ok() && !st.IsAlreadyExists()) {
+        owner_->OnFatal(st);
+        finish(st);
+        return;
+      }
+    }
     if (!st.ok() && !st.IsAlreadyExists()) {
       if (st.code() != Status::Code::kAborted) owner_->OnFatal(st);
       finish(st);
@@ -239,7 +274,7 @@ void Uploader::Process(SealedRound& round) {
   }
   stored = true;
   Status st = Retry(round, "commit offset " + std::to_string(round.end + 1) + " of " + where,
-                    [&] { return owner_->Commit(round.topic, round.partition, round.end + 1); });
+                    [&] { return owner_->Commit(round.topic, round.partition, round.epoch, round.end + 1); });
   if (st.code() == Status::Code::kFenced) {
     Metrics().fenced.Add();
     spdlog::info("{}: commit refused, the partition moved on ({})", where, st.message());

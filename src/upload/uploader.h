@@ -49,8 +49,13 @@ class RoundOwner {
   virtual ~RoundOwner() = default;
   // Whether the partition state that sealed rounds of this epoch still owns them.
   virtual bool IsCurrent(const std::string& topic, int32_t partition, uint64_t epoch) = 0;
-  // Commits next_offset; Fenced when the group refused it (the partition moved on).
-  virtual Status Commit(const std::string& topic, int32_t partition, int64_t next_offset) = 0;
+  // Commits next_offset for the partition state of this epoch; Fenced when
+  // that state no longer owns the partition or the group refused the commit.
+  // A member that lost a partition stays in the group under cooperative
+  // rebalancing, and Kafka does not check who commits a partition: without
+  // the ownership check a late commit could move the offset back.
+  virtual Status Commit(const std::string& topic, int32_t partition, uint64_t epoch,
+                        int64_t next_offset) = 0;
   // The round is stored and committed (or dropped): ok, fenced, or a conflict.
   virtual void OnRoundDone(const SealedRound& round, const Status& outcome) = 0;
   // Another writer decided round.start differently: the consumer must replay.
@@ -87,6 +92,9 @@ class Uploader {
   // Retries op until it succeeds, fails non-retryably, or the round is stale.
   Status Retry(const SealedRound& round, const std::string& what, const std::function<Status()>& op);
   bool Stale(const SealedRound& round);
+  // OK unless the existing object records a different round (another chain).
+  Status CheckSameRound(const std::string& key, const ObjectInfo& existing,
+                        const SealedRound& round);
 
   ObjectStore* store_;
   RoundLedger* ledger_;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -89,7 +90,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::string BinaryPath(const std::string& name) { return std::string(SECOR_BINARY_DIR) + "/" + name; }
+// SECOR_TEST_BINARY_DIR runs the tests against other binaries (a sanitizer
+// build, or a copy that a rebuild cannot replace under a long run).
+std::string BinaryPath(const std::string& name) {
+  const char* dir = std::getenv("SECOR_TEST_BINARY_DIR");
+  return std::string(dir && *dir ? dir : SECOR_BINARY_DIR) + "/" + name;
+}
 
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_data,
                          const std::map<std::string, std::string>& env) {
