@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run), on a fresh Debian machine:
-# installs packages, builds twice (optimized, and with AddressSanitizer +
-# UndefinedBehaviorSanitizer), builds the fuzz targets with clang, starts a
-# throwaway Ceph RGW, and runs every test: unit tests under the sanitizers,
-# integration tests on real processes (test broker, filesystem, Ceph RGW,
-# awscli, DuckDB), the model check of the round protocol, and short fuzz runs.
+# installs packages, checks formatting, builds twice (optimized with g++ and
+# -Werror; clang with AddressSanitizer + UndefinedBehaviorSanitizer, which
+# also builds the libFuzzer targets), starts a throwaway Ceph RGW, and runs
+# every test: unit tests under the sanitizers, short fuzz runs, integration
+# tests on real processes (test broker, filesystem, Ceph RGW, awscli,
+# DuckDB), and the model check of the round protocol.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh -L unit    only tests with that ctest label (passed to ctest)
@@ -23,15 +24,20 @@ configure() {  # dir, extra cmake args...
     { cat "$dir.configure.log"; exit 1; }
 }
 
-echo "== build (optimized)"
+echo "== format (clang-format, .clang-format)"
+scripts/lint.sh
+
+SECONDS=0
+echo "== build (optimized, g++ -Werror)"
 configure build
 ninja -C build -j"$jobs"
-echo "== build (address + undefined sanitizers)"
-configure build-asan -DSECOR_SANITIZE=ON -DSECOR_WERROR=OFF  # warnings gate the optimized build
-ninja -C build-asan -j"$jobs"
-echo "== build (fuzz targets, clang)"
-CC=clang CXX=clang++ configure build-fuzz -DSECOR_FUZZ=ON -DSECOR_WERROR=OFF
-ninja -C build-fuzz -j"$jobs" secor_fuzz_all
+echo "   ${SECONDS}s"
+echo "== build (clang, address + undefined sanitizers, fuzz targets)"
+# One clang build serves the unit tests and the fuzzers: the libraries carry
+# the sanitizers and the fuzzer's coverage instrumentation alike.
+CC=clang CXX=clang++ configure build-asan -DSECOR_SANITIZE=ON -DSECOR_FUZZ=ON -DSECOR_WERROR=OFF
+ninja -C build-asan -j"$jobs" secor_unit_tests secor_fuzz_all
+echo "   ${SECONDS}s"
 
 # One Ceph RGW for the whole run; the S3 tests read SECOR_TEST_S3_* from it.
 ceph_dir=$(mktemp -d /tmp/secor-ceph-XXXXXX)
@@ -50,7 +56,7 @@ status=0
 echo "== unit tests (sanitizers)"
 ctest --test-dir build-asan -L unit --output-on-failure -j"$jobs" "$@" || status=1
 echo "== fuzz (short runs)"
-ctest --test-dir build-fuzz -L fuzz --output-on-failure "$@" || status=1
+ctest --test-dir build-asan -L fuzz --output-on-failure "$@" || status=1
 echo "== integration tests and model check"
 ctest --test-dir build -LE unit --output-on-failure --timeout 900 "$@" || status=1
 exit $status

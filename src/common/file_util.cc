@@ -48,8 +48,8 @@ static Status WriteAll(int fd, const char* data, size_t len, const std::string& 
 
 Status WriteFileAtomic(const std::string& path, std::string_view data) {
   RETURN_IF_ERROR(MakeDirs(DirName(path)));
-  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                    std::to_string(std::random_device{}());
+  std::string tmp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(std::random_device{}());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno("create " + tmp, errno);
   Status st = WriteAll(fd, data.data(), data.size(), tmp);

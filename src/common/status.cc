@@ -6,18 +6,30 @@ namespace secor {
 
 const char* CodeName(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return "OK";
-    case Status::Code::kNotFound: return "NotFound";
-    case Status::Code::kAlreadyExists: return "AlreadyExists";
-    case Status::Code::kInvalidArgument: return "InvalidArgument";
-    case Status::Code::kCorruption: return "Corruption";
-    case Status::Code::kIOError: return "IOError";
-    case Status::Code::kUnavailable: return "Unavailable";
-    case Status::Code::kPermissionDenied: return "PermissionDenied";
-    case Status::Code::kConflict: return "Conflict";
-    case Status::Code::kFenced: return "Fenced";
-    case Status::Code::kAborted: return "Aborted";
-    case Status::Code::kInternal: return "Internal";
+    case Status::Code::kOk:
+      return "OK";
+    case Status::Code::kNotFound:
+      return "NotFound";
+    case Status::Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Status::Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Status::Code::kCorruption:
+      return "Corruption";
+    case Status::Code::kIOError:
+      return "IOError";
+    case Status::Code::kUnavailable:
+      return "Unavailable";
+    case Status::Code::kPermissionDenied:
+      return "PermissionDenied";
+    case Status::Code::kConflict:
+      return "Conflict";
+    case Status::Code::kFenced:
+      return "Fenced";
+    case Status::Code::kAborted:
+      return "Aborted";
+    case Status::Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

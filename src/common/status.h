@@ -16,16 +16,16 @@ class Status {
  public:
   enum class Code {
     kOk = 0,
-    kNotFound,         // object, key or file does not exist
-    kAlreadyExists,    // create-only write refused: the key exists
-    kInvalidArgument,  // bad configuration or input; not retryable
-    kCorruption,       // malformed data
-    kIOError,          // local disk or network I/O failed; usually retryable
-    kUnavailable,      // remote service down or throttling; retryable
-    kPermissionDenied, // credentials or ACL; not retryable
-    kConflict,         // concurrent modification; retry the whole operation
-    kFenced,           // a newer owner took over (stale generation)
-    kAborted,          // shut down or cancelled
+    kNotFound,          // object, key or file does not exist
+    kAlreadyExists,     // create-only write refused: the key exists
+    kInvalidArgument,   // bad configuration or input; not retryable
+    kCorruption,        // malformed data
+    kIOError,           // local disk or network I/O failed; usually retryable
+    kUnavailable,       // remote service down or throttling; retryable
+    kPermissionDenied,  // credentials or ACL; not retryable
+    kConflict,          // concurrent modification; retry the whole operation
+    kFenced,            // a newer owner took over (stale generation)
+    kAborted,           // shut down or cancelled
     kInternal,
   };
 
@@ -105,8 +105,8 @@ const char* CodeName(Status::Code code);
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {     // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -132,10 +132,10 @@ class Result {
 #define SECOR_CONCAT(a, b) SECOR_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function when the Status expression is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::secor::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                 \
+#define RETURN_IF_ERROR(expr)     \
+  do {                            \
+    ::secor::Status _st = (expr); \
+    if (!_st.ok()) return _st;    \
   } while (0)
 
 // ASSIGN_OR_RETURN(auto x, Foo()): binds the value or returns the error.

@@ -51,7 +51,8 @@ Status Config::LoadFileInto(const std::string& path, std::vector<std::string>* c
   for (const auto& line : lines) {
     if (line.key == "include") {
       for (const auto& inc : Split(line.value, ',', true)) {
-        RETURN_IF_ERROR(LoadFileInto(ResolveRelative(path, std::string(Trim(inc))), chain, depth + 1));
+        RETURN_IF_ERROR(
+            LoadFileInto(ResolveRelative(path, std::string(Trim(inc))), chain, depth + 1));
       }
     }
   }
@@ -63,7 +64,8 @@ Status Config::LoadFileInto(const std::string& path, std::vector<std::string>* c
   return Status::OK();
 }
 
-Config Config::FromMap(const std::map<std::string, std::string>& values, const std::string& origin) {
+Config Config::FromMap(const std::map<std::string, std::string>& values,
+                       const std::string& origin) {
   Config c;
   for (const auto& [k, v] : values) c.Set(k, v, origin);
   return c;

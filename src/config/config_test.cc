@@ -81,12 +81,14 @@ TEST(ConfigTest, MissingFileIsAClearError) {
 
 TEST(ConfigTest, BadValuesNameKeyValueAndOrigin) {
   TempDir dir;
-  std::string path = Write(dir, "s.properties", "secor.max.file.size.bytes=big\nsecor.upload.on.shutdown=maybe\n");
+  std::string path =
+      Write(dir, "s.properties", "secor.max.file.size.bytes=big\nsecor.upload.on.shutdown=maybe\n");
   auto c = Config::Load(path, {});
   ASSERT_TRUE(c.ok());
   auto size = c->Int("secor.max.file.size.bytes");
   ASSERT_FALSE(size.ok());
-  EXPECT_EQ(size.status().message(), "secor.max.file.size.bytes=big (" + path + ":1): not an integer");
+  EXPECT_EQ(size.status().message(),
+            "secor.max.file.size.bytes=big (" + path + ":1): not an integer");
   auto b = c->Bool("secor.upload.on.shutdown");
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().message(),
@@ -106,8 +108,9 @@ TEST(ConfigTest, EnvironmentAndKeyReferences) {
   EXPECT_EQ(*c.String("secor.s3.path"), "g1/raw");
   auto missing = c.String("aws.session.token");
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("environment variable SECOR_TEST_UNSET_VARIABLE is not set"),
-            std::string::npos);
+  EXPECT_NE(
+      missing.status().message().find("environment variable SECOR_TEST_UNSET_VARIABLE is not set"),
+      std::string::npos);
   // Secrets never appear in dumps or error messages.
   EXPECT_EQ(c.RedactedValues()["aws.secret.key"], "****");
   EXPECT_EQ(c.BadValue("aws.secret.key", "x").message(), "aws.secret.key=**** (test): x");
@@ -121,7 +124,8 @@ TEST(ConfigTest, PerTopicOverrides) {
   EXPECT_EQ(*c.IntForTopic("secor.max.file.age.seconds", "views"), 60);
   EXPECT_EQ(*c.StringForTopic("secor.message.parser.class", "clicks"), "json");
   // Per-topic keys of known keys are not reported as unknown; typos are.
-  auto typo = Config::FromMap({{"secor.max.file.age.seconds.clicks", "5"}, {"secor.max.fle.size", "1"}});
+  auto typo =
+      Config::FromMap({{"secor.max.file.age.seconds.clicks", "5"}, {"secor.max.fle.size", "1"}});
   EXPECT_EQ(typo.UnknownKeys(), std::vector<std::string>{"secor.max.fle.size"});
 }
 
@@ -152,7 +156,8 @@ TEST(ConfigDocsTest, EveryKeyIsDocumented) {
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
   for (const KeyInfo& k : KnownKeys()) {
     EXPECT_NE(doc->find("`" + std::string(k.name)), std::string::npos)
-        << k.name << " is missing from docs/configuration.md (regenerate with `secor keys --markdown`)";
+        << k.name
+        << " is missing from docs/configuration.md (regenerate with `secor keys --markdown`)";
   }
 }
 

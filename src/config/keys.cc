@@ -9,10 +9,10 @@ namespace secor {
 std::span<const KeyInfo> KnownKeys() {
   static const std::vector<KeyInfo> all = [] {
     std::vector<KeyInfo> v;
-    for (auto part : {keys_internal::CoreKeys(), keys_internal::StorageKeys(),
-                      keys_internal::FormatKeys(), keys_internal::ParseKeys(),
-                      keys_internal::OpsKeys(), keys_internal::BinaryParseKeys(),
-                      keys_internal::ColumnarKeys()}) {
+    for (auto part :
+         {keys_internal::CoreKeys(), keys_internal::StorageKeys(), keys_internal::FormatKeys(),
+          keys_internal::ParseKeys(), keys_internal::OpsKeys(), keys_internal::BinaryParseKeys(),
+          keys_internal::ColumnarKeys()}) {
       v.insert(v.end(), part.begin(), part.end());
     }
     return v;

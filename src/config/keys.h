@@ -15,9 +15,9 @@ struct KeyInfo {
   std::string_view default_value;  // "" means no default
   KeyType type;
   std::string_view description;
-  bool secret = false;        // never printed
-  bool per_topic = false;     // may be overridden as "<name>.<topic>"
-  bool is_prefix = false;     // a family: every key starting with name
+  bool secret = false;     // never printed
+  bool per_topic = false;  // may be overridden as "<name>.<topic>"
+  bool is_prefix = false;  // a family: every key starting with name
 };
 
 std::span<const KeyInfo> KnownKeys();

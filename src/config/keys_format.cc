@@ -5,9 +5,12 @@ namespace secor::keys_internal {
 using K = KeyType;
 
 static const KeyInfo kFormatKeys[] = {
-    {"secor.file.reader.writer.factory", "SequenceFileReaderWriterFactory", K::kClass, "output format", false, true},
-    {"secor.compression.codec", "", K::kClass, "codec: gzip, zstd, snappy, lz4 or a Hadoop codec class; empty for none", false, true},
-    {"secor.file.extension", "", K::kString, "file name extension; default from the codec and format", false, true},
+    {"secor.file.reader.writer.factory", "SequenceFileReaderWriterFactory", K::kClass,
+     "output format", false, true},
+    {"secor.compression.codec", "", K::kClass,
+     "codec: gzip, zstd, snappy, lz4 or a Hadoop codec class; empty for none", false, true},
+    {"secor.file.extension", "", K::kString,
+     "file name extension; default from the codec and format", false, true},
     {"secor.text.delimiter", "\\n", K::kString, "record delimiter of the delimited text format"},
 };
 

@@ -12,7 +12,8 @@ std::span<const KeyInfo> StorageKeys();  // keys_storage.cc: object stores, S3
 std::span<const KeyInfo> FormatKeys();   // keys_format.cc: output formats, codecs
 std::span<const KeyInfo> ParseKeys();    // keys_parse.cc: parsers, partitioning
 std::span<const KeyInfo> OpsKeys();      // keys_ops.cc: finalizer, monitoring, HTTP, logs
-std::span<const KeyInfo> BinaryParseKeys();  // keys_parse_binary.cc: Thrift, Protobuf, Avro, plug-ins
-std::span<const KeyInfo> ColumnarKeys();     // keys_columnar.cc: Parquet, Avro output, schemas
+std::span<const KeyInfo>
+BinaryParseKeys();                        // keys_parse_binary.cc: Thrift, Protobuf, Avro, plug-ins
+std::span<const KeyInfo> ColumnarKeys();  // keys_columnar.cc: Parquet, Avro output, schemas
 
 }  // namespace secor::keys_internal

@@ -72,10 +72,18 @@ Status Unescape(std::string_view in, std::string* out, const std::string& where)
     }
     char e = in[++i];
     switch (e) {
-      case 't': out->push_back('\t'); break;
-      case 'n': out->push_back('\n'); break;
-      case 'r': out->push_back('\r'); break;
-      case 'f': out->push_back('\f'); break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
       case 'u': {
         if (i + 4 >= in.size()) {
           return Status::InvalidArgument("{}: malformed \\u escape", where);
@@ -87,14 +95,15 @@ Status Unescape(std::string_view in, std::string* out, const std::string& where)
             return Status::InvalidArgument("{}: malformed \\u escape", where);
           }
           cp = cp * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(h))
-                                                    ? h - '0'
-                                                    : (std::tolower(h) - 'a' + 10));
+                                                   ? h - '0'
+                                                   : (std::tolower(h) - 'a' + 10));
         }
         AppendUtf8(out, cp);
         i += 4;
         break;
       }
-      default: out->push_back(e);
+      default:
+        out->push_back(e);
     }
   }
   return Status::OK();
@@ -102,7 +111,8 @@ Status Unescape(std::string_view in, std::string* out, const std::string& where)
 
 }  // namespace
 
-Result<std::vector<PropertyLine>> ParseProperties(std::string_view text, const std::string& origin) {
+Result<std::vector<PropertyLine>> ParseProperties(std::string_view text,
+                                                  const std::string& origin) {
   std::vector<PropertyLine> entries;
   for (const LogicalLine& ll : LogicalLines(text)) {
     std::string_view s = ll.text;

@@ -118,7 +118,8 @@ std::string MakeWriterId() {
 
 class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwner {
  public:
-  ConsumerImpl(const Config& config, ConsumerOptions options) : config_(config), options_(options) {}
+  ConsumerImpl(const Config& config, ConsumerOptions options)
+      : config_(config), options_(options) {}
 
   Status Init();
   Status Run() override;
@@ -205,13 +206,13 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   std::string transformed_;  // reused buffer for transformed payloads
   std::string partition_path_;
 
-  Counter& rebalances_ = MetricsRegistry::Global().GetCounter(
-      "secor_consumer_rebalances_total", "Partitions assigned or revoked");
+  Counter& rebalances_ = MetricsRegistry::Global().GetCounter("secor_consumer_rebalances_total",
+                                                              "Partitions assigned or revoked");
   Counter& offsets_lost_ = MetricsRegistry::Global().GetCounter(
       "secor_consumer_offsets_lost_total",
       "Times Kafka no longer held offsets that had to be read (retention passed them)");
-  Gauge& open_files_ = MetricsRegistry::Global().GetGauge("secor_consumer_open_files",
-                                                          "Local files being written");
+  Gauge& open_files_ =
+      MetricsRegistry::Global().GetGauge("secor_consumer_open_files", "Local files being written");
   Gauge& rounds_in_flight_ = MetricsRegistry::Global().GetGauge(
       "secor_rounds_in_flight", "Sealed rounds waiting for upload and commit");
   Gauge& assigned_ = MetricsRegistry::Global().GetGauge("secor_consumer_assigned_partitions",
@@ -260,7 +261,8 @@ Status ConsumerImpl::Init() {
   writer_id_ = MakeWriterId();
   ASSIGN_OR_RETURN(std::string local_path, config_.Required("secor.local.path"));
   std::random_device rd;
-  auto staging = Staging::Open(local_path, fmt::format("{}-{}-{:06x}", ::getpid(), WallMs(), rd() & 0xffffff));
+  auto staging =
+      Staging::Open(local_path, fmt::format("{}-{}-{:06x}", ::getpid(), WallMs(), rd() & 0xffffff));
   if (!staging.ok()) return staging.status();
   staging_ = std::move(staging).value();
 
@@ -312,11 +314,13 @@ Result<TopicContext*> ConsumerImpl::Context(const std::string& topic) {
   ctx->topic = topic;
   ASSIGN_OR_RETURN(ctx->parser, NewMessageParser(config_, topic));
   ASSIGN_OR_RETURN(ctx->transformer, NewMessageTransformer(config_, topic));
-  ASSIGN_OR_RETURN(std::string format, config_.StringForTopic("secor.file.reader.writer.factory", topic));
+  ASSIGN_OR_RETURN(std::string format,
+                   config_.StringForTopic("secor.file.reader.writer.factory", topic));
   auto f = NewFileFormat(format);
   if (!f.ok()) return config_.BadValue("secor.file.reader.writer.factory", f.status().message());
   ctx->format = std::move(f).value();
-  ASSIGN_OR_RETURN(std::string codec_name, config_.StringForTopic("secor.compression.codec", topic));
+  ASSIGN_OR_RETURN(std::string codec_name,
+                   config_.StringForTopic("secor.compression.codec", topic));
   auto c = NewCodec(codec_name);
   if (!c.ok()) return config_.BadValue("secor.compression.codec", c.status().message());
   auto codec = std::move(c).value();
@@ -324,7 +328,8 @@ Result<TopicContext*> ConsumerImpl::Context(const std::string& topic) {
   ctx->format_options.topic = topic;
   ctx->format_options.config = &config_;
   ASSIGN_OR_RETURN(ctx->extension, config_.StringForTopic("secor.file.extension", topic));
-  if (ctx->extension.empty()) ctx->extension = ctx->format->DefaultExtension(ctx->format_options.codec);
+  if (ctx->extension.empty())
+    ctx->extension = ctx->format->DefaultExtension(ctx->format_options.codec);
   ASSIGN_OR_RETURN(ctx->max_file_bytes, config_.IntForTopic("secor.max.file.size.bytes", topic));
   ASSIGN_OR_RETURN(int64_t age_s, config_.IntForTopic("secor.max.file.age.seconds", topic));
   ctx->max_file_age_ms = age_s * 1000;
@@ -389,16 +394,18 @@ Status ConsumerImpl::Commit(const std::string& topic, int32_t partition, uint64_
 }
 
 void ConsumerImpl::OnRoundDone(const SealedRound& round, const Status& outcome) {
-  StatusBoard::Global().RecordUpload({WallMs(), round.topic, round.partition, round.start, round.end,
-                                      static_cast<int64_t>(round.files.size()), round.replay,
-                                      outcome.ok() ? "" : outcome.message()});
+  StatusBoard::Global().RecordUpload({WallMs(), round.topic, round.partition, round.start,
+                                      round.end, static_cast<int64_t>(round.files.size()),
+                                      round.replay, outcome.ok() ? "" : outcome.message()});
   std::lock_guard lock(events_mu_);
-  events_.push_back({Event::kRoundDone, {round.topic, round.partition}, round.epoch, round.start, outcome});
+  events_.push_back(
+      {Event::kRoundDone, {round.topic, round.partition}, round.epoch, round.start, outcome});
 }
 
 void ConsumerImpl::OnConflict(const SealedRound& round) {
   std::lock_guard lock(events_mu_);
-  events_.push_back({Event::kConflict, {round.topic, round.partition}, round.epoch, round.start, {}});
+  events_.push_back(
+      {Event::kConflict, {round.topic, round.partition}, round.epoch, round.start, {}});
 }
 
 void ConsumerImpl::OnFatal(const Status& status) {
@@ -439,7 +446,9 @@ Status ConsumerImpl::SetUpPartition(PartitionState& ps) {
     }
     if (!all_stored) break;
     Status st = kafka_->Commit({{tp, it->second.end + 1}});
-    if (!st.ok()) spdlog::warn("{}/{}: commit of decided round failed: {}", tp.topic, tp.partition, st.message());
+    if (!st.ok())
+      spdlog::warn("{}/{}: commit of decided round failed: {}", tp.topic, tp.partition,
+                   st.message());
     start = it->second.end + 1;
   }
   // The rest of the chain is replayed: same messages, same files.
@@ -459,9 +468,10 @@ Status ConsumerImpl::SetUpPartition(PartitionState& ps) {
           "Use `secor reset-offsets` to move past them",
           tp.topic, tp.partition, ps.replay.front().start, ps.replay.front().end, start, low);
     } else {
-      spdlog::error("{}/{}: Kafka no longer holds offsets {}..{} (retention passed them): they "
-                    "were never stored; continuing at {}",
-                    tp.topic, tp.partition, start, low - 1, low);
+      spdlog::error(
+          "{}/{}: Kafka no longer holds offsets {}..{} (retention passed them): they "
+          "were never stored; continuing at {}",
+          tp.topic, tp.partition, start, low - 1, low);
     }
   }
   StartRound(ps, start);
@@ -489,7 +499,8 @@ AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
     Status st = SetUpPartition(ps);
     if (st.ok()) {
       plan.starts[tp] = ps.round_start;
-      spdlog::info("{}/{}: assigned, starting at offset {}", tp.topic, tp.partition, ps.round_start);
+      spdlog::info("{}/{}: assigned, starting at offset {}", tp.topic, tp.partition,
+                   ps.round_start);
     } else if (st.IsRetryable()) {
       ps.paused = true;
       ps.setup_backoff_ms = 500;
@@ -547,7 +558,8 @@ void ConsumerImpl::OnRevoked(const std::vector<TopicPartition>& parts, bool lost
     if (it->second.paused) (void)kafka_->Resume({tp});
     DropRound(it->second);
     partitions_.erase(it);
-    spdlog::info("{}/{}: {}", tp.topic, tp.partition, lost ? "lost (evicted from the group)" : "revoked");
+    spdlog::info("{}/{}: {}", tp.topic, tp.partition,
+                 lost ? "lost (evicted from the group)" : "revoked");
   }
   assigned_.Set(static_cast<double>(partitions_.size()));
 }
@@ -556,8 +568,8 @@ void ConsumerImpl::StartRound(PartitionState& ps, int64_t start) {
   ps.round_start = start;
   ps.last_offset = -1;
   ps.files.clear();
-  ps.round_dir = fmt::format("{}/{}/{}/{}_{}", staging_->dir(), ps.tp.topic, ps.tp.partition,
-                             ps.epoch, start);
+  ps.round_dir =
+      fmt::format("{}/{}/{}/{}_{}", staging_->dir(), ps.tp.topic, ps.tp.partition, ps.epoch, start);
 }
 
 void ConsumerImpl::DropRound(PartitionState& ps) {
@@ -576,17 +588,19 @@ size_t ConsumerImpl::OpenFileCount() const {
   return n;
 }
 
-Status ConsumerImpl::Append(PartitionState& ps, const Message& m, const std::string& output_partition,
-                            const std::string& error) {
+Status ConsumerImpl::Append(PartitionState& ps, const Message& m,
+                            const std::string& output_partition, const std::string& error) {
   auto it = ps.files.find(output_partition);
   if (it == ps.files.end()) {
     OpenFile f;
     f.output_partition = output_partition;
     bool is_error = output_partition == kErrorPartition;
     std::string ext = is_error ? ".jsonl" : ps.ctx->extension;
-    f.key = DataFileKey(ps.tp.topic, output_partition, generation_, ps.tp.partition, ps.round_start, ext);
-    f.local_path = JoinPath(ps.round_dir, JoinPath(output_partition,
-                                                   DataFileName(generation_, ps.tp.partition, ps.round_start, ext)));
+    f.key = DataFileKey(ps.tp.topic, output_partition, generation_, ps.tp.partition, ps.round_start,
+                        ext);
+    f.local_path = JoinPath(
+        ps.round_dir, JoinPath(output_partition,
+                               DataFileName(generation_, ps.tp.partition, ps.round_start, ext)));
     if (is_error) {
       f.errors = std::make_unique<ErrorFile>();
       RETURN_IF_ERROR(f.errors->Open(f.local_path));
@@ -618,7 +632,8 @@ Status ConsumerImpl::Process(const Message& raw) {
   if (it == partitions_.end()) return Status::OK();  // not ours (any more)
   PartitionState& ps = it->second;
   if (ps.blocked || !ps.ready) return Status::OK();
-  if (raw.offset < ps.round_start || raw.offset <= ps.last_offset) return Status::OK();  // re-delivered
+  if (raw.offset < ps.round_start || raw.offset <= ps.last_offset)
+    return Status::OK();  // re-delivered
   if (ps.last_offset < 0 && raw.offset > ps.round_start && ps.replay.empty()) {
     spdlog::debug("{}/{}: round starts at {} but the first message is {}", ps.tp.topic,
                   ps.tp.partition, ps.round_start, raw.offset);
@@ -651,8 +666,8 @@ Status ConsumerImpl::Process(const Message& raw) {
     Status st = ctx.parser->Partition(*m, &partition_path_);
     if (!st.ok()) {
       error = st.message();
-    } else if (partition_path_.find("..") != std::string::npos || StartsWith(partition_path_, "/") ||
-               StartsWith(partition_path_, "_")) {
+    } else if (partition_path_.find("..") != std::string::npos ||
+               StartsWith(partition_path_, "/") || StartsWith(partition_path_, "_")) {
       error = "parser returned an unsafe output partition '" + partition_path_ + "'";
     }
   }
@@ -712,7 +727,8 @@ Status ConsumerImpl::SealRound(PartitionState& ps) {
       auto describe = [](const std::set<MarkerFile>& files) {
         std::vector<std::string> out;
         for (const auto& f : files) {
-          out.push_back(fmt::format("{} ({} messages, hash {:016x})", f.key, f.messages, f.offsets_hash));
+          out.push_back(
+              fmt::format("{} ({} messages, hash {:016x})", f.key, f.messages, f.offsets_hash));
         }
         return Join(out, ", ");
       };
@@ -809,8 +825,8 @@ void ConsumerImpl::PublishStatus() {
     a.paused = ps.paused;
     int64_t low = -1, high = -1;
     // Cached from fetch responses: no broker round trip on the consume loop.
-    if (rd_kafka_get_watermark_offsets(kafka_->handle(), tp.topic.c_str(), tp.partition, &low, &high) ==
-            RD_KAFKA_RESP_ERR_NO_ERROR &&
+    if (rd_kafka_get_watermark_offsets(kafka_->handle(), tp.topic.c_str(), tp.partition, &low,
+                                       &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
         high >= 0) {
       a.high_watermark = high;
     }
@@ -847,9 +863,11 @@ Status ConsumerImpl::CheckPolicies() {
       auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         now - (age_youngest_ ? youngest : oldest))
                         .count();
-      seal = bytes >= static_cast<uint64_t>(ps.ctx->max_file_bytes) || age_ms >= ps.ctx->max_file_age_ms;
+      seal = bytes >= static_cast<uint64_t>(ps.ctx->max_file_bytes) ||
+             age_ms >= ps.ctx->max_file_age_ms;
       if (!seal && ps.ctx->upload_at_minute_mark && minute == minute_mark_) {
-        auto created_ms = WallMs() - std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest).count();
+        auto created_ms =
+            WallMs() - std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest).count();
         seal = created_ms < minute_start_ms;
       }
     }
@@ -866,11 +884,13 @@ Status ConsumerImpl::Run() {
       subscribed_ = *topics;
       break;
     }
-    spdlog::error("cannot list topics ({}); retrying in {} ms", topics.status().message(), backoff_ms);
+    spdlog::error("cannot list topics ({}); retrying in {} ms", topics.status().message(),
+                  backoff_ms);
     for (int64_t waited = 0; waited < backoff_ms && !stop_requested_.load(); waited += 100) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (stop_requested_.load()) return Status::Aborted("stopped before the broker could be reached");
+    if (stop_requested_.load())
+      return Status::Aborted("stopped before the broker could be reached");
   }
   if (subscribed_.empty()) {
     spdlog::warn("no topic matches secor.kafka.topic_filter yet; waiting for one to appear");
@@ -936,8 +956,9 @@ Status ConsumerImpl::Run() {
         double elapsed = std::chrono::duration<double>(now - rate_window_start).count();
         double allowed = elapsed * static_cast<double>(messages_per_second_);
         if (static_cast<double>(rate_window_count) > allowed) {
-          std::this_thread::sleep_for(std::chrono::duration<double>(
-              (static_cast<double>(rate_window_count) - allowed) / static_cast<double>(messages_per_second_)));
+          std::this_thread::sleep_for(
+              std::chrono::duration<double>((static_cast<double>(rate_window_count) - allowed) /
+                                            static_cast<double>(messages_per_second_)));
         }
         if (elapsed > 10) {
           rate_window_start = now;
@@ -947,7 +968,8 @@ Status ConsumerImpl::Run() {
     }
   }
   if (result.ok()) {
-    spdlog::info("stopping: {}", upload_on_shutdown_ ? "uploading open files first" : "open files are left to the next owner");
+    spdlog::info("stopping: {}", upload_on_shutdown_ ? "uploading open files first"
+                                                     : "open files are left to the next owner");
     if (upload_on_shutdown_) {
       for (auto& [tp, ps] : partitions_) {
         if (ps.replay.empty()) result = SealRound(ps);
@@ -966,8 +988,8 @@ Status ConsumerImpl::Run() {
   uploader_->Stop();
   if (total > 0) {
     double secs = std::chrono::duration<double>(last_message_at - first_message_at).count();
-    spdlog::info("consumed {} messages in {:.3f} s from the first to the last ({:.0f} msg/s)", total,
-                 secs, secs > 0 ? static_cast<double>(total) / secs : 0.0);
+    spdlog::info("consumed {} messages in {:.3f} s from the first to the last ({:.0f} msg/s)",
+                 total, secs, secs > 0 ? static_cast<double>(total) / secs : 0.0);
   }
   Status closed = kafka_->Close();
   if (!closed.ok()) spdlog::warn("leaving the group: {}", closed.message());

@@ -21,7 +21,8 @@ Staging::~Staging() {
   }
 }
 
-Result<std::unique_ptr<Staging>> Staging::Open(const std::string& root, const std::string& instance) {
+Result<std::unique_ptr<Staging>> Staging::Open(const std::string& root,
+                                               const std::string& instance) {
   if (root.empty()) return Status::InvalidArgument("secor.local.path: required setting is missing");
   Status st = MakeDirs(root);
   if (!st.ok()) return st.WithContext("secor.local.path");
@@ -35,7 +36,8 @@ Result<std::unique_ptr<Staging>> Staging::Open(const std::string& root, const st
     std::string lock_path = entry.path().string() + "/.lock";
     int fd = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) {
-      if (entry.path().filename().string().rfind("secor-", 0) == 0) RemoveAll(entry.path().string());
+      if (entry.path().filename().string().rfind("secor-", 0) == 0)
+        RemoveAll(entry.path().string());
       continue;
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {

@@ -15,7 +15,8 @@ class Staging {
  public:
   ~Staging();
   // Creates <root>/<instance>, cleaning up dead instances' directories first.
-  static Result<std::unique_ptr<Staging>> Open(const std::string& root, const std::string& instance);
+  static Result<std::unique_ptr<Staging>> Open(const std::string& root,
+                                               const std::string& instance);
   const std::string& dir() const { return dir_; }
 
  private:

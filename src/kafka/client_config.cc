@@ -22,9 +22,10 @@ Status TranslateJavaSetting(const Config& config, const std::string& full_key,
     };
     std::string user = field("username"), pass = field("password");
     if (user.empty()) {
-      return config.BadValue(full_key, "only PLAIN/SCRAM login modules with username=\"...\" "
-                                       "password=\"...\" are supported; set sasl.username and "
-                                       "sasl.password instead");
+      return config.BadValue(full_key,
+                             "only PLAIN/SCRAM login modules with username=\"...\" "
+                             "password=\"...\" are supported; set sasl.username and "
+                             "sasl.password instead");
     }
     (*out)["sasl.username"] = user;
     (*out)["sasl.password"] = pass;
@@ -32,16 +33,20 @@ Status TranslateJavaSetting(const Config& config, const std::string& full_key,
   }
   if (key == "ssl.truststore.location" || key == "ssl.keystore.location") {
     if (EndsWith(ToLower(value), ".jks")) {
-      return config.BadValue(full_key, "Java keystores (.jks) cannot be read by librdkafka; "
-                                       "convert to PEM and set ssl.ca.location / "
-                                       "ssl.certificate.location / ssl.key.location");
+      return config.BadValue(full_key,
+                             "Java keystores (.jks) cannot be read by librdkafka; "
+                             "convert to PEM and set ssl.ca.location / "
+                             "ssl.certificate.location / ssl.key.location");
     }
     (*out)[key == "ssl.truststore.location" ? "ssl.ca.location" : "ssl.keystore.location"] = value;
     return Status::OK();
   }
-  static const char* kIgnored[] = {"key.deserializer", "value.deserializer",
-                                   "ssl.truststore.password", "ssl.truststore.type",
-                                   "enable.auto.commit", "max.poll.records",
+  static const char* kIgnored[] = {"key.deserializer",
+                                   "value.deserializer",
+                                   "ssl.truststore.password",
+                                   "ssl.truststore.type",
+                                   "enable.auto.commit",
+                                   "max.poll.records",
                                    "partition.assignment.strategy"};
   for (const char* ignored : kIgnored) {
     if (key == ignored) return Status::OK();

@@ -102,7 +102,8 @@ void OnError(rd_kafka_t*, int err, const char* reason, void*) {
 
 rd_kafka_topic_partition_list_t* ToList(const std::vector<TopicPartition>& parts) {
   auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
-  for (const auto& tp : parts) rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition);
+  for (const auto& tp : parts)
+    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition);
   return list;
 }
 
@@ -123,8 +124,8 @@ PolledMessage::PolledMessage(rd_kafka_message_s* m) : msg_(m) {
     const char* name;
     const void* value;
     size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                       RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
          ++i) {
       view_.headers.push_back({name, std::string_view(static_cast<const char*>(value), size)});
     }
@@ -189,7 +190,8 @@ GroupConsumer::~GroupConsumer() {
 
 Status GroupConsumer::Subscribe(const std::vector<std::string>& topics) {
   auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
-  for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+  for (const auto& t : topics)
+    rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, list);
   rd_kafka_topic_partition_list_destroy(list);
   if (err) return KafkaError("subscribe", err);
@@ -295,8 +297,9 @@ Status GroupConsumer::Close() {
   if (closed_ || !rk_) return Status::OK();
   closed_ = true;
   if (!ever_assigned_) {
-    spdlog::info("leaving before the first assignment: the group drops this member after "
-                 "session.timeout.ms");
+    spdlog::info(
+        "leaving before the first assignment: the group drops this member after "
+        "session.timeout.ms");
     return Status::OK();
   }
   rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_);

@@ -52,7 +52,8 @@ std::string RenderLabels(const Labels& labels) {
   return out + "}";
 }
 
-MetricsRegistry::Family& MetricsRegistry::GetFamily(const std::string& name, const std::string& type,
+MetricsRegistry::Family& MetricsRegistry::GetFamily(const std::string& name,
+                                                    const std::string& type,
                                                     const std::string& help) {
   Family& f = families_[name];
   if (f.type.empty()) {
@@ -97,8 +98,10 @@ std::string MetricsRegistry::RenderPrometheus() const {
   std::string out;
   for (const auto& [name, f] : families_) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, f.help, name, f.type);
-    for (const auto& [labels, c] : f.counters) out += name + labels + " " + FormatValue(c->value()) + "\n";
-    for (const auto& [labels, g] : f.gauges) out += name + labels + " " + FormatValue(g->value()) + "\n";
+    for (const auto& [labels, c] : f.counters)
+      out += name + labels + " " + FormatValue(c->value()) + "\n";
+    for (const auto& [labels, g] : f.gauges)
+      out += name + labels + " " + FormatValue(g->value()) + "\n";
     for (const auto& [labels, h] : f.histograms) {
       auto s = h->Take();
       // Insert le="..." into the label set.

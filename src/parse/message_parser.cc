@@ -25,8 +25,8 @@ Result<std::unique_ptr<MessageParser>> NewMessageParser(const Config& config,
   if (name.empty()) return config.Required(key).status();
   const MessageParserFactory* factory = MessageParserRegistry().Find(name);
   if (!factory) {
-    return config.BadValue(key, "unknown parser (known: " +
-                                    Join(MessageParserRegistry().Names(), ", ") + ")");
+    return config.BadValue(
+        key, "unknown parser (known: " + Join(MessageParserRegistry().Names(), ", ") + ")");
   }
   return (*factory)(config, topic);
 }

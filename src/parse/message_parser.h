@@ -47,8 +47,8 @@ class MessageTransformer {
   virtual Result<bool> Transform(const Message& message, std::string* payload) = 0;
 };
 
-using MessageTransformerFactory =
-    std::function<Result<std::unique_ptr<MessageTransformer>>(const Config&, std::string_view topic)>;
+using MessageTransformerFactory = std::function<Result<std::unique_ptr<MessageTransformer>>(
+    const Config&, std::string_view topic)>;
 
 Registry<MessageTransformerFactory>& MessageTransformerRegistry();
 

@@ -6,6 +6,7 @@
 
 namespace secor {
 
-Result<std::unique_ptr<MessageParser>> NewOffsetParser(const Config& config, std::string_view topic);
+Result<std::unique_ptr<MessageParser>> NewOffsetParser(const Config& config,
+                                                       std::string_view topic);
 
 }  // namespace secor

@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
@@ -103,7 +103,8 @@ class LocalStore : public ObjectStore {
     }
     std::error_code ec;
     std::vector<ObjectInfo> found;
-    fs::recursive_directory_iterator it(base, fs::directory_options::skip_permission_denied, ec), end;
+    fs::recursive_directory_iterator it(base, fs::directory_options::skip_permission_denied, ec),
+        end;
     if (ec) return Status::IOError("list {}: {}", base, ec.message());
     for (; it != end; it.increment(ec)) {
       if (ec) return Status::IOError("list {}: {}", base, ec.message());
@@ -138,9 +139,9 @@ class LocalStore : public ObjectStore {
     std::string dir = DirName(path);
     RETURN_IF_ERROR(MakeDirs(dir));
     static std::atomic<uint64_t> counter{0};
-    std::string tmp = JoinPath(dir, std::string(kTmpPrefix) + BaseName(path) + "." +
-                                        std::to_string(::getpid()) + "." +
-                                        std::to_string(counter++));
+    std::string tmp =
+        JoinPath(dir, std::string(kTmpPrefix) + BaseName(path) + "." + std::to_string(::getpid()) +
+                          "." + std::to_string(counter++));
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return Status::FromErrno("create " + tmp, errno);
     Status st = write_body(fd, tmp);

@@ -56,7 +56,8 @@ Status ProbeCreateOnly(ObjectStore& store, const std::string& probe_key) {
   PutOptions opts;
   opts.create_only = true;
   Status first = store.PutBytes(probe_key, "probe 1", opts);
-  if (!first.ok()) return first.WithContext("create-only probe, first write of " + store.Uri(probe_key));
+  if (!first.ok())
+    return first.WithContext("create-only probe, first write of " + store.Uri(probe_key));
   Status second = store.PutBytes(probe_key, "probe 2", opts);
   Status cleanup = store.Delete(probe_key);
   (void)cleanup;

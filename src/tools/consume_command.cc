@@ -49,7 +49,8 @@ Result<std::unique_ptr<StatusServer>> StartStatusServer(const Config& config) {
 }  // namespace
 
 void AddConsumeCommand(CLI::App& app, CommandRun* run) {
-  auto* sub = app.add_subcommand("consume", "run a consumer-group member that uploads topics to the store");
+  auto* sub =
+      app.add_subcommand("consume", "run a consumer-group member that uploads topics to the store");
   auto flags = std::make_shared<ConfigFlags>();
   flags->AddTo(sub, false);  // --set alone may carry every setting
   auto max_messages = std::make_shared<int64_t>(0);

@@ -34,7 +34,8 @@ struct PartitionReport {
   int64_t errors = 0;
 };
 
-Status ReadErrorFile(const std::string& body, const std::string& key, std::vector<int64_t>* offsets) {
+Status ReadErrorFile(const std::string& body, const std::string& key,
+                     std::vector<int64_t>* offsets) {
   simdjson::dom::parser parser;
   size_t pos = 0;
   while (pos < body.size()) {
@@ -145,11 +146,12 @@ int RunVerify(const VerifyArgs& args) {
   }
   if (files == 0) problems.push_back("no data files under " + (*store)->Uri(args.topic + "/"));
   if (!args.quiet || !problems.empty()) {
-    std::printf("topic %s: %lld messages (%lld in the error output) in %lld files over %zu "
-                "partitions; %lld duplicate offsets, %lld gaps\n",
-                args.topic.c_str(), static_cast<long long>(total),
-                static_cast<long long>(error_records), static_cast<long long>(files), parts.size(),
-                static_cast<long long>(duplicates), static_cast<long long>(gaps));
+    std::printf(
+        "topic %s: %lld messages (%lld in the error output) in %lld files over %zu "
+        "partitions; %lld duplicate offsets, %lld gaps\n",
+        args.topic.c_str(), static_cast<long long>(total), static_cast<long long>(error_records),
+        static_cast<long long>(files), parts.size(), static_cast<long long>(duplicates),
+        static_cast<long long>(gaps));
     if (!args.quiet) {
       for (const auto& [partition, p] : parts) {
         std::printf("  partition %d: %lld messages, offsets %lld..%lld\n", partition,
@@ -159,7 +161,9 @@ int RunVerify(const VerifyArgs& args) {
       }
     }
     if (offsetless) {
-      std::printf("note: some files store no offsets (delimited text): only counts were checked for them\n");
+      std::printf(
+          "note: some files store no offsets (delimited text): only counts were checked for "
+          "them\n");
     }
   }
   for (size_t i = 0; i < problems.size() && i < static_cast<size_t>(args.max_report); ++i) {
@@ -176,7 +180,8 @@ int RunVerify(const VerifyArgs& args) {
 }  // namespace
 
 void AddVerifyCommand(CLI::App& app, CommandRun* run) {
-  auto* sub = app.add_subcommand("verify", "check a topic's output: no duplicate offsets, no gaps, the expected count");
+  auto* sub = app.add_subcommand(
+      "verify", "check a topic's output: no duplicate offsets, no gaps, the expected count");
   auto args = std::make_shared<VerifyArgs>();
   args->flags.AddTo(sub, false);
   sub->add_option("-t,--topic", args->topic, "topic to check")->required();

@@ -16,8 +16,9 @@ std::string EncodeMarker(const RoundMarker& m) {
     files += fmt::format(R"({{"key":{},"messages":{},"offsets_hash":"{:016x}"}})",
                          JsonQuote(m.files[i].key), m.files[i].messages, m.files[i].offsets_hash);
   }
-  return fmt::format(R"({{"version":1,"start":{},"end":{},"files":[{}],"writer":{},"created_ms":{}}})",
-                     m.start, m.end, files, JsonQuote(m.writer), m.created_ms) +
+  return fmt::format(
+             R"({{"version":1,"start":{},"end":{},"files":[{}],"writer":{},"created_ms":{}}})",
+             m.start, m.end, files, JsonQuote(m.writer), m.created_ms) +
          "\n";
 }
 
@@ -49,7 +50,8 @@ Result<RoundMarker> DecodeMarker(std::string_view json) {
     mf.offsets_hash = parsed;
     m.files.push_back(std::move(mf));
   }
-  if (m.end < m.start) return Status::Corruption("round marker ends ({}) before it starts ({})", m.end, m.start);
+  if (m.end < m.start)
+    return Status::Corruption("round marker ends ({}) before it starts ({})", m.end, m.start);
   return m;
 }
 

@@ -45,7 +45,7 @@ struct RoundMarker {
   int64_t start = 0;
   int64_t end = 0;
   std::vector<MarkerFile> files;
-  std::string writer;              // identity of the process that decided it
+  std::string writer;  // identity of the process that decided it
   int64_t created_ms = 0;
 };
 

@@ -10,7 +10,11 @@ namespace secor {
 namespace {
 
 TEST(RoundMarkerTest, EncodeDecodeRoundTrip) {
-  RoundMarker m{5, 9, {{"t/offset=0/1_3_00000000000000000005", 4, 0xfedcba9876543210ULL}}, "host:1:2:abc", 77};
+  RoundMarker m{5,
+                9,
+                {{"t/offset=0/1_3_00000000000000000005", 4, 0xfedcba9876543210ULL}},
+                "host:1:2:abc",
+                77};
   auto back = DecodeMarker(EncodeMarker(m));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->start, 5);

@@ -132,7 +132,8 @@ Status Uploader::CheckSameRound(const std::string& key, const ObjectInfo& existi
     return Status::OK();
   }
   return Status::Internal(
-      "{} exists already but holds round {}..{}, not {}..{}: the key belongs to an earlier chain of "
+      "{} exists already but holds round {}..{}, not {}..{}: the key belongs to an earlier chain "
+      "of "
       "this secor.generation (offsets reset or imported without a new generation); stopping "
       "instead of mixing the two. Bump secor.generation or move the old files away "
       "(docs/reset-offsets.md)",
@@ -170,8 +171,8 @@ Status Uploader::Retry(const SealedRound& round, const std::string& what,
 
 void Uploader::Process(SealedRound& round) {
   auto started = std::chrono::steady_clock::now();
-  std::string where = fmt::format("{}/{} round {}..{}", round.topic, round.partition, round.start,
-                                  round.end);
+  std::string where =
+      fmt::format("{}/{} round {}..{}", round.topic, round.partition, round.start, round.end);
   Key key{round.topic, round.partition};
   auto mark_broken = [&] {
     std::lock_guard lock(mu_);
@@ -273,13 +274,15 @@ void Uploader::Process(SealedRound& round) {
     }
   }
   stored = true;
-  Status st = Retry(round, "commit offset " + std::to_string(round.end + 1) + " of " + where,
-                    [&] { return owner_->Commit(round.topic, round.partition, round.epoch, round.end + 1); });
+  Status st = Retry(round, "commit offset " + std::to_string(round.end + 1) + " of " + where, [&] {
+    return owner_->Commit(round.topic, round.partition, round.epoch, round.end + 1);
+  });
   if (st.code() == Status::Code::kFenced) {
     Metrics().fenced.Add();
     spdlog::info("{}: commit refused, the partition moved on ({})", where, st.message());
   } else if (!st.ok()) {
-    if (st.code() != Status::Code::kAborted) spdlog::warn("{}: commit not done: {}", where, st.message());
+    if (st.code() != Status::Code::kAborted)
+      spdlog::warn("{}: commit not done: {}", where, st.message());
   } else {
     Metrics().commits.Add();
     (round.replay ? Metrics().rounds_replayed : Metrics().rounds_decided).Add();

@@ -38,9 +38,9 @@ struct SealedRound {
   int64_t start = 0;
   int64_t end = 0;
   std::vector<SealedFile> files;
-  bool replay = false;         // the marker exists already: only upload and commit
-  uint64_t epoch = 0;          // the partition state incarnation that sealed it
-  std::string local_dir;       // removed once the round is done or dropped
+  bool replay = false;    // the marker exists already: only upload and commit
+  uint64_t epoch = 0;     // the partition state incarnation that sealed it
+  std::string local_dir;  // removed once the round is done or dropped
 };
 
 // What the uploader needs from the consumer. Called from uploader threads.
@@ -90,7 +90,8 @@ class Uploader {
   void WorkerLoop();
   void Process(SealedRound& round);
   // Retries op until it succeeds, fails non-retryably, or the round is stale.
-  Status Retry(const SealedRound& round, const std::string& what, const std::function<Status()>& op);
+  Status Retry(const SealedRound& round, const std::string& what,
+               const std::function<Status()>& op);
   bool Stale(const SealedRound& round);
   // OK unless the existing object records a different round (another chain).
   Status CheckSameRound(const std::string& key, const ObjectInfo& existing,

@@ -111,9 +111,9 @@ TEST_F(BackupGroupTest, UploadOnShutdownStoresOpenFilesBeforeExiting) {
   TestBroker broker(dir_.path(), {"gamma:4"});
   testing::Produce(broker.bootstrap(), "gamma", 3000, {"--type", "json"});
   // Files would never age out in this test: only shutdown uploads them.
-  std::string config = Config("shutdown.properties", broker,
-                              {{"secor.max.file.age.seconds", "3600"},
-                               {"secor.upload.on.shutdown", "true"}});
+  std::string config =
+      Config("shutdown.properties", broker,
+             {{"secor.max.file.age.seconds", "3600"}, {"secor.upload.on.shutdown", "true"}});
   Process p;
   StartConsumer(p, config, "consumer");
   // Wait until all four partitions are assigned and read.
@@ -154,7 +154,8 @@ TEST_F(BackupGroupTest, UnwritableStagingDirectoryStopsWithAClearMessage) {
   TestBroker broker(dir_.path(), {"epsilon:1"});
   std::string file = dir_.Join("a-file");
   ASSERT_TRUE(WriteFileAtomic(file, "x").ok());
-  std::string config = Config("staging.properties", broker, {{"secor.local.path", file + "/staging"}});
+  std::string config =
+      Config("staging.properties", broker, {{"secor.local.path", file + "/staging"}});
   auto r = RunCommand({BinaryPath("secor"), "consume", "-c", config});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("secor.local.path"), std::string::npos) << r.err;

@@ -75,8 +75,7 @@ TEST(OpsImportOffsetsTest, CommitsZooKeeperOffsetsAndConsumerResumesThere) {
     if (made.out.find("\n42\n") != std::string::npos) break;
     std::this_thread::sleep_for(1s);
   }
-  ASSERT_NE(made.out.find("\n42\n"), std::string::npos)
-      << made.out << made.err;
+  ASSERT_NE(made.out.find("\n42\n"), std::string::npos) << made.out << made.err;
 
   auto settings =
       BaseConsumerSettings(broker.bootstrap(), "old", dir.Join("staging"), dir.Join("store"));

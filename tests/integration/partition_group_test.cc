@@ -56,7 +56,8 @@ TEST(PartitionGroupTest, ThreeDaysOfJsonLandInTheirHourDirectoriesExactlyOnce) {
   ASSERT_EQ(bad.exit_code, 0) << bad.err;
 
   std::string store = dir.Join("store");
-  auto kv = testing::BaseConsumerSettings(broker.bootstrap(), "partition", dir.Join("staging"), store);
+  auto kv =
+      testing::BaseConsumerSettings(broker.bootstrap(), "partition", dir.Join("staging"), store);
   kv["secor.message.parser.class"] = "com.pinterest.secor.parser.JsonMessageParser";
   kv["message.timestamp.name"] = "timestamp";
   kv["partitioner.granularity.hour"] = "true";
@@ -83,8 +84,10 @@ TEST(PartitionGroupTest, ThreeDaysOfJsonLandInTheirHourDirectoriesExactlyOnce) {
   auto q = RunCommand(
       {"node", kNodeDir + "/duckdb_query.mjs",
        "SELECT CAST(dt AS VARCHAR) AS dt, CAST(hr AS INTEGER) AS hr, count(*)::INTEGER AS n, "
-       "count(DISTINCT \"offset\" * 100 + \"partition\")::INTEGER AS distinct_n FROM read_json_auto('" +
-           store + "/events/dt=*/hr=*/*.jsonl', hive_partitioning=true) GROUP BY ALL ORDER BY ALL"});
+       "count(DISTINCT \"offset\" * 100 + \"partition\")::INTEGER AS distinct_n FROM "
+       "read_json_auto('" +
+           store +
+           "/events/dt=*/hr=*/*.jsonl', hive_partitioning=true) GROUP BY ALL ORDER BY ALL"});
   ASSERT_EQ(q.exit_code, 0) << q.err;
   std::map<std::string, int64_t> got;
   int64_t total = 0;
@@ -111,7 +114,8 @@ TEST(PartitionGroupTest, ThreeDaysOfJsonLandInTheirHourDirectoriesExactlyOnce) {
   std::string all;
   for (const auto& f : *errors) all += *ReadFile(store + "/events/_errors/" + f);
   EXPECT_EQ(Split(all, '\n', true).size(), 3u) << all;
-  EXPECT_NE(all.find("\"payload_base64\":\"bm90IGpzb24=\""), std::string::npos) << all;  // "not json"
+  EXPECT_NE(all.find("\"payload_base64\":\"bm90IGpzb24=\""), std::string::npos)
+      << all;  // "not json"
 }
 
 }  // namespace

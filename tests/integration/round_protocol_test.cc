@@ -69,7 +69,8 @@ TEST_F(RoundProtocolTest, ADecidedRoundIsReplayedIntoTheFileItsMarkerNames) {
   ASSERT_GE(files->size(), 2u);
   EXPECT_EQ((*files)[0], "1_0_00000000000000000000");
   EXPECT_EQ((*files)[1], "1_0_00000000000000000150");
-  auto printed = testing::RunCommand({BinaryPath("secor"), "print", "-o", Store() + "/t/offset=0/" + (*files)[0]});
+  auto printed = testing::RunCommand(
+      {BinaryPath("secor"), "print", "-o", Store() + "/t/offset=0/" + (*files)[0]});
   EXPECT_EQ(printed.exit_code, 0) << printed.err;
   auto offsets = Split(printed.out, '\n', true);
   ASSERT_EQ(offsets.size(), 150u);
@@ -86,9 +87,10 @@ TEST_F(RoundProtocolTest, AReplayThatWouldSplitDifferentlyStopsWithAnError) {
   Process p;
   p.Start({BinaryPath("secor"), "consume", "-c", config}, dir_.Join("consumer"));
   EXPECT_EQ(p.Wait(90s), 1) << p.Stderr();
-  EXPECT_NE(p.Stderr().find("replaying round 0..149 gave files [t/offset=0/1_0_00000000000000000000 "
-                            "(150 messages"),
-            std::string::npos)
+  EXPECT_NE(
+      p.Stderr().find("replaying round 0..149 gave files [t/offset=0/1_0_00000000000000000000 "
+                      "(150 messages"),
+      std::string::npos)
       << p.Stderr();
   EXPECT_NE(p.Stderr().find("needs a new secor.generation"), std::string::npos) << p.Stderr();
   // Nothing was uploaded for the round, and nothing committed past it.

@@ -49,7 +49,8 @@ class S3ConsumerTest : public ::testing::Test {
   }
 
   std::string Config(TestBroker& broker, const std::string& name, const std::string& secret) {
-    auto kv = testing::BaseConsumerSettings(broker.bootstrap(), "s3backup", dir_.Join("staging"), "");
+    auto kv =
+        testing::BaseConsumerSettings(broker.bootstrap(), "s3backup", dir_.Join("staging"), "");
     kv.erase("secor.output.uri");
     kv["cloud.service"] = "S3";
     kv["secor.s3.bucket"] = bucket_;
@@ -111,7 +112,8 @@ TEST_F(S3ConsumerTest, BackupGroupToS3ExactlyOnceThroughAWrongSecretAndAGatewayR
     p.Start({BinaryPath("secor"), "consume", "-c", config}, dir_.Join("consumer-2"));
     testing::Produce(broker.bootstrap(), "logs", 20000, {"--type", "json"});
     std::this_thread::sleep_for(3s);
-    auto restart = RunCommand({std::string(SECOR_SOURCE_DIR) + "/scripts/ceph.sh", "restart-rgw", ceph_dir});
+    auto restart =
+        RunCommand({std::string(SECOR_SOURCE_DIR) + "/scripts/ceph.sh", "restart-rgw", ceph_dir});
     EXPECT_EQ(restart.exit_code, 0) << restart.err;
     auto v = testing::WaitForVerify(config, "logs", 40000, 240s);
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;

@@ -14,7 +14,8 @@ namespace secor::testing {
 
 TestBroker::TestBroker(const std::string& log_dir, const std::vector<std::string>& topics,
                        int brokers) {
-  std::vector<std::string> argv{BinaryPath("secor-testbroker"), "--brokers", std::to_string(brokers)};
+  std::vector<std::string> argv{BinaryPath("secor-testbroker"), "--brokers",
+                                std::to_string(brokers)};
   argv.insert(argv.end(), topics.begin(), topics.end());
   proc_.Start(argv, log_dir + "/broker");
   auto lines = proc_.WaitForLines(1, std::chrono::seconds(20));
@@ -37,8 +38,8 @@ std::string TestBroker::Command(const std::string& line) {
 
 void Produce(const std::string& bootstrap, const std::string& topic, int64_t messages,
              const std::vector<std::string>& extra_args) {
-  std::vector<std::string> argv{BinaryPath("secor"), "produce", "-b", bootstrap, "-t", topic,
-                                "-m", std::to_string(messages)};
+  std::vector<std::string> argv{
+      BinaryPath("secor"), "produce", "-b", bootstrap, "-t", topic, "-m", std::to_string(messages)};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   auto r = RunCommand(argv);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -90,8 +91,8 @@ std::map<std::string, std::string> BaseConsumerSettings(const std::string& boots
 }
 
 CommandResult Verify(const std::string& config, const std::string& topic, int64_t expected) {
-  return RunCommand({BinaryPath("secor"), "verify", "-c", config, "-t", topic, "-m",
-                     std::to_string(expected)});
+  return RunCommand(
+      {BinaryPath("secor"), "verify", "-c", config, "-t", topic, "-m", std::to_string(expected)});
 }
 
 CommandResult WaitForVerify(const std::string& config, const std::string& topic, int64_t expected,

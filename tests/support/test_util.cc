@@ -122,7 +122,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
   return r;
 }
 
-CommandResult RunShell(const std::string& command) { return RunCommand({"/bin/sh", "-c", command}); }
+CommandResult RunShell(const std::string& command) {
+  return RunCommand({"/bin/sh", "-c", command});
+}
 
 Process::~Process() {
   if (pid_ > 0 && exit_code_ < 0) {

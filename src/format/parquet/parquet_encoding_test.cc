@@ -84,7 +84,8 @@ TEST(CompactReader, ReadsWhatTheWriterWrote) {
 }
 
 TEST(CompactReader, TruncatedInputIsAnError) {
-  const std::string input = Bytes({0x18, 0x05, 'a'});  // the reader keeps a view: keep the bytes alive
+  const std::string input =
+      Bytes({0x18, 0x05, 'a'});  // the reader keeps a view: keep the bytes alive
   CompactReader r(input);
   int16_t id;
   CType t;

@@ -357,10 +357,13 @@ namespace {
 
 TEST(FormatRegistry, OpenReaderAutoFindsParquetAndAvro) {
   secor::testing::TempDir dir;
-  ASSERT_TRUE(WriteAll(*NewParquetFormat(), dir.Join("x.bin"), {"zstd", "t", nullptr}, {{77, "p"}}).ok());
-  ASSERT_TRUE(WriteAll(*NewAvroFormat(), dir.Join("y.bin"), {"gzip", "t", nullptr}, {{78, "a"}}).ok());
+  ASSERT_TRUE(
+      WriteAll(*NewParquetFormat(), dir.Join("x.bin"), {"zstd", "t", nullptr}, {{77, "p"}}).ok());
+  ASSERT_TRUE(
+      WriteAll(*NewAvroFormat(), dir.Join("y.bin"), {"gzip", "t", nullptr}, {{78, "a"}}).ok());
   for (const auto& [name, off, payload] :
-       std::vector<std::tuple<std::string, int64_t, std::string>>{{"x.bin", 77, "p"}, {"y.bin", 78, "a"}}) {
+       std::vector<std::tuple<std::string, int64_t, std::string>>{{"x.bin", 77, "p"},
+                                                                  {"y.bin", 78, "a"}}) {
     auto r = OpenReaderAuto(dir.Join(name));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     Record rec;
