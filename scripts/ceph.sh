@@ -139,6 +139,12 @@ mon allow pool size one = true
 mon allow pool delete = true
 mon max pg per osd = 1000
 osd crush chooseleaf type = 0
+# The OSD places itself in the CRUSH map through mon commands at start-up;
+# Ceph 16.2.15 (Debian 12, deb12u2) sends them before it has the monmap, with
+# a zero fsid, and the monitor refuses ("wrong fsid"). The script puts it
+# there instead (osd crush add below).
+osd class update on start = false
+osd crush update on start = false
 log file = $D/log/\$name.log
 run dir = $D/run
 admin socket = $D/run/\$name.asok
@@ -171,6 +177,8 @@ EOF
   [ "$id" = 0 ] || die "expected osd id 0, got '$id'"
   ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" >>"$D/log/setup.out" 2>&1 ||
     die "ceph-osd --mkfs failed"
+  ceph_cli osd crush add osd.0 1.0 root=default host=localhost >>"$D/log/setup.out" 2>&1 ||
+    die "ceph osd crush add failed"
   ceph-osd -c "$CONF" -i 0 >>"$D/log/setup.out" 2>&1 || die "ceph-osd did not start"
   wait_for "the OSD to be up" sh -c "ceph -c '$CONF' --connect-timeout 10 osd dump 2>/dev/null | grep -q '^osd.0 up'"
 

@@ -6,12 +6,16 @@
 // protocol's writer identity exists for). Requests are forwarded unchanged,
 // Host header included, so SigV4 signatures stay valid.
 //
+// With --ignore-create-only (or the command "create-only ignored") it plays a
+// store that ignores If-None-Match: an answer 412 Precondition Failed reaches
+// the client as 200 OK, as if the write had overwritten the object.
+//
 // One request per connection: each answer carries "Connection: close" and
 // the upstream connection is closed after it, so no response framing has to
 // be parsed. The first line of standard output is the listen address
 // (http://127.0.0.1:PORT); then one command per line on standard input, each
 // answered with one line: "error-rate R", "mode 500|503|reset|reset-after|mixed",
-// "stats", "quit".
+// "create-only honoured|ignored", "stats", "quit".
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -40,6 +44,7 @@ struct ProxyArgs {
   double error_rate = 0;
   std::string mode = "mixed";
   uint64_t seed = 1;
+  bool ignore_create_only = false;
 };
 
 struct ProxyState {
@@ -47,6 +52,7 @@ struct ProxyState {
   std::mt19937_64 rng;
   double rate = 0;
   std::string mode;
+  std::atomic<bool> ignore_create_only{false};
   std::atomic<int64_t> requests{0}, faults{0};
   std::string upstream_host;
   int upstream_port = 0;
@@ -189,6 +195,11 @@ void Serve(ProxyState* st, int fd) {
     size_t end = resp.find("\r\n\r\n");
     if (end == std::string::npos) continue;
     std::string rhead = resp.substr(0, end + 2);
+    if (st->ignore_create_only && StartsWith(rhead, "HTTP/1.1 412")) {
+      // The object exists and the store said so: tell the client it was written.
+      SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      break;
+    }
     DropHeader(&rhead, "Connection");
     rhead += "Connection: close\r\n\r\n";
     if (!SendAll(fd, rhead) || !SendAll(fd, std::string_view(resp).substr(end + 4))) break;
@@ -217,6 +228,7 @@ int RunProxy(const ProxyArgs& args) {
   st->rng.seed(args.seed);
   st->rate = args.error_rate;
   st->mode = args.mode;
+  st->ignore_create_only = args.ignore_create_only;
   std::string up = args.upstream;
   if (StartsWith(up, "http://")) up = up.substr(7);
   if (!up.empty() && up.back() == '/') up.pop_back();
@@ -274,6 +286,10 @@ int RunProxy(const ProxyArgs& args) {
       std::lock_guard lock(st->mu);
       st->mode = words[1];
       answer = "ok mode " + words[1];
+    } else if (words[0] == "create-only" && words.size() == 2 &&
+               (words[1] == "honoured" || words[1] == "ignored")) {
+      st->ignore_create_only = words[1] == "ignored";
+      answer = "ok create-only " + words[1];
     } else if (words[0] == "stats") {
       answer = fmt::format("ok requests {} faults {}", st->requests.load(), st->faults.load());
     } else if (words[0] == "quit") {
@@ -281,7 +297,8 @@ int RunProxy(const ProxyArgs& args) {
       std::fflush(stdout);
       std::_Exit(0);
     } else {
-      answer = "error: unknown command " + line + " (error-rate R, mode M, stats, quit)";
+      answer = "error: unknown command " + line +
+               " (error-rate R, mode M, create-only honoured|ignored, stats, quit)";
     }
     std::printf("%s\n", answer.c_str());
     std::fflush(stdout);
@@ -300,6 +317,8 @@ void AddFaultProxyCommand(CLI::App& app, CommandRun* run) {
   sub->add_option("--error-rate", args->error_rate, "fraction of requests that fail, 0 to 1");
   sub->add_option("--mode", args->mode, "500, 503, reset, reset-after or mixed");
   sub->add_option("--seed", args->seed, "seed of the fault choices");
+  sub->add_flag("--ignore-create-only", args->ignore_create_only,
+                "answer 412 (key exists) with 200, as a store that ignores If-None-Match");
   sub->callback([run, args] { *run = [args] { return RunProxy(*args); }; });
 }
 

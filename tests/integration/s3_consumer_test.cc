@@ -124,5 +124,41 @@ TEST_F(S3ConsumerTest, BackupGroupToS3ExactlyOnceThroughAWrongSecretAndAGatewayR
                               Download("logs"), "logs");
 }
 
+TEST_F(S3ConsumerTest, AStoreThatIgnoresCreateOnlyIsRefusedUnlessAtLeastOnceIsChosen) {
+  // secor faultproxy answers "412 exists" with "200 written": to the consumer
+  // the gateway looks like a store that ignores If-None-Match.
+  TestBroker broker(dir_.path(), {"probe:2"});
+  testing::Produce(broker.bootstrap(), "probe", 500, {"--type", "json"});
+  Process proxy;
+  proxy.Start({BinaryPath("secor"), "faultproxy", "--upstream", endpoint_, "--ignore-create-only"},
+              dir_.Join("faultproxy"));
+  auto lines = proxy.WaitForLines(1, 10s);
+  ASSERT_FALSE(lines.empty()) << proxy.Stderr();
+  std::string config = Config(broker, "overwriting.properties", Env("SECOR_TEST_S3_SECRET_KEY"));
+  std::vector<std::string> via_proxy{"--set", "aws.endpoint=" + lines[0]};
+
+  std::vector<std::string> argv{BinaryPath("secor"), "consume", "-c", config};
+  argv.insert(argv.end(), via_proxy.begin(), via_proxy.end());
+  auto refused = RunCommand(argv);
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("accepted a second create-only write"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("secor.delivery=at-least-once"), std::string::npos) << refused.err;
+  auto listed = Aws({"s3", "ls", "--recursive", "s3://" + bucket_ + "/raw/probe/"});
+  EXPECT_EQ(listed.out, "") << "nothing may be written before the probe passes";
+
+  // Chosen explicitly: it runs, says what it gives up, and stores everything.
+  argv.insert(argv.end(), {"--set", "secor.delivery=at-least-once"});
+  Process p;
+  p.Start(argv, dir_.Join("at-least-once"));
+  EXPECT_TRUE(p.WaitForOutput("secor.delivery=at-least-once: the store at", 60s)) << p.Stderr();
+  auto v = testing::WaitForVerify(config, "probe", 500, 120s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+  testing::ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "probe"),
+                              Download("probe"), "probe");
+}
+
 }  // namespace
 }  // namespace secor
