@@ -72,6 +72,9 @@ static const KeyInfo kCoreKeys[] = {
      "upload everything when more local files are open; -1 for no limit"},
     {"secor.upload.on.shutdown", "false", K::kBool,
      "upload open files on SIGTERM instead of leaving them to the next owner"},
+    {"secor.shutdown.timeout.seconds", "60", K::kInt,
+     "on SIGTERM, how long to wait for rounds still being uploaded (a store that is down); "
+     "after that they are left to the next owner, as after a crash"},
     {"secor.upload.minute_mark", "0", K::kInt, "upload at this minute of every hour (0 disables)"},
     {"secor.kafka.upload_at_minute_mark.topic_filter", "", K::kString,
      "topics that upload at the minute mark"},

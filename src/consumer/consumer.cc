@@ -160,6 +160,7 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   void PublishStatus();
   Status HandleEvents();
   Status ResetToReplay(PartitionState& ps, int64_t start);
+  void HoldForSetUp(PartitionState& ps, const Status& why);
   void UpdatePause(PartitionState& ps);
   void SetCurrent(const TopicPartition& tp, uint64_t epoch);
   void ClearCurrent(const TopicPartition& tp);
@@ -172,6 +173,7 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   int64_t generation_ = 1;
   std::string delivery_;
   bool upload_on_shutdown_ = false;
+  int64_t shutdown_timeout_s_ = 60;
   bool age_youngest_ = true;
   int64_t max_file_count_ = -1;
   int64_t minute_mark_ = 0;
@@ -229,6 +231,10 @@ Status ConsumerImpl::Init() {
     return config_.BadValue("secor.delivery", "must be exactly-once or at-least-once");
   }
   ASSIGN_OR_RETURN(upload_on_shutdown_, config_.Bool("secor.upload.on.shutdown"));
+  ASSIGN_OR_RETURN(shutdown_timeout_s_, config_.Int("secor.shutdown.timeout.seconds"));
+  if (shutdown_timeout_s_ < 0) {
+    return config_.BadValue("secor.shutdown.timeout.seconds", "must not be negative");
+  }
   ASSIGN_OR_RETURN(age_youngest_, config_.Bool("secor.file.age.youngest"));
   ASSIGN_OR_RETURN(max_file_count_, config_.Int("secor.max.file.count"));
   ASSIGN_OR_RETURN(minute_mark_, config_.Int("secor.upload.minute_mark"));
@@ -501,7 +507,7 @@ AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
       plan.starts[tp] = ps.round_start;
       spdlog::info("{}/{}: assigned, starting at offset {}", tp.topic, tp.partition,
                    ps.round_start);
-    } else if (st.IsRetryable()) {
+    } else if (st.IsRetryable() || st.code() == Status::Code::kFenced) {
       ps.paused = true;
       ps.setup_backoff_ms = 500;
       ps.setup_retry_at = Clock::now() + std::chrono::milliseconds(ps.setup_backoff_ms);
@@ -534,7 +540,8 @@ Status ConsumerImpl::RetrySetUps() {
       ps.ready = false;
       ClearCurrent(tp);
     }
-    if (!st.IsRetryable()) {
+    // Fenced: the group is moving the partition; the revocation follows.
+    if (!st.IsRetryable() && st.code() != Status::Code::kFenced) {
       return st.WithContext(fmt::format("assignment of {}/{}", tp.topic, tp.partition));
     }
     ps.setup_backoff_ms = std::min<int64_t>(ps.setup_backoff_ms * 2, 30000);
@@ -784,6 +791,23 @@ Status ConsumerImpl::ResetToReplay(PartitionState& ps, int64_t start) {
   return Status::OK();
 }
 
+// Starts the partition over as if newly assigned (paused, set up again by
+// RetrySetUps from the committed offset and the markers), after a broker or
+// store error in the middle of a change of round.
+void ConsumerImpl::HoldForSetUp(PartitionState& ps, const Status& why) {
+  DropRound(ps);
+  ClearCurrent(ps.tp);
+  ps.epoch = next_epoch_++;
+  ps.ready = false;
+  ps.replay.clear();
+  ps.pending_rounds = 0;
+  ps.setup_backoff_ms = 500;
+  ps.setup_retry_at = Clock::now() + std::chrono::milliseconds(ps.setup_backoff_ms);
+  UpdatePause(ps);
+  spdlog::warn("{}/{}: holding the partition paused and setting it up again: {}", ps.tp.topic,
+               ps.tp.partition, why.message());
+}
+
 Status ConsumerImpl::HandleEvents() {
   std::deque<Event> events;
   {
@@ -800,7 +824,12 @@ Status ConsumerImpl::HandleEvents() {
       ps.pending_rounds = std::max(0, ps.pending_rounds - 1);
       UpdatePause(ps);
     } else {
-      RETURN_IF_ERROR(ResetToReplay(ps, e.start));
+      Status st = ResetToReplay(ps, e.start);
+      if (st.IsRetryable() || st.code() == Status::Code::kFenced) {
+        HoldForSetUp(ps, st);
+      } else if (!st.ok()) {
+        return st;
+      }
     }
   }
   return Status::OK();
@@ -977,10 +1006,19 @@ Status ConsumerImpl::Run() {
       }
     }
     // Sealed rounds are finished before leaving the group: their commits
-    // need the group membership.
-    while (result.ok() && uploader_->Pending() > 0) {
+    // need the group membership. A store that stays down must not hold the
+    // process for ever: past the timeout the rounds are left to the next
+    // owner, exactly as a crash would leave them.
+    auto deadline = Clock::now() + std::chrono::seconds(shutdown_timeout_s_);
+    while (result.ok() && uploader_->Pending() > 0 && Clock::now() < deadline) {
       result = HandleEvents();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (result.ok() && uploader_->Pending() > 0) {
+      spdlog::warn(
+          "stopping with {} round(s) not yet stored after secor.shutdown.timeout.seconds={}: "
+          "they are left to the next owner of their partitions",
+          uploader_->Pending(), shutdown_timeout_s_);
     }
     if (result.ok()) result = HandleEvents();
   }

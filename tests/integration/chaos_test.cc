@@ -221,6 +221,12 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
 
   TestBroker broker(dir_.path(), {fmt::format("{}:{}", kTopic, kPartitions)}, kBrokers);
   ASSERT_FALSE(broker.bootstrap().empty());
+  // The group's coordinator stays on broker 1, which is never taken down:
+  // librdkafka 2.0.2's mock cluster aborts (rdkafka_mock_cgrp.c:567,
+  // Assertion `!member->resp') when its coordinator goes down while a join
+  // is pending. The other brokers lead partitions and go down at random.
+  std::string pinned = broker.Command(fmt::format("coordinator group {} 1", kGroup));
+  ASSERT_TRUE(StartsWith(pinned, "ok")) << pinned;
   auto kv = BaseConsumerSettings(broker.bootstrap(), kGroup, dir_.Join("staging"), "");
   kv.erase("secor.output.uri");
   for (const auto& [k, v] : store_settings) kv[k] = v;
@@ -228,6 +234,8 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
   // rounds than the first one, which the markers must prevent.
   kv["secor.max.file.age.seconds"] = "1";
   kv["secor.upload.retry.max.backoff.ms"] = "2000";
+  // A SIGTERM during a store fault waits at most this long for the uploads.
+  kv["secor.shutdown.timeout.seconds"] = "20";
   config_ = WriteProperties(dir_.Join("chaos.properties"), kv);
 
   // The producer writes numbered messages in small batches for the whole run.
@@ -333,7 +341,7 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
         resume_at = now + std::chrono::milliseconds(uniform(7000, 9500));
         Log(fmt::format("SIGSTOP consumer {}", victim));
       } else if (action == "broker") {
-        down_broker = static_cast<int>(uniform(1, kBrokers));
+        down_broker = static_cast<int>(uniform(2, kBrokers));
         std::string a = broker.Command(fmt::format("broker down {}", down_broker));
         EXPECT_TRUE(StartsWith(a, "ok")) << a;
         broker_up_at = now + std::chrono::milliseconds(uniform(1500, 5000));
