@@ -70,6 +70,7 @@ struct OpenFile {
   Clock::time_point created;
   int64_t messages = 0;
   uint64_t offsets_hash = kOffsetsHashSeed;
+  uint64_t bytes = 0;  // as of the last append
 };
 
 // The state of one assigned source partition, owned by the consuming thread.
@@ -79,6 +80,7 @@ struct PartitionState {
   uint64_t epoch = 0;
   int64_t round_start = 0;
   int64_t last_offset = -1;  // last offset of the current round, -1 when empty
+  uint64_t round_bytes = 0;  // all files of the current round, as written so far
   std::map<std::string, OpenFile> files;
   std::deque<RoundMarker> replay;  // decided rounds still to be replayed, in order
   int pending_rounds = 0;
@@ -154,6 +156,7 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   Status Append(PartitionState& ps, const Message& m, const std::string& output_partition,
                 const std::string& error);
   Status SealRound(PartitionState& ps);
+  Status SealEverything();
   void StartRound(PartitionState& ps, int64_t start);
   void DropRound(PartitionState& ps);
   Status CheckPolicies();
@@ -196,6 +199,7 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   std::vector<std::string> subscribed_;
   uint64_t next_epoch_ = 1;
   DecayingCount bad_count_;
+  bool too_many_files_ = false;  // secor.max.file.count passed: seal every round
   Status setup_error_;
 
   std::mutex current_mu_;
@@ -574,6 +578,7 @@ void ConsumerImpl::OnRevoked(const std::vector<TopicPartition>& parts, bool lost
 void ConsumerImpl::StartRound(PartitionState& ps, int64_t start) {
   ps.round_start = start;
   ps.last_offset = -1;
+  ps.round_bytes = 0;
   ps.files.clear();
   ps.round_dir =
       fmt::format("{}/{}/{}/{}_{}", staging_->dir(), ps.tp.topic, ps.tp.partition, ps.epoch, start);
@@ -616,7 +621,9 @@ Status ConsumerImpl::Append(PartitionState& ps, const Message& m,
     }
     f.created = Clock::now();
     it = ps.files.emplace(output_partition, std::move(f)).first;
-    open_files_.Set(static_cast<double>(OpenFileCount()));
+    size_t open = OpenFileCount();
+    open_files_.Set(static_cast<double>(open));
+    if (max_file_count_ >= 0 && open > static_cast<size_t>(max_file_count_)) too_many_files_ = true;
   }
   OpenFile& f = it->second;
   if (f.errors) {
@@ -631,6 +638,9 @@ Status ConsumerImpl::Append(PartitionState& ps, const Message& m,
   }
   ++f.messages;
   f.offsets_hash = OffsetsHashAdd(f.offsets_hash, m.offset);
+  uint64_t bytes = f.writer ? f.writer->BytesWritten() : f.errors->size();
+  ps.round_bytes += bytes - f.bytes;
+  f.bytes = bytes;
   return Status::OK();
 }
 
@@ -693,7 +703,25 @@ Status ConsumerImpl::Process(const Message& raw) {
     RETURN_IF_ERROR(Append(ps, *m, partition_path_, ""));
   }
   ps.last_offset = raw.offset;
-  if (!ps.replay.empty() && raw.offset == ps.replay.front().end) return SealRound(ps);
+  if (!ps.replay.empty()) {
+    return raw.offset == ps.replay.front().end ? SealRound(ps) : Status::OK();
+  }
+  // The size and file count policies are decided per message, so that a
+  // burst cannot carry a round far past its limit before the periodic check
+  // (age, minute mark) runs.
+  if (too_many_files_) return SealEverything();
+  if (ps.round_bytes >= static_cast<uint64_t>(ps.ctx->max_file_bytes)) return SealRound(ps);
+  return Status::OK();
+}
+
+// secor.max.file.count: more files are open than allowed, so every partition
+// in normal mode uploads what it holds.
+Status ConsumerImpl::SealEverything() {
+  too_many_files_ = false;
+  for (auto& [tp, ps] : partitions_) {
+    if (ps.files.empty() || !ps.replay.empty()) continue;
+    RETURN_IF_ERROR(SealRound(ps));
+  }
   return Status::OK();
 }
 

@@ -436,10 +436,11 @@ TEST_F(ChaosTest, LocalStoreEveryMessageExactlyOnceUnderKillsPausesAndFaults) {
 // The same on S3 (Ceph RGW from scripts/test.sh), through `secor faultproxy`
 // for the store errors. Data files stay far below the multipart threshold:
 // Ceph 16 ignores If-None-Match on CompleteMultipartUpload (docs/s3.md).
-// Runs in tests/chaos/soak.sh, not the default suite: one run under heavy
-// load saw the test broker stop answering mid-run (seed 7388528064818355425),
-// which is not yet understood.
-TEST_F(ChaosTest, DISABLED_S3ThroughFaultProxyEveryMessageExactlyOnce) {
+// (It was kept out of the default suite for a while because the test broker
+// once stopped answering mid-run, seed 7388528064818355425: the mock
+// cluster's abort when its coordinator goes down with a join pending, now
+// avoided by pinning the coordinator; see docs/chaos.md.)
+TEST_F(ChaosTest, S3ThroughFaultProxyEveryMessageExactlyOnce) {
   auto env = [](const char* name) -> std::string {
     const char* v = std::getenv(name);
     return v ? v : "";

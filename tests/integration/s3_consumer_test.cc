@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/file_util.h"
+#include "common/strings.h"
 #include "support/cluster.h"
 
 namespace secor {
@@ -101,8 +102,23 @@ TEST_F(S3ConsumerTest, BackupGroupToS3ExactlyOnceThroughAWrongSecretAndAGatewayR
     p.Signal(SIGTERM);
     EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
   }
-  testing::ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "logs"),
-                              Download("logs"), "logs");
+  auto kafka = testing::ReadTopicWithKcat(broker.bootstrap(), "logs");
+  testing::ExpectSameMessages(kafka, Download("logs"), "logs");
+
+  // secor print reads an object straight from the bucket: offset, key, payload.
+  auto printed = RunCommand({BinaryPath("secor"), "print", "-c", config,
+                             "s3://" + bucket_ + "/raw/logs/offset=0/1_0_00000000000000000000"});
+  EXPECT_EQ(printed.exit_code, 0) << printed.err;
+  int64_t lines = 0;
+  for (const auto& line : Split(printed.out, '\n')) {
+    if (line.empty()) continue;
+    auto fields = Split(line, '\t');
+    ASSERT_GE(fields.size(), 3u) << line;
+    EXPECT_EQ(std::to_string(lines), fields[0]) << "offsets in order from the round start";
+    EXPECT_EQ(fields[2], (kafka[{0, lines}])) << "partition 0 offset " << lines;
+    ++lines;
+  }
+  EXPECT_GT(lines, 0);
 
   // The gateway goes away in the middle of a run and comes back.
   std::string ceph_dir = Env("SECOR_TEST_CEPH_DIR");

@@ -404,7 +404,15 @@ class S3Store : public ObjectStore {
       Status transport = resp.ok() ? Status::OK() : resp.status();
       long status = resp.ok() ? resp->status : 0;
       std::string code, message;
-      if (resp.ok() && !resp->body.empty() && XmlHas(resp->body, "Error")) {
+      // An error document: any answer outside 2xx, or a 2xx answer whose
+      // root element is <Error> (CompleteMultipartUpload and CopyObject
+      // report failures that way). The body of a GetObject that succeeded
+      // is the user's data, whatever it contains.
+      bool success = status >= 200 && status < 300;
+      bool error_doc = resp.ok() && !resp->body.empty() &&
+                       (success ? c.operation != "GetObject" && XmlRootIs(resp->body, "Error")
+                                : XmlHas(resp->body, "Error"));
+      if (error_doc) {
         code = XmlText(resp->body, "Code");
         message = XmlText(resp->body, "Message");
         if (code.empty()) code = "UnknownError";

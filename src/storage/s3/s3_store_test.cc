@@ -207,6 +207,18 @@ TEST(S3Store, RetriesSlowDownThenSucceeds) {
   EXPECT_EQ(got[2].headers.count("if-none-match"), 0u);
 }
 
+TEST(S3Store, AnObjectWhoseBytesLookLikeAnErrorIsStillItsBytes) {
+  // The loopback fake S3 answers GetObject with a user object that happens to
+  // be an S3 error document (an XML payload stored by the error output).
+  const std::string body = "<?xml version=\"1.0\"?><Error><Code>InternalError</Code></Error>\n";
+  FakeHttpServer server([&](const FakeRequest&) { return FakeResponse{200, {}, body, false}; });
+  auto store = StoreOn(server);
+  auto got = store->Get("t/_errors/x.jsonl");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, body);
+  EXPECT_EQ(server.received().size(), 1u);
+}
+
 TEST(S3Store, GivesUpAfterMaxAttempts) {
   FakeHttpServer server([](const FakeRequest&) { return S3ErrorBody(500, "InternalError"); });
   S3Settings s;

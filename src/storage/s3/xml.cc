@@ -1,5 +1,6 @@
 #include "storage/s3/xml.h"
 
+#include <cctype>
 #include <cstdlib>
 
 namespace secor::s3 {
@@ -52,6 +53,23 @@ std::vector<std::string_view> XmlElements(std::string_view doc, std::string_view
 std::string XmlText(std::string_view doc, std::string_view tag) {
   auto all = XmlElements(doc, tag);
   return all.empty() ? "" : XmlUnescape(all[0]);
+}
+
+bool XmlRootIs(std::string_view doc, std::string_view tag) {
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < doc.size() && std::isspace(static_cast<unsigned char>(doc[i]))) ++i;
+  };
+  skip_space();
+  if (doc.substr(i, 5) == "<?xml") {
+    size_t end = doc.find("?>", i);
+    if (end == std::string_view::npos) return false;
+    i = end + 2;
+    skip_space();
+  }
+  if (doc.substr(i, 1) != "<" || doc.substr(i + 1, tag.size()) != tag) return false;
+  size_t after = i + 1 + tag.size();
+  return after < doc.size() && (doc[after] == '>' || doc[after] == ' ' || doc[after] == '/');
 }
 
 bool XmlHas(std::string_view doc, std::string_view tag) {

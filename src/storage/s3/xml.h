@@ -13,6 +13,8 @@ namespace secor::s3 {
 std::string XmlText(std::string_view doc, std::string_view tag);
 // Whether doc has an element named tag.
 bool XmlHas(std::string_view doc, std::string_view tag);
+// Whether the document's root element is <tag> (after an XML declaration).
+bool XmlRootIs(std::string_view doc, std::string_view tag);
 // The raw inner text of every <tag>...</tag> element, in order.
 std::vector<std::string_view> XmlElements(std::string_view doc, std::string_view tag);
 std::string XmlEscape(std::string_view s);

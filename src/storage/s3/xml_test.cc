@@ -24,5 +24,17 @@ TEST(Xml, ReadsElementsAndEntities) {
   EXPECT_EQ(XmlEscape("<a&'\">"), "&lt;a&amp;&apos;&quot;&gt;");
 }
 
+TEST(XmlTest, RootIsFindsOnlyTheDocumentElement) {
+  // CompleteMultipartUpload can answer 200 with an error document.
+  EXPECT_TRUE(XmlRootIs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>X</Code></Error>",
+                        "Error"));
+  EXPECT_TRUE(XmlRootIs("  <Error>", "Error"));
+  EXPECT_FALSE(XmlRootIs("<CompleteMultipartUploadResult><Error/></CompleteMultipartUploadResult>",
+                         "Error"));
+  EXPECT_FALSE(XmlRootIs("<Errors>", "Error"));
+  EXPECT_FALSE(XmlRootIs("user data with <Error> inside", "Error"));
+  EXPECT_FALSE(XmlRootIs("", "Error"));
+}
+
 }  // namespace
 }  // namespace secor::s3
