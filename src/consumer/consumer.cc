@@ -164,6 +164,7 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   Status HandleEvents();
   Status ResetToReplay(PartitionState& ps, int64_t start);
   void HoldForSetUp(PartitionState& ps, const Status& why);
+  void WakeFetchersIfBehind();
   void UpdatePause(PartitionState& ps);
   void SetCurrent(const TopicPartition& tp, uint64_t epoch);
   void ClearCurrent(const TopicPartition& tp);
@@ -200,6 +201,9 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   uint64_t next_epoch_ = 1;
   DecayingCount bad_count_;
   bool too_many_files_ = false;  // secor.max.file.count passed: seal every round
+  Clock::time_point last_wake_;
+  static constexpr size_t kWakeBelowQueued = 2000;
+  static constexpr int64_t kWakeMinLag = 10000;
   Status setup_error_;
 
   std::mutex current_mu_;
@@ -819,6 +823,37 @@ Status ConsumerImpl::ResetToReplay(PartitionState& ps, int64_t start) {
   return Status::OK();
 }
 
+// The consumer queue is (nearly) drained while partitions are far behind
+// (catching up): wake the fetchers instead of waiting for librdkafka's broker
+// threads to wake up by themselves (see GroupConsumer::WakeFetchers). At most
+// every 20 ms, for a few of the partitions furthest behind (their leaders),
+// and never for a consumer that keeps up with the traffic.
+void ConsumerImpl::WakeFetchersIfBehind() {
+  auto now = Clock::now();
+  if (now - last_wake_ < std::chrono::milliseconds(20)) return;
+  last_wake_ = now;
+  std::vector<std::pair<int64_t, TopicPartition>> behind;
+  for (const auto& [tp, ps] : partitions_) {
+    if (!ps.ready || ps.paused) continue;
+    int64_t low = -1, high = -1;
+    if (rd_kafka_get_watermark_offsets(kafka_->handle(), tp.topic.c_str(), tp.partition, &low,
+                                       &high) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      continue;
+    }
+    int64_t next = ps.last_offset >= 0 ? ps.last_offset + 1 : ps.round_start;
+    if (high > next) behind.emplace_back(high - next, tp);
+  }
+  int64_t total = 0;
+  for (const auto& b : behind) total += b.first;
+  if (total < kWakeMinLag) return;
+  size_t n = std::min<size_t>(behind.size(), 3);
+  std::partial_sort(behind.begin(), behind.begin() + static_cast<std::ptrdiff_t>(n), behind.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<TopicPartition> wake;
+  for (size_t i = 0; i < n; ++i) wake.push_back(behind[i].second);
+  kafka_->WakeFetchers(wake);
+}
+
 // Starts the partition over as if newly assigned (paused, set up again by
 // RetrySetUps from the committed offset and the markers), after a broker or
 // store error in the middle of a change of round.
@@ -972,7 +1007,11 @@ Status ConsumerImpl::Run() {
     }
     result = HandleEvents();
     if (!result.ok()) break;
-    PolledMessage msg = kafka_->Poll(100);
+    PolledMessage msg = kafka_->Poll(0);
+    if (msg.empty()) {
+      WakeFetchersIfBehind();
+      msg = kafka_->Poll(100);
+    }
     if (!msg.empty()) {
       if (msg.error_code()) {
         if (msg.error_code() == -140 /* RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET */) {
@@ -993,6 +1032,7 @@ Status ConsumerImpl::Run() {
     }
     if (++since_check >= 256 || msg.empty()) {
       since_check = 0;
+      if (kafka_->QueuedMessages() < kWakeBelowQueued) WakeFetchersIfBehind();
       auto now = Clock::now();
       if (now - last_check >= std::chrono::milliseconds(100)) {
         last_check = now;

@@ -1,6 +1,7 @@
 // Hadoop SequenceFile (version 6), written as org.apache.hadoop.io.SequenceFile
 // .Writer / RecordCompressWriter / BlockCompressWriter write it, so that Hadoop,
 // Hive and Spark read Secor output unchanged. Layout in docs/formats.md.
+#include <atomic>
 #include <cstring>
 
 #include "common/strings.h"
@@ -206,8 +207,16 @@ Status UnpackMsgPackKey(std::string_view in, Record* r) {
   return Status::OK();
 }
 
+// Bytes held in the blocks of all block-compressed writers of the process,
+// and the budget past which writers flush early (a thousand open files would
+// otherwise hold a thousand blocks of up to a megabyte each).
+std::atomic<size_t> g_block_bytes{0};
+constexpr size_t kBlockBudget = 32 << 20;
+constexpr size_t kMinBlock = 32 << 10;
+
 class SequenceFileWriter : public FileWriter {
  public:
+  ~SequenceFileWriter() override { g_block_bytes.fetch_sub(keys_.size() + values_.size()); }
   Status Open(const std::string& path, const FormatOptions& options,
               const SequenceFileOptions& seq) {
     ASSIGN_OR_RETURN(codec_, NewCodec(options.codec));
@@ -279,7 +288,13 @@ class SequenceFileWriter : public FileWriter {
         PutBE32(&values_, static_cast<uint32_t>(m.payload.size()));
         values_.append(m.payload);
         ++buffered_;
-        if (keys_.size() + values_.size() >= seq_.block_size) return FlushBlock();
+        size_t mine = keys_.size() + values_.size();
+        size_t total = g_block_bytes.fetch_add(key_.size() + 4 + m.payload.size()) + key_.size() +
+                       4 + m.payload.size();
+        if (mine >= seq_.block_size) return FlushBlock();
+        // Many open files share one budget: past it, the writer that grows
+        // flushes a smaller block and gives its buffers back.
+        if (total > kBlockBudget && mine >= kMinBlock) return FlushBlock(/*release=*/true);
         return Status::OK();
       }
     }
@@ -309,17 +324,20 @@ class SequenceFileWriter : public FileWriter {
     return Status::OK();
   }
   Status WriteBuffer(const std::string& raw) {
-    compressed_.clear();
-    RETURN_IF_ERROR(codec_->HadoopCompress(raw, &compressed_));
+    // One scratch buffer for all writers of the thread, not one per file.
+    thread_local std::string compressed;
+    compressed.clear();
+    RETURN_IF_ERROR(codec_->HadoopCompress(raw, &compressed));
     head_.clear();
-    PutVLong(&head_, static_cast<int64_t>(compressed_.size()));
+    PutVLong(&head_, static_cast<int64_t>(compressed.size()));
     RETURN_IF_ERROR(file_.Append(head_));
-    return file_.Append(compressed_);
+    return file_.Append(compressed);
   }
   // BlockCompressWriter.sync(): marker, record count, then key lengths, keys,
   // value lengths and values, each compressed on its own.
-  Status FlushBlock() {
+  Status FlushBlock(bool release = false) {
     if (buffered_ == 0) return Status::OK();
+    g_block_bytes.fetch_sub(keys_.size() + values_.size());
     RETURN_IF_ERROR(WriteSync());
     head_.clear();
     PutVLong(&head_, buffered_);
@@ -332,6 +350,10 @@ class SequenceFileWriter : public FileWriter {
     keys_.clear();
     value_lens_.clear();
     values_.clear();
+    if (release) {
+      std::string().swap(keys_);
+      std::string().swap(values_);
+    }
     buffered_ = 0;
     return Status::OK();
   }

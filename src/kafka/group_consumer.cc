@@ -179,12 +179,14 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(
   self->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!self->rk_) return Status::InvalidArgument("Kafka consumer: {}", errstr);
   rd_kafka_poll_set_consumer(self->rk_);
+  self->queue_ = rd_kafka_queue_get_consumer(self->rk_);
   return self;
 }
 
 GroupConsumer::~GroupConsumer() {
   if (!rk_) return;
   if (!closed_) Close();
+  if (queue_ && ever_assigned_) rd_kafka_queue_destroy(queue_);
   if (ever_assigned_) rd_kafka_destroy(rk_);  // else see ever_assigned_
 }
 
@@ -283,6 +285,15 @@ Status GroupConsumer::Resume(const std::vector<TopicPartition>& parts) {
   rd_kafka_resp_err_t err = rd_kafka_resume_partitions(rk_, list);
   rd_kafka_topic_partition_list_destroy(list);
   return err ? KafkaError("resume", err) : Status::OK();
+}
+
+size_t GroupConsumer::QueuedMessages() { return queue_ ? rd_kafka_queue_length(queue_) : 0; }
+
+void GroupConsumer::WakeFetchers(const std::vector<TopicPartition>& parts) {
+  for (const auto& tp : parts) {
+    int64_t low = 0, high = 0;
+    (void)rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, &low, &high, 200);
+  }
 }
 
 Status GroupConsumer::QueryWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high,

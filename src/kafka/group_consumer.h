@@ -16,6 +16,7 @@
 
 struct rd_kafka_s;
 struct rd_kafka_message_s;
+struct rd_kafka_queue_s;
 
 namespace secor {
 
@@ -94,6 +95,14 @@ class GroupConsumer {
   Status Seek(const TopicPartition& tp, int64_t offset, int timeout_ms);
   Status Pause(const std::vector<TopicPartition>& parts);
   Status Resume(const std::vector<TopicPartition>& parts);
+  // Messages fetched and waiting in the consumer queue.
+  size_t QueuedMessages();
+  // Wakes the fetchers of these partitions' leaders (a watermark request to
+  // each). librdkafka 2.0.2 stops fetching every partition once the shared
+  // consumer queue passes queued.min.messages or queued.max.messages.kbytes,
+  // and its broker threads then sleep up to a second before they look again,
+  // however soon the queue is drained; catching up would crawl.
+  void WakeFetchers(const std::vector<TopicPartition>& parts);
   // Low and high watermarks from the broker.
   Status QueryWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high, int timeout_ms);
   // Leaves the group (revoking everything through the listener).
@@ -105,6 +114,7 @@ class GroupConsumer {
   GroupConsumer() = default;
   friend struct GroupConsumerAccess;
   rd_kafka_s* rk_ = nullptr;
+  rd_kafka_queue_s* queue_ = nullptr;  // the consumer queue
   RebalanceListener* listener_ = nullptr;
   bool closed_ = false;
   // librdkafka 2.0.2 (Debian 12) aborts when a cooperative-sticky member

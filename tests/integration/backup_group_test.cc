@@ -189,6 +189,41 @@ TEST_F(BackupGroupTest, StoreUnavailableAtAssignmentHoldsPartitionsUntilItReturn
                      ReadStoredTopic(Out(), "zeta"), "zeta");
 }
 
+TEST_F(BackupGroupTest, AFullStagingDiskStopsTheConsumerAndLosesNothing) {
+  // A 256 KiB tmpfs as secor.local.path fills up long before the round is
+  // due (tests run as root, as CI does).
+  std::string small = dir_.Join("small-disk");
+  std::filesystem::create_directories(small);
+  auto mount = RunCommand({"mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", small});
+  ASSERT_EQ(mount.exit_code, 0) << "this test mounts a tmpfs and needs root: " << mount.err;
+  struct Unmount {
+    std::string path;
+    ~Unmount() { RunCommand({"umount", path}); }
+  } unmount{small};
+
+  TestBroker broker(dir_.path(), {"big:2"});
+  ASSERT_FALSE(broker.bootstrap().empty());
+  testing::Produce(broker.bootstrap(), "big", 6000, {"--type", "binary", "--size", "200"});
+  std::string config =
+      Config("full.properties", broker,
+             {{"secor.local.path", small}, {"secor.max.file.age.seconds", "3600"}});
+  auto r = RunCommand({BinaryPath("secor"), "consume", "-c", config});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(small), std::string::npos) << "the message names the full path\n" << r.err;
+  EXPECT_FALSE(std::filesystem::exists(Out() + "/big")) << "nothing was uploaded";
+
+  // Nothing was committed either: a consumer with room stores every message once.
+  std::string roomy = Config("roomy.properties", broker, {{"secor.max.file.age.seconds", "1"}});
+  Process p;
+  StartConsumer(p, roomy, "roomy");
+  auto v = WaitForVerify(roomy, "big", 6000, 90s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  Stop(p);
+  ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "big"),
+                     ReadStoredTopic(Out(), "big"), "big");
+}
+
 TEST_F(BackupGroupTest, UnreachableBrokerIsRetriedAndReported) {
   // Nothing listens on this port: the consumer keeps retrying, says so, and
   // still stops cleanly when asked.

@@ -41,8 +41,9 @@ std::vector<StoredFile> DataFiles(const std::string& root, const std::string& to
   for (const auto& rel : *files) {
     auto id = ParseDataFileName(BaseName(rel));
     if (!id || rel.find("_errors/") != std::string::npos) continue;
-    out.push_back({rel, id->start_offset,
-                   static_cast<int64_t>(std::filesystem::file_size(JoinPath(root, topic + "/" + rel)))});
+    out.push_back(
+        {rel, id->start_offset,
+         static_cast<int64_t>(std::filesystem::file_size(JoinPath(root, topic + "/" + rel)))});
   }
   std::sort(out.begin(), out.end(),
             [](const StoredFile& a, const StoredFile& b) { return a.round_start < b.round_start; });
