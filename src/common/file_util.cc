@@ -146,8 +146,9 @@ Status BufferedFile::Open(const std::string& path, size_t buffer_size) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) return Status::FromErrno("create " + path, errno);
   path_ = path;
-  capacity_ = buffer_size;
-  buffer_.reserve(buffer_size);
+  max_capacity_ = std::max<size_t>(buffer_size, 1);
+  capacity_ = std::min<size_t>(max_capacity_, 8 << 10);
+  buffer_.reserve(capacity_);
   size_ = 0;
   return Status::OK();
 }
@@ -156,6 +157,10 @@ Status BufferedFile::Append(std::string_view data) {
   size_ += data.size();
   if (buffer_.size() + data.size() > capacity_) {
     RETURN_IF_ERROR(Flush());
+    if (capacity_ < max_capacity_ && size_ > 16 * capacity_) {
+      capacity_ = std::min(capacity_ * 2, max_capacity_);
+      buffer_.reserve(capacity_);
+    }
     if (data.size() >= capacity_) return WriteAll(fd_, data.data(), data.size(), path_);
   }
   buffer_.append(data);

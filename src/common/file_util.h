@@ -34,7 +34,9 @@ class BufferedFile {
   BufferedFile(const BufferedFile&) = delete;
   BufferedFile& operator=(const BufferedFile&) = delete;
 
-  // Creates (truncating) path, making parent directories.
+  // Creates (truncating) path, making parent directories. The buffer starts
+  // at 8 KiB and grows to buffer_size as the file grows: thousands of small
+  // open files stay cheap, a large one is written in large pieces.
   Status Open(const std::string& path, size_t buffer_size = 1 << 16);
   Status Append(std::string_view data);
   Status Flush();
@@ -51,6 +53,7 @@ class BufferedFile {
   std::string path_;
   std::string buffer_;
   size_t capacity_ = 0;
+  size_t max_capacity_ = 0;
   uint64_t size_ = 0;
 };
 

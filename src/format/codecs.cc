@@ -24,19 +24,6 @@ namespace {
 
 constexpr size_t kChunk = 1 << 16;
 
-// Appends to a string: turns a stream compressor into a one-shot one.
-class StringSink : public ByteSink {
- public:
-  explicit StringSink(std::string* out) : out_(out) {}
-  Status Append(std::string_view data) override {
-    out_->append(data);
-    return Status::OK();
-  }
-
- private:
-  std::string* out_;
-};
-
 // --- zlib (gzip and zlib wrappers) ---------------------------------------------
 
 class ZlibCompressor : public StreamCompressor {
@@ -88,6 +75,36 @@ class ZlibCompressor : public StreamCompressor {
   std::string out_;
 };
 
+// One block of a block-compressed SequenceFile, deflated in one call with a
+// z_stream kept per thread: deflateReset gives the same bytes as a fresh
+// deflateInit2 without allocating its 256 KiB of state for every block.
+Status DeflateBlock(std::string_view in, std::string* out, int window_bits, const char* name) {
+  struct Stream {
+    z_stream z{};
+    bool live = false;
+    ~Stream() {
+      if (live) deflateEnd(&z);
+    }
+  };
+  thread_local Stream gzip, zlib;
+  Stream& s = window_bits > 15 ? gzip : zlib;
+  int rc = s.live ? deflateReset(&s.z)
+                  : deflateInit2(&s.z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8,
+                                 Z_DEFAULT_STRATEGY);
+  if (rc != Z_OK) return Status::Internal("{} compressor init failed: zlib error {}", name, rc);
+  s.live = true;
+  size_t start = out->size();
+  out->resize(start + deflateBound(&s.z, static_cast<uLong>(in.size())));
+  s.z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  s.z.avail_in = static_cast<uInt>(in.size());
+  s.z.next_out = reinterpret_cast<Bytef*>(out->data() + start);
+  s.z.avail_out = static_cast<uInt>(out->size() - start);
+  rc = deflate(&s.z, Z_FINISH);
+  if (rc != Z_STREAM_END) return Status::Internal("{} compression failed: zlib error {}", name, rc);
+  out->resize(out->size() - s.z.avail_out);
+  return Status::OK();
+}
+
 // Inflates every member/stream of in (window_bits 31: gzip, 15: zlib).
 Status InflateAll(std::string_view in, std::string* out, int window_bits, const char* name) {
   if (in.empty()) return Status::Corruption("{} data is empty", name);
@@ -135,10 +152,7 @@ class GzipCodec : public Codec {
     return InflateAll(in, out, 15 + 16, "gzip");
   }
   Status HadoopCompress(std::string_view in, std::string* out) const override {
-    StringSink sink(out);
-    ZlibCompressor c(&sink, 15 + 16, "gzip");
-    RETURN_IF_ERROR(c.Write(in));
-    return c.Finish();
+    return DeflateBlock(in, out, 15 + 16, "gzip");
   }
   Status HadoopDecompress(std::string_view in, std::string* out) const override {
     return InflateAll(in, out, 15 + 16, "gzip");
@@ -157,10 +171,7 @@ class DeflateCodec : public Codec {
     return InflateAll(in, out, 15, "deflate");
   }
   Status HadoopCompress(std::string_view in, std::string* out) const override {
-    StringSink sink(out);
-    ZlibCompressor c(&sink, 15, "deflate");
-    RETURN_IF_ERROR(c.Write(in));
-    return c.Finish();
+    return DeflateBlock(in, out, 15, "deflate");
   }
   Status HadoopDecompress(std::string_view in, std::string* out) const override {
     return InflateAll(in, out, 15, "deflate");
@@ -236,10 +247,24 @@ class ZstdCodec : public Codec {
     return ZstdDecompressAll(in, out);
   }
   Status HadoopCompress(std::string_view in, std::string* out) const override {
-    StringSink sink(out);
-    ZstdCompressor c(&sink);
-    RETURN_IF_ERROR(c.Write(in));
-    return c.Finish();
+    // One frame per block, from a context kept per thread (creating one per
+    // block costs more than compressing a small block).
+    struct Context {
+      ZSTD_CCtx* ctx = ZSTD_createCCtx();
+      ~Context() { ZSTD_freeCCtx(ctx); }
+    };
+    thread_local Context c;
+    if (!c.ctx) return Status::Internal("zstd compressor init failed");
+    ZSTD_CCtx_reset(c.ctx, ZSTD_reset_session_only);
+    ZSTD_CCtx_setParameter(c.ctx, ZSTD_c_checksumFlag, 1);
+    size_t start = out->size();
+    out->resize(start + ZSTD_compressBound(in.size()));
+    size_t n =
+        ZSTD_compress2(c.ctx, out->data() + start, out->size() - start, in.data(), in.size());
+    if (ZSTD_isError(n))
+      return Status::Internal("zstd compression failed: {}", ZSTD_getErrorName(n));
+    out->resize(start + n);
+    return Status::OK();
   }
   Status HadoopDecompress(std::string_view in, std::string* out) const override {
     return ZstdDecompressAll(in, out);

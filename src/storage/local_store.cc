@@ -32,6 +32,13 @@ class LocalStore : public ObjectStore {
 
   Status PutFile(const std::string& key, const std::string& local_path,
                  const PutOptions& options) override {
+    // A finished staging file on the same filesystem becomes the object
+    // itself, linked in create-only: the data is not written a second time.
+    // (Staging files are never written again once handed to the store.)
+    if (options.create_only) {
+      Result<bool> linked = LinkIn(key, local_path, options);
+      if (!linked.ok() || *linked) return linked.status();
+    }
     return Publish(key, options, [&](int fd, const std::string& tmp) -> Status {
       int in = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
       if (in < 0) return Status::FromErrno("open " + local_path, errno);
@@ -130,6 +137,34 @@ class LocalStore : public ObjectStore {
   }
 
  private:
+  // true: linked (or an error about it); false: another filesystem, copy instead.
+  Result<bool> LinkIn(const std::string& key, const std::string& local_path,
+                      const PutOptions& options) {
+    if (key.empty() || key.find("..") != std::string::npos) {
+      return Status::InvalidArgument("bad object key '{}'", key);
+    }
+    std::string path = Uri(key);
+    std::string dir = DirName(path);
+    RETURN_IF_ERROR(MakeDirs(dir));
+    int fd = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::FromErrno("open " + local_path, errno);
+    for (const auto& [k, v] : options.metadata) {
+      ::fsetxattr(fd, (kMetaXattrPrefix + k).c_str(), v.data(), v.size(), 0);
+    }
+    Status st;
+    if (::fsync(fd) != 0) st = Status::FromErrno("fsync " + local_path, errno);
+    ::close(fd);
+    RETURN_IF_ERROR(st);
+    if (::link(local_path.c_str(), path.c_str()) != 0) {
+      int err = errno;
+      if (err == EEXIST) return Status::AlreadyExists("{} already exists", path);
+      if (err == EXDEV || err == EPERM || err == EMLINK) return false;
+      return Status::FromErrno("link " + local_path + " to " + path, err);
+    }
+    RETURN_IF_ERROR(SyncDir(dir));
+    return true;
+  }
+
   template <typename WriteBody>
   Status Publish(const std::string& key, const PutOptions& options, WriteBody write_body) {
     if (key.empty() || key.find("..") != std::string::npos) {

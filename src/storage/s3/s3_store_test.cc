@@ -207,6 +207,36 @@ TEST(S3Store, RetriesSlowDownThenSucceeds) {
   EXPECT_EQ(got[2].headers.count("if-none-match"), 0u);
 }
 
+TEST(S3Store, StorageClassAclEncryptionAndMetadataGoOnEveryWrite) {
+  FakeHttpServer server([](const FakeRequest&) {
+    return FakeResponse{200, {{"ETag", "\"e\""}}, "", false};
+  });
+  S3Settings s;
+  s.storage_class = "STANDARD_IA";
+  s.canned_acl = "bucket-owner-full-control";
+  s.sse_type = "KMS";
+  s.sse_kms_key = "arn:aws:kms:eu-west-1:1:key/k";
+  auto store = StoreOn(server, s);
+  PutOptions opts;
+  opts.create_only = true;
+  opts.metadata = {{"secor-topic", "t"}, {"secor-round-end", "9"}};
+  ASSERT_TRUE(store->PutBytes("t/offset=0/1_0_00000000000000000000", "data", opts).ok());
+  auto got = server.received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].headers["x-amz-storage-class"], "STANDARD_IA");
+  EXPECT_EQ(got[0].headers["x-amz-acl"], "bucket-owner-full-control");
+  EXPECT_EQ(got[0].headers["x-amz-server-side-encryption"], "aws:kms");
+  EXPECT_EQ(got[0].headers["x-amz-server-side-encryption-aws-kms-key-id"],
+            "arn:aws:kms:eu-west-1:1:key/k");
+  EXPECT_EQ(got[0].headers["x-amz-meta-secor-topic"], "t");
+  EXPECT_EQ(got[0].headers["x-amz-meta-secor-round-end"], "9");
+  EXPECT_EQ(got[0].headers["if-none-match"], "*");
+  // Every one of them is signed.
+  for (const char* h : {"x-amz-storage-class", "x-amz-acl", "x-amz-meta-secor-topic"}) {
+    EXPECT_NE(got[0].headers["authorization"].find(h), std::string::npos) << h;
+  }
+}
+
 TEST(S3Store, AnObjectWhoseBytesLookLikeAnErrorIsStillItsBytes) {
   // The loopback fake S3 answers GetObject with a user object that happens to
   // be an S3 error document (an XML payload stored by the error output).
