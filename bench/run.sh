@@ -21,7 +21,11 @@ json_messages=$((messages / 4))
 wide_messages=$((messages / 8))
 out_doc=${BENCH_OUT:-$root/docs/performance.md}
 with_s3=${BENCH_S3:-1}
-work=$(mktemp -d /tmp/secor-bench-XXXXXX)
+# Staging and the local store live in memory (BENCH_DIR to change it): the
+# virtual disks of these machines throttle writes unpredictably, and the
+# question here is the consumer's own cost against kcat's, which writes
+# nothing. (kcat's output goes to /dev/null; secor's files go to tmpfs.)
+work=$(mktemp -d "${BENCH_DIR:-/dev/shm}/secor-bench-XXXXXX")
 ceph_dir=""
 cleanup() {
   kill "$broker_pid" 2>/dev/null || true
@@ -192,7 +196,8 @@ fi
   echo
   echo "Produced by \`bench/run.sh $messages $partitions\` on $(date -u +%Y-%m-%d), $(nproc) cores,"
   echo "against the test broker (librdkafka's mock cluster) and, for \`s3\`, a single-node"
-  echo "Ceph RGW (memstore) on the same machine. The ceiling is kcat reading the same topic to"
+  echo "Ceph RGW (memstore) on the same machine; staging and the local store are on tmpfs"
+  echo "(\`BENCH_DIR\`, default /dev/shm). The ceiling is kcat reading the same topic to"
   echo "/dev/null in the same run (its second, warm read, start-up included). secor's rate runs"
   echo "from its first message to its last, as it logs them (the group's first join, about 3 s"
   echo "on the test broker, is left out); CPU seconds and peak resident memory cover the whole"
