@@ -931,7 +931,6 @@ void ConsumerImpl::PublishStatus() {
 
 Status ConsumerImpl::CheckPolicies() {
   RETURN_IF_ERROR(RetrySetUps());
-  PublishStatus();
   auto now = Clock::now();
   bool seal_all = max_file_count_ >= 0 && OpenFileCount() > static_cast<size_t>(max_file_count_);
   int minute = -1;
@@ -965,6 +964,9 @@ Status ConsumerImpl::CheckPolicies() {
     }
     if (seal) RETURN_IF_ERROR(SealRound(ps));
   }
+  // After the seals: a round handed to the uploader shows as in flight, so
+  // the status never has an upload done while its round still looks open.
+  PublishStatus();
   return Status::OK();
 }
 

@@ -5,7 +5,8 @@
 # starts a throwaway Ceph RGW), on S3 through `secor faultproxy`. Every run
 # prints its seed; the first failing run stops the loop and keeps its logs.
 #
-#   tests/chaos/soak.sh [--build DIR] [--runs N] [--ceph] [--local-only]
+#   tests/chaos/soak.sh [--build DIR] [--runs N] [--ceph] [--local-only|--s3-only]
+#   (the two stores can soak side by side: one --local-only, one --s3-only)
 #   SECOR_CHAOS_SEED=123 SECOR_CHAOS_SECONDS=120 tests/chaos/soak.sh --runs 1
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,13 +15,15 @@ build=build
 runs=1
 ceph=0
 local_only=0
+s3_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --ceph) ceph=1; shift ;;
     --local-only) local_only=1; shift ;;
-    *) echo "usage: $0 [--build DIR] [--runs N] [--ceph] [--local-only]" >&2; exit 2 ;;
+    --s3-only) s3_only=1; shift ;;
+    *) echo "usage: $0 [--build DIR] [--runs N] [--ceph] [--local-only|--s3-only]" >&2; exit 2 ;;
   esac
 done
 ninja -C "$build" secor secor-testbroker secor_integration_test
@@ -35,6 +38,10 @@ fi
 
 filter='ChaosTest.LocalStore*'
 if [ "$local_only" = 0 ] && [ -n "${SECOR_TEST_S3_ENDPOINT:-}" ]; then filter='ChaosTest.*'; fi
+if [ "$s3_only" = 1 ]; then
+  [ -n "${SECOR_TEST_S3_ENDPOINT:-}" ] || { echo "--s3-only needs SECOR_TEST_S3_* or --ceph" >&2; exit 2; }
+  filter='ChaosTest.S3*'
+fi
 export SECOR_CHAOS_SECONDS="${SECOR_CHAOS_SECONDS:-1800}"
 export SECOR_KEEP_TEST_DIRS=1
 fixed_seed="${SECOR_CHAOS_SEED:-}"
