@@ -97,5 +97,5 @@ done
 echo
 first=clicks/offset=0/1_0_00000000000000000000
 echo "first three messages of $store/$first:"
-build/secor print -c "$out/demo.properties" "$store/$first" | head -3
+build/secor print -n 3 -c "$out/demo.properties" "$store/$first"
 exit $status
