@@ -204,6 +204,9 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   Clock::time_point last_wake_;
   static constexpr size_t kWakeBelowQueued = 2000;
   static constexpr int64_t kWakeMinLag = 10000;
+  static constexpr size_t kBatch = 1024;
+  static constexpr int kSetUpTimeoutMs = 5000;
+  std::set<TopicPartition> assigned_in_poll_;  // by OnAssigned, inside PollBatch
   Status setup_error_;
 
   std::mutex current_mu_;
@@ -435,10 +438,12 @@ Status ConsumerImpl::SetUpPartition(PartitionState& ps) {
   ps.replay.clear();
   ps.blocked = false;
   ASSIGN_OR_RETURN(ps.ctx, Context(tp.topic));
-  ASSIGN_OR_RETURN(auto committed, kafka_->Committed({tp}, 30000));
+  // Short timeouts: a set-up that cannot finish is retried from the consume
+  // loop, which must stay responsive (a SIGTERM, other partitions).
+  ASSIGN_OR_RETURN(auto committed, kafka_->Committed({tp}, kSetUpTimeoutMs));
   int64_t start = committed[tp];
   int64_t low = 0, high = 0;
-  RETURN_IF_ERROR(kafka_->QueryWatermarks(tp, &low, &high, 30000));
+  RETURN_IF_ERROR(kafka_->QueryWatermarks(tp, &low, &high, kSetUpTimeoutMs));
   if (start < 0) {
     int64_t reset = auto_offset_reset_ == "latest" ? high : low;
     ASSIGN_OR_RETURN(start, ledger_->CreateOrAdoptRoot(tp.topic, tp.partition, reset, writer_id_));
@@ -505,17 +510,19 @@ Status ConsumerImpl::SetUpPartition(PartitionState& ps) {
 // group however long the outage lasts.
 AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
   AssignPlan plan;
+  Status outage;  // once one set-up fails for the broker or store, hold the rest
   for (const auto& tp : parts) {
     rebalances_.Add();
     PartitionState ps;
     ps.tp = tp;
     ps.epoch = next_epoch_++;
-    Status st = SetUpPartition(ps);
+    Status st = outage.ok() ? SetUpPartition(ps) : outage;
     if (st.ok()) {
       plan.starts[tp] = ps.round_start;
       spdlog::info("{}/{}: assigned, starting at offset {}", tp.topic, tp.partition,
                    ps.round_start);
     } else if (st.IsRetryable() || st.code() == Status::Code::kFenced) {
+      outage = st;
       ps.paused = true;
       ps.setup_backoff_ms = 500;
       ps.setup_retry_at = Clock::now() + std::chrono::milliseconds(ps.setup_backoff_ms);
@@ -527,6 +534,7 @@ AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
       continue;
     }
     partitions_[tp] = std::move(ps);
+    assigned_in_poll_.insert(tp);
   }
   assigned_.Set(static_cast<double>(partitions_.size()));
   return plan;
@@ -534,8 +542,13 @@ AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
 
 Status ConsumerImpl::RetrySetUps() {
   auto now = Clock::now();
+  bool tried = false;
   for (auto& [tp, ps] : partitions_) {
     if (ps.ready || now < ps.setup_retry_at) continue;
+    // One attempt per policy tick: a store or broker that is down makes each
+    // attempt slow, and the loop has other partitions and signals to serve.
+    if (tried || stop_requested_.load()) break;
+    tried = true;
     Status st = SetUpPartition(ps);
     if (st.ok()) {
       st = kafka_->Seek(tp, ps.round_start, 10000);
@@ -999,6 +1012,7 @@ Status ConsumerImpl::Run() {
   auto rate_window_start = Clock::now();
   int64_t rate_window_count = 0;
   int64_t total = 0;
+  std::vector<PolledMessage> batch;
   Clock::time_point first_message_at, last_message_at;
   Status result;
   uint32_t since_check = 0;
@@ -1009,12 +1023,13 @@ Status ConsumerImpl::Run() {
     }
     result = HandleEvents();
     if (!result.ok()) break;
-    PolledMessage msg = kafka_->Poll(0);
-    if (msg.empty()) {
+    kafka_->PollBatch(0, kBatch, &batch);
+    if (batch.empty()) {
       WakeFetchersIfBehind();
-      msg = kafka_->Poll(100);
+      kafka_->PollBatch(100, kBatch, &batch);
     }
-    if (!msg.empty()) {
+    bool done = false;
+    for (const PolledMessage& msg : batch) {
       if (msg.error_code()) {
         if (msg.error_code() == -140 /* RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET */) {
           offsets_lost_.Add();
@@ -1022,17 +1037,39 @@ Status ConsumerImpl::Run() {
         } else {
           spdlog::warn("kafka: {}", msg.error_text());
         }
-      } else {
-        result = Process(msg.view());
-        if (!result.ok()) break;
-        if (total == 0) first_message_at = Clock::now();
-        last_message_at = Clock::now();
-        ++total;
-        ++rate_window_count;
-        if (options_.max_messages > 0 && total >= options_.max_messages) break;
+        continue;
+      }
+      // A partition assigned during this poll may have messages in the
+      // batch from before its assignment: they are dropped here, and the
+      // partition is sought to its start below.
+      if (!assigned_in_poll_.empty() &&
+          assigned_in_poll_.count({std::string(msg.view().topic), msg.view().partition})) {
+        continue;
+      }
+      result = Process(msg.view());
+      if (!result.ok()) break;
+      ++total;
+      ++rate_window_count;
+      if (options_.max_messages > 0 && total >= options_.max_messages) {
+        done = true;
+        break;
       }
     }
-    if (++since_check >= 256 || msg.empty()) {
+    if (!batch.empty()) {
+      auto now = Clock::now();
+      if (first_message_at == Clock::time_point()) first_message_at = now;
+      last_message_at = now;
+    }
+    if (!result.ok() || done) break;
+    for (const auto& tp : assigned_in_poll_) {
+      auto it = partitions_.find(tp);
+      if (it == partitions_.end() || !it->second.ready) continue;
+      Status st = kafka_->Seek(tp, it->second.round_start, 10000);
+      if (!st.ok()) HoldForSetUp(it->second, st);
+    }
+    assigned_in_poll_.clear();
+    since_check += static_cast<uint32_t>(batch.size());
+    if (since_check >= 256 || batch.empty()) {
       since_check = 0;
       if (kafka_->QueuedMessages() < kWakeBelowQueued) WakeFetchersIfBehind();
       auto now = Clock::now();
@@ -1066,6 +1103,7 @@ Status ConsumerImpl::Run() {
       }
     }
   }
+  batch.clear();  // the messages go back to librdkafka before it closes
   if (result.ok()) {
     spdlog::info("stopping: {}", upload_on_shutdown_ ? "uploading open files first"
                                                      : "open files are left to the next owner");

@@ -9,6 +9,7 @@ namespace secor {
 struct GroupConsumerAccess {
   static RebalanceListener* listener(GroupConsumer* c) { return c->listener_; }
   static void MarkAssigned(GroupConsumer* c) { c->ever_assigned_ = true; }
+  static bool Closing(GroupConsumer* c) { return c->closed_; }
 };
 
 namespace {
@@ -51,7 +52,11 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
   bool cooperative = std::string(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     GroupConsumerAccess::MarkAssigned(self);
-    AssignPlan plan = listener->OnAssigned(ToVector(parts));
+    // An assignment that arrives while the member is leaving is taken and
+    // given back at once: setting it up (broker and store round trips) would
+    // only delay the exit.
+    AssignPlan plan;
+    if (!GroupConsumerAccess::Closing(self)) plan = listener->OnAssigned(ToVector(parts));
     for (int i = 0; i < parts->cnt; ++i) {
       auto it = plan.starts.find({parts->elems[i].topic, parts->elems[i].partition});
       if (it != plan.starts.end()) parts->elems[i].offset = it->second;
@@ -215,6 +220,18 @@ Result<std::vector<std::string>> GroupConsumer::ListTopics(int timeout_ms) {
 
 PolledMessage GroupConsumer::Poll(int timeout_ms) {
   return PolledMessage(rd_kafka_consumer_poll(rk_, timeout_ms));
+}
+
+void GroupConsumer::PollBatch(int timeout_ms, size_t max, std::vector<PolledMessage>* out) {
+  out->clear();
+  thread_local std::vector<rd_kafka_message_t*> raw;
+  raw.resize(max);
+  ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, raw.data(), max);
+  if (n < 0) {
+    spdlog::warn("kafka: consume: {}", rd_kafka_err2str(rd_kafka_last_error()));
+    return;
+  }
+  for (ssize_t i = 0; i < n; ++i) out->emplace_back(raw[static_cast<size_t>(i)]);
 }
 
 Result<std::map<TopicPartition, int64_t>> GroupConsumer::Committed(

@@ -85,6 +85,9 @@ class GroupConsumer {
   Result<std::vector<std::string>> ListTopics(int timeout_ms);
   // Waits up to timeout_ms for one message; empty when none.
   PolledMessage Poll(int timeout_ms);
+  // Waits up to timeout_ms for messages and takes up to max of them at once
+  // (rebalance callbacks run inside, as in Poll). out is cleared first.
+  void PollBatch(int timeout_ms, size_t max, std::vector<PolledMessage>* out);
 
   // Committed offsets of the group (-1 when none).
   Result<std::map<TopicPartition, int64_t>> Committed(const std::vector<TopicPartition>& parts,

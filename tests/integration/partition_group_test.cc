@@ -116,6 +116,48 @@ TEST(PartitionGroupTest, ThreeDaysOfJsonLandInTheirHourDirectoriesExactlyOnce) {
   EXPECT_EQ(Split(all, '\n', true).size(), 3u) << all;
   EXPECT_NE(all.find("\"payload_base64\":\"bm90IGpzb24=\""), std::string::npos)
       << all;  // "not json"
+  // Each with its place in Kafka: after partition 0's 3000 good messages.
+  for (int64_t offset : {3000, 3001, 3002}) {
+    EXPECT_NE(all.find(fmt::format("{{\"offset\":{},\"partition\":0,", offset)), std::string::npos)
+        << all;
+  }
+}
+
+TEST(PartitionGroupTest, TooManyBadMessagesStopTheConsumerWithoutCommittingThem) {
+  TempDir dir;
+  TestBroker broker(dir.path(), {"junk:1"});
+  ASSERT_FALSE(broker.bootstrap().empty());
+  std::string lines;
+  for (int i = 0; i < 30; ++i) lines += "garbage " + std::to_string(i) + "\n";
+  auto sent = RunCommand({"kcat", "-P", "-b", broker.bootstrap(), "-t", "junk", "-p", "0"}, lines);
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  std::string store = dir.Join("store");
+  auto kv = testing::BaseConsumerSettings(broker.bootstrap(), "strict", dir.Join("staging"), store);
+  kv["secor.message.parser.class"] = "JsonMessageParser";
+  kv["secor.consumer.max_bad_messages"] = "5";
+  std::string strict = testing::WriteProperties(dir.Join("strict.properties"), kv);
+
+  // A burst of unparseable messages trips the limit at the sixth, offset 5.
+  Process consumer;
+  consumer.Start({BinaryPath("secor"), "consume", "-c", strict}, dir.Join("strict"));
+  EXPECT_EQ(consumer.Wait(60s), 1) << consumer.Stderr();
+  std::string err = consumer.Stderr();
+  EXPECT_NE(err.find("too many messages could not be parsed"), std::string::npos) << err;
+  EXPECT_NE(err.find("secor.consumer.max_bad_messages=5"), std::string::npos) << err;
+  EXPECT_NE(err.find("junk/0 offset 5"), std::string::npos) << err;
+  // The round was never decided: nothing stored, nothing committed.
+  EXPECT_FALSE(PathExists(store + "/junk")) << "nothing is stored before the round is decided";
+
+  // With room for them, every one of the 30 lands in the error output.
+  kv["secor.consumer.max_bad_messages"] = "1000";
+  std::string lenient = testing::WriteProperties(dir.Join("lenient.properties"), kv);
+  Process again;
+  again.Start({BinaryPath("secor"), "consume", "-c", lenient}, dir.Join("lenient"));
+  auto v = testing::WaitForVerify(lenient, "junk", 30, 90s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("30 messages (30 in the error output)"), std::string::npos) << v.out;
+  again.Signal(SIGTERM);
+  EXPECT_EQ(again.Wait(60s), 0) << again.Stderr();
 }
 
 }  // namespace
