@@ -551,7 +551,7 @@ Status ConsumerImpl::RetrySetUps() {
     tried = true;
     Status st = SetUpPartition(ps);
     if (st.ok()) {
-      st = kafka_->Seek(tp, ps.round_start, 10000);
+      st = kafka_->Seek(tp, ps.round_start, 0);
       if (st.ok()) {
         UpdatePause(ps);
         spdlog::info("{}/{}: set up after retrying, starting at offset {}", tp.topic, tp.partition,
@@ -829,7 +829,7 @@ Status ConsumerImpl::ResetToReplay(PartitionState& ps, int64_t start) {
     s = it->second.end + 1;
   }
   StartRound(ps, start);
-  RETURN_IF_ERROR(kafka_->Seek(ps.tp, start, 10000));
+  RETURN_IF_ERROR(kafka_->Seek(ps.tp, start, 0));
   UpdatePause(ps);
   spdlog::info("{}/{}: replaying {} round(s) decided by other writers from {}", ps.tp.topic,
                ps.tp.partition, ps.replay.size(), start);
@@ -1064,7 +1064,7 @@ Status ConsumerImpl::Run() {
     for (const auto& tp : assigned_in_poll_) {
       auto it = partitions_.find(tp);
       if (it == partitions_.end() || !it->second.ready) continue;
-      Status st = kafka_->Seek(tp, it->second.round_start, 10000);
+      Status st = kafka_->Seek(tp, it->second.round_start, 0);
       if (!st.ok()) HoldForSetUp(it->second, st);
     }
     assigned_in_poll_.clear();

@@ -282,7 +282,9 @@ Status GroupConsumer::Seek(const TopicPartition& tp, int64_t offset, int timeout
     st = Status::IOError("seek {}/{} to {}: {}", tp.topic, tp.partition, offset,
                          rd_kafka_error_string(e));
     rd_kafka_error_destroy(e);
-  } else if (list->elems[0].err) {
+  } else if (list->elems[0].err &&
+             !(timeout_ms == 0 && list->elems[0].err == RD_KAFKA_RESP_ERR__IN_PROGRESS)) {
+    // (An asynchronous seek reports "in progress": that is its success.)
     st = KafkaError(fmt::format("seek {}/{} to {}", tp.topic, tp.partition, offset),
                     list->elems[0].err);
   }

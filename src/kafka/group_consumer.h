@@ -95,6 +95,9 @@ class GroupConsumer {
   // Synchronous commit of next-offset-to-read values. Fenced when the group
   // refused it (stale generation, unknown member, rebalance in progress).
   Status Commit(const std::map<TopicPartition, int64_t>& offsets);
+  // timeout_ms 0: asynchronous. Messages fetched before the seek are never
+  // delivered after it either way (librdkafka's version barrier is raised at
+  // once); waiting would only block on a partition whose leader is down.
   Status Seek(const TopicPartition& tp, int64_t offset, int timeout_ms);
   Status Pause(const std::vector<TopicPartition>& parts);
   Status Resume(const std::vector<TopicPartition>& parts);
