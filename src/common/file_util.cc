@@ -143,7 +143,13 @@ BufferedFile::~BufferedFile() {
 
 Status BufferedFile::Open(const std::string& path, size_t buffer_size) {
   RETURN_IF_ERROR(MakeDirs(DirName(path)));
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // A new inode every time, never a truncated old one: a finished staging
+  // file may have been linked into a local store, and truncating through
+  // another name would empty the stored object.
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return Status::FromErrno("replace " + path, errno);
+  }
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd_ < 0) return Status::FromErrno("create " + path, errno);
   path_ = path;
   max_capacity_ = std::max<size_t>(buffer_size, 1);

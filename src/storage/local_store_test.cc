@@ -151,3 +151,32 @@ TEST(LocalStore, RejectsBadKeys) {
 
 }  // namespace
 }  // namespace secor
+
+namespace secor {
+namespace {
+
+TEST(LocalStore, ALinkedStagingFileStaysIntactWhenItsPathIsWrittenAgain) {
+  testing::TempDir root, staging;
+  auto store = OpenObjectStore(root.path(), Config());
+  ASSERT_TRUE(store.ok());
+  std::string local = staging.Join("round/file");
+  {
+    BufferedFile f;
+    ASSERT_TRUE(f.Open(local).ok());
+    ASSERT_TRUE(f.Append("the round's bytes").ok());
+    ASSERT_TRUE(f.Close().ok());
+  }
+  PutOptions opts;
+  opts.create_only = true;
+  ASSERT_TRUE((*store)->PutFile("t/1_0_00000000000000000000", local, opts).ok());
+  // The same staging path written again must not reach the stored object.
+  BufferedFile again;
+  ASSERT_TRUE(again.Open(local).ok());
+  ASSERT_TRUE(again.Append("other").ok());
+  ASSERT_TRUE(again.Close().ok());
+  EXPECT_EQ(*(*store)->Get("t/1_0_00000000000000000000"), "the round's bytes");
+  EXPECT_EQ(*ReadFile(local), "other");
+}
+
+}  // namespace
+}  // namespace secor
