@@ -8,6 +8,11 @@
 #   tests/chaos/soak.sh [--build DIR] [--runs N] [--ceph] [--local-only|--s3-only]
 #   (the two stores can soak side by side: one --local-only, one --s3-only)
 #   SECOR_CHAOS_SEED=123 SECOR_CHAOS_SECONDS=120 tests/chaos/soak.sh --runs 1
+#
+# The test broker keeps at most 5 MiB per partition, so a long run spreads a
+# slower producer over more partitions (SECOR_CHAOS_PARTITIONS=48,
+# SECOR_CHAOS_PRODUCE_PAUSE_MS=400: about 2 MiB per partition in 30 minutes).
+# The binaries are copied first, so the tree can be rebuilt during a soak.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -27,6 +32,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 ninja -C "$build" secor secor-testbroker secor_integration_test
+bin=$(mktemp -d /tmp/secor-soak-bin-XXXXXX)
+cp "$build/secor" "$build/secor-testbroker" "$build/tests/secor_integration_test" "$bin/"
+export SECOR_TEST_BINARY_DIR=$bin
 
 if [ "$ceph" = 1 ] && [ -z "${SECOR_TEST_S3_ENDPOINT:-}" ]; then
   ceph_dir=$(mktemp -d /tmp/secor-soak-ceph-XXXXXX)
@@ -43,13 +51,16 @@ if [ "$s3_only" = 1 ]; then
   filter='ChaosTest.S3*'
 fi
 export SECOR_CHAOS_SECONDS="${SECOR_CHAOS_SECONDS:-1800}"
+export SECOR_CHAOS_PARTITIONS="${SECOR_CHAOS_PARTITIONS:-48}"
+export SECOR_CHAOS_PRODUCE_PAUSE_MS="${SECOR_CHAOS_PRODUCE_PAUSE_MS:-400}"
+export SECOR_CHAOS_FILE_AGE_SECONDS="${SECOR_CHAOS_FILE_AGE_SECONDS:-2}"
 export SECOR_KEEP_TEST_DIRS=1
 fixed_seed="${SECOR_CHAOS_SEED:-}"
 for run in $(seq 1 "$runs"); do
   seed="${fixed_seed:-$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}"
   echo "== soak run $run/$runs: SECOR_CHAOS_SEED=$seed SECOR_CHAOS_SECONDS=$SECOR_CHAOS_SECONDS ($filter)"
   log="$root/$build/chaos-soak-$seed.log"
-  if ! SECOR_CHAOS_SEED=$seed "$build/tests/secor_integration_test" --gtest_filter="$filter" \
+  if ! SECOR_CHAOS_SEED=$seed "$bin/secor_integration_test" --gtest_filter="$filter" \
       2>&1 | tee "$log"; then
     echo "== FAILED: repeat with SECOR_CHAOS_SEED=$seed SECOR_CHAOS_SECONDS=$SECOR_CHAOS_SECONDS; log $log"
     exit 1
