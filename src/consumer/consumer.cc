@@ -21,6 +21,7 @@
 #include "consumer/error_file.h"
 #include "consumer/staging.h"
 #include "format/codec.h"
+#include "format/compression_pool.h"
 #include "format/file_format.h"
 #include "kafka/client_config.h"
 #include "kafka/group_consumer.h"
@@ -254,6 +255,11 @@ Status ConsumerImpl::Init() {
   }
   ASSIGN_OR_RETURN(messages_per_second_, config_.Int("secor.messages.per.second"));
   ASSIGN_OR_RETURN(max_bad_messages_, config_.Int("secor.consumer.max_bad_messages"));
+  ASSIGN_OR_RETURN(int64_t compression_threads, config_.Int("secor.compression.threads"));
+  if (compression_threads < 0 || compression_threads > 64) {
+    return config_.BadValue("secor.compression.threads", "must be 0 to 64");
+  }
+  SetSharedCompressionThreads(static_cast<int>(compression_threads));
   ASSIGN_OR_RETURN(int64_t threads, config_.Int("secor.upload.threads"));
   if (threads < 1) return config_.BadValue("secor.upload.threads", "must be at least 1");
   ASSIGN_OR_RETURN(int64_t max_backoff, config_.Int("secor.upload.retry.max.backoff.ms"));

@@ -2,9 +2,14 @@
 // .Writer / RecordCompressWriter / BlockCompressWriter write it, so that Hadoop,
 // Hive and Spark read Secor output unchanged. Layout in docs/formats.md.
 #include <atomic>
+#include <chrono>
 #include <cstring>
+#include <deque>
+#include <future>
+#include <memory>
 
 #include "common/strings.h"
+#include "format/compression_pool.h"
 #include "format/format_internal.h"
 
 namespace secor::format_internal {
@@ -216,10 +221,18 @@ constexpr size_t kMinBlock = 32 << 10;
 
 class SequenceFileWriter : public FileWriter {
  public:
-  ~SequenceFileWriter() override { g_block_bytes.fetch_sub(keys_.size() + values_.size()); }
+  ~SequenceFileWriter() override {
+    size_t held = keys_.size() + values_.size();
+    for (auto& block : pending_) {
+      block->done.wait();  // the job points into this writer's codec
+      held += block->raw_bytes;
+    }
+    g_block_bytes.fetch_sub(held);
+  }
   Status Open(const std::string& path, const FormatOptions& options,
               const SequenceFileOptions& seq) {
     ASSIGN_OR_RETURN(codec_, NewCodec(options.codec));
+    pool_ = SharedCompressionPool();
     seq_ = seq;
     if (!seq.force_compression) {
       seq_.compression = codec_ ? SequenceCompression::kBlock : SequenceCompression::kNone;
@@ -295,6 +308,9 @@ class SequenceFileWriter : public FileWriter {
         // Many open files share one budget: past it, the writer that grows
         // flushes a smaller block and gives its buffers back.
         if (total > kBlockBudget && mine >= kMinBlock) return FlushBlock(/*release=*/true);
+        // Blocks compressed in the background go to the file as they finish,
+        // not all at Close, so their memory is given back early.
+        if (!pending_.empty() && (buffered_ & 63) == 0) return WriteFinishedBlocks(kNoWait);
         return Status::OK();
       }
     }
@@ -304,7 +320,10 @@ class SequenceFileWriter : public FileWriter {
   uint64_t BytesWritten() const override { return file_.size(); }
 
   Status Close() override {
-    if (seq_.compression == SequenceCompression::kBlock) RETURN_IF_ERROR(FlushBlock());
+    if (seq_.compression == SequenceCompression::kBlock) {
+      RETURN_IF_ERROR(FlushBlock());
+      RETURN_IF_ERROR(WriteFinishedBlocks(0));
+    }
     return SyncAndClose(&file_);
   }
 
@@ -323,38 +342,107 @@ class SequenceFileWriter : public FileWriter {
     if (file_.size() >= last_sync_pos_ + kSyncInterval) return WriteSync();
     return Status::OK();
   }
-  Status WriteBuffer(const std::string& raw) {
-    // One scratch buffer for all writers of the thread, not one per file.
-    thread_local std::string compressed;
-    compressed.clear();
-    RETURN_IF_ERROR(codec_->HadoopCompress(raw, &compressed));
+  Status WriteCompressed(std::string_view compressed) {
     head_.clear();
     PutVLong(&head_, static_cast<int64_t>(compressed.size()));
     RETURN_IF_ERROR(file_.Append(head_));
     return file_.Append(compressed);
   }
+  Status WriteBlockHead(int64_t records) {
+    RETURN_IF_ERROR(WriteSync());
+    head_.clear();
+    PutVLong(&head_, records);
+    return file_.Append(head_);
+  }
+
+  // One block on its way through the compression pool: its four raw buffers
+  // (key lengths, keys, value lengths, values) and what they compress to.
+  struct PendingBlock {
+    std::string raw[4];
+    std::string compressed[4];
+    int64_t records = 0;
+    size_t raw_bytes = 0;  // still counted in g_block_bytes
+    Status status;
+    std::future<void> done;
+  };
+  static constexpr size_t kNoWait = ~size_t{0};
+  // A writer keeps at most this many blocks in the pool: a burst into one
+  // file waits for its compression instead of buffering without bound.
+  static constexpr size_t kMaxPendingBlocks = 2;
+
   // BlockCompressWriter.sync(): marker, record count, then key lengths, keys,
   // value lengths and values, each compressed on its own.
   Status FlushBlock(bool release = false) {
     if (buffered_ == 0) return Status::OK();
-    g_block_bytes.fetch_sub(keys_.size() + values_.size());
-    RETURN_IF_ERROR(WriteSync());
-    head_.clear();
-    PutVLong(&head_, buffered_);
-    RETURN_IF_ERROR(file_.Append(head_));
-    RETURN_IF_ERROR(WriteBuffer(key_lens_));
-    RETURN_IF_ERROR(WriteBuffer(keys_));
-    RETURN_IF_ERROR(WriteBuffer(value_lens_));
-    RETURN_IF_ERROR(WriteBuffer(values_));
-    key_lens_.clear();
-    keys_.clear();
-    value_lens_.clear();
-    values_.clear();
+    if (pool_ == nullptr) {
+      g_block_bytes.fetch_sub(keys_.size() + values_.size());
+      RETURN_IF_ERROR(WriteBlockHead(buffered_));
+      // One scratch buffer for all writers of the thread, not one per file.
+      thread_local std::string compressed;
+      for (const std::string* raw : {&key_lens_, &keys_, &value_lens_, &values_}) {
+        compressed.clear();
+        RETURN_IF_ERROR(codec_->HadoopCompress(*raw, &compressed));
+        RETURN_IF_ERROR(WriteCompressed(compressed));
+      }
+      key_lens_.clear();
+      keys_.clear();
+      value_lens_.clear();
+      values_.clear();
+    } else {
+      std::unique_ptr<PendingBlock> block = std::move(spare_);
+      if (!block) block = std::make_unique<PendingBlock>();
+      block->records = buffered_;
+      block->raw_bytes = keys_.size() + values_.size();
+      // Swapping hands the buffers to the job and takes back the capacity of
+      // a block written earlier, so a steady writer does not allocate.
+      block->raw[0].swap(key_lens_);
+      block->raw[1].swap(keys_);
+      block->raw[2].swap(value_lens_);
+      block->raw[3].swap(values_);
+      PendingBlock* job = block.get();
+      const Codec* codec = codec_.get();
+      job->done = pool_->Submit([job, codec] {
+        for (int i = 0; i < 4 && job->status.ok(); ++i) {
+          job->compressed[i].clear();
+          job->status = codec->HadoopCompress(job->raw[i], &job->compressed[i]);
+        }
+      });
+      pending_.push_back(std::move(block));
+    }
     if (release) {
       std::string().swap(keys_);
       std::string().swap(values_);
     }
     buffered_ = 0;
+    return pool_ == nullptr ? Status::OK() : WriteFinishedBlocks(kMaxPendingBlocks);
+  }
+
+  // Writes the compressed blocks that are done, in submission order, waiting
+  // for the oldest ones until at most keep_at_most remain in the pool.
+  Status WriteFinishedBlocks(size_t keep_at_most) {
+    while (!pending_.empty()) {
+      PendingBlock& block = *pending_.front();
+      if (pending_.size() <= keep_at_most &&
+          block.done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        break;
+      }
+      block.done.get();
+      g_block_bytes.fetch_sub(block.raw_bytes);
+      block.raw_bytes = 0;
+      Status st = block.status;
+      if (st.ok()) st = WriteBlockHead(block.records);
+      for (int i = 0; i < 4 && st.ok(); ++i) st = WriteCompressed(block.compressed[i]);
+      std::unique_ptr<PendingBlock> done = std::move(pending_.front());
+      pending_.pop_front();
+      RETURN_IF_ERROR(st);
+      // The raw buffers' capacity goes back to the writer at its next block,
+      // as a writer without the pool keeps its own; compressed bytes do not
+      // stay behind in every open file.
+      for (auto& raw : done->raw) raw.clear();
+      for (auto& compressed : done->compressed) std::string().swap(compressed);
+      done->status = Status::OK();
+      spare_ = std::move(done);
+    }
     return Status::OK();
   }
 
@@ -367,6 +455,9 @@ class SequenceFileWriter : public FileWriter {
   std::string key_, packed_, head_, value_, compressed_;
   std::string key_lens_, keys_, value_lens_, values_;
   int64_t buffered_ = 0;
+  CompressionPool* pool_ = nullptr;  // null: compress on the writing thread
+  std::deque<std::unique_ptr<PendingBlock>> pending_;
+  std::unique_ptr<PendingBlock> spare_;  // a written block, kept for its buffers
 };
 
 class SequenceFileReader : public FileReader {

@@ -1,0 +1,49 @@
+// CompressionPool: compresses blocks of output files on background threads, so
+// that the consuming thread only parses and appends while a codec such as zstd
+// or gzip works in parallel. A writer submits a job per block and writes the
+// results back in its own order (see SequenceFile's block writer); the bytes
+// of a file do not depend on whether or how the pool is used.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace secor {
+
+class CompressionPool {
+ public:
+  // threads > 0. At most max_waiting jobs wait for a thread; Submit blocks
+  // past that, which bounds the memory the pool holds.
+  explicit CompressionPool(int threads, int max_waiting = 0);
+  ~CompressionPool();
+  CompressionPool(const CompressionPool&) = delete;
+  CompressionPool& operator=(const CompressionPool&) = delete;
+
+  // Runs job on a pool thread; the future is ready when it has run.
+  std::future<void> Submit(std::function<void()> job);
+  int threads() const { return static_cast<int>(threads_.size()); }
+
+ private:
+  void Work();
+
+  std::mutex mu_;
+  std::condition_variable work_ready_, room_;
+  std::deque<std::packaged_task<void()>> waiting_;
+  size_t max_waiting_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// The process's pool, or nullptr when blocks are compressed on the writing
+// thread (the default until SetSharedCompressionThreads is called).
+CompressionPool* SharedCompressionPool();
+// Sets the shared pool's size once at start-up (secor.compression.threads);
+// 0 keeps compression on the writing thread. Not safe while writers are open.
+void SetSharedCompressionThreads(int threads);
+
+}  // namespace secor
