@@ -28,6 +28,8 @@
  *   MUTANT_NO_ROOT      no root marker: each writer takes its own start when
  *                       nothing is committed
  *   MUTANT_DELETE_MARKERS  the consumer deletes a round's marker after commit
+ *   MUTANT_SKIP_UNCHECKED  at assignment, decided rounds are committed and
+ *                       skipped without checking that their files exist
  *   MUTANT_PARSER_CHANGE   writer 1 runs a different parser (a changed config
  *                       without a new secor.generation): caught by the replay
  *                       check, so this one must pass; with LIST_ONLY the
@@ -207,16 +209,18 @@ inline create_marker() {
 #define UPLOAD 6 /* upload the round's file for output partition p */
 #define COMMIT 7 /* commit E + 1 */
 #define STOP 8   /* replay found a different split: stopped with an error */
+#define SKIP 9   /* set-up: commit a decided round whose files all exist */
 
 /* Local state is lost: the staging directory is a cache. */
 #define RESET                                                                   \
-  phase = IDLE; mygen = NONE; S = 0; pos = 0; E = 0; p = 0; replay = false
+  phase = IDLE; mygen = NONE; S = 0; pos = 0; E = 0; p = 0; replay = false; fresh = false
 
 active [W] proctype writer() {
   byte me = _pid;
   byte inc = me;     /* incarnation: unique per process start */
   byte S, pos, E, p; /* round start, next offset to read, round end, upload index */
   bool replay;
+  bool fresh; /* in set-up: decided rounds at S may be skipped */
 
 end:
   do
@@ -229,7 +233,7 @@ end:
 
   /* Assignment: read the generation and C. Taken at any step when owner. */
   :: d_step { phase != STOP && owner == me && mygen != gen ->
-      mygen = gen; p = 0; replay = false;
+      mygen = gen; p = 0; replay = false; fresh = true;
       if
       :: C == NONE -> phase = ROOT
       :: else -> S = C; pos = C; phase = LOOKUP
@@ -263,10 +267,49 @@ end:
       phase = READ
 #else
       if
-      :: S < N && mend[S] != NONE -> E = mend[S]; replay = true; phase = REPLAY
-      :: else -> replay = false; phase = READ
-      fi
+      :: S < N && mend[S] != NONE && fresh ->
+        /* Set-up skips a decided round whose listed files all exist (one
+         * HEAD each), committing its end, and replays it otherwise. */
+        E = mend[S];
+        bits = 1;
+        p = 0;
+        do
+        :: p < P ->
+#ifndef MUTANT_SKIP_UNCHECKED
+          if :: mfile[S * P + p] != 0 && fc[KEY(me, p, S)] == 0 -> bits = 0 :: else fi;
 #endif
+          p++
+        :: else -> break
+        od;
+        p = 0;
+        if
+        :: bits -> phase = SKIP
+        :: else -> replay = true; fresh = false; phase = REPLAY
+        fi
+      :: S < N && mend[S] != NONE && !fresh -> E = mend[S]; replay = true; phase = REPLAY
+      :: else -> replay = false; fresh = false; phase = READ
+      fi;
+      bits = 0
+#endif
+    }
+
+  /* The skip's commit. A failed commit is only logged: the files are stored,
+   * and the next commit (or the next owner's set-up) covers the round. */
+  :: d_step { phase == SKIP ->
+#ifdef MUTANT_NO_FENCING
+      if :: true ->
+#else
+      if :: mygen == gen ->
+#endif
+        PROPERTY(C == NONE || E + 1 >= C);
+        C = E + 1;
+#ifdef LIFECYCLE
+        if :: C > maxC -> maxC = C :: else fi;
+#endif
+        check_nothing_lost()
+      :: else
+      fi;
+      S = E + 1; pos = S; phase = LOOKUP
     }
 
   /* Normal mode: read the next message, or the policy fires at any point. */

@@ -107,6 +107,7 @@ run c_no_fencing fail "$dup_or_loss" -DLIFECYCLE -DOUTCOME_ONLY -DMUTANT_NO_FENC
 run d_no_root fail "$dup_or_loss" -DLIFECYCLE -DOUTCOME_ONLY -DMUTANT_NO_ROOT
 run e_delete_markers fail "$dup_or_loss" -DOUTCOME_ONLY -DMUTANT_DELETE_MARKERS
 run f_list_only_check fail "$dup_or_loss" -DLIFECYCLE -DOUTCOME_ONLY -DMUTANT_PARSER_CHANGE -DLIST_ONLY
+run g_skip_unchecked fail "$dup_or_loss" -DLIFECYCLE -DOUTCOME_ONLY -DMUTANT_SKIP_UNCHECKED
 # ...and the earlier property each one breaks first, all assertions on.
 run a_writer_keys_first fail '^copies_ok$' -DLIFECYCLE -DMUTANT_WRITER_KEYS
 run b_no_marker_first fail '^existing_file_same_content$' -DLIFECYCLE -DMUTANT_NO_MARKER
