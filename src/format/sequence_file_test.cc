@@ -139,6 +139,31 @@ TEST(SequenceFileTest, BlockCompressedLayoutIsExact) {
   EXPECT_EQ(bytes, want);
 }
 
+// RecordCompressWriter: per record, the record length, the key length, the
+// key, then the value (BytesWritable: length + bytes) compressed on its own.
+TEST(SequenceFileTest, RecordCompressedLayoutIsExact) {
+  TempDir dir;
+  const std::string long_value(300, 'z');  // Message only views its payload
+  std::vector<Message> msgs = {Msg(7, "hello"), Msg(8, ""), Msg(9, long_value)};
+  SequenceFileOptions seq;
+  seq.force_compression = true;
+  seq.compression = SequenceCompression::kRecord;
+  std::string bytes = WriteSeq(dir.Join("f"), msgs, "gzip", seq);
+  auto codec = std::move(NewCodec("gzip")).value();
+  std::string want = Header(false, true, false, "org.apache.hadoop.io.compress.GzipCodec");
+  for (const auto& m : msgs) {
+    std::string value, compressed;
+    PutBE32(&value, static_cast<uint32_t>(m.payload.size()));
+    value += m.payload;
+    ASSERT_TRUE(codec->HadoopCompress(value, &compressed).ok());
+    PutBE32(&want, static_cast<uint32_t>(8 + compressed.size()));
+    PutBE32(&want, 8);
+    PutBE64(&want, static_cast<uint64_t>(m.offset));
+    want += compressed;
+  }
+  EXPECT_EQ(bytes, want);
+}
+
 TEST(SequenceFileTest, CodecSetMeansBlockCompressionWithHadoopClassInHeader) {
   TempDir dir;
   for (const std::string codec : {"gzip", "deflate", "zstd", "snappy", "lz4"}) {
