@@ -311,6 +311,61 @@ TEST(Credentials, ProfileFileWinsOverWebIdentity) {
   EXPECT_EQ(sts.requests(), 0);
 }
 
+// Web identity, then the container endpoint, then instance metadata, with all
+// three answering: each one is used only when those before it are not set up,
+// and the ones after it are never asked.
+TEST(Credentials, WebIdentityThenContainerThenInstanceMetadata) {
+  Fixture f;
+  FakeHttpServer sts(
+      [](const FakeRequest&) { return StsAnswer("STSKEY", "2099-01-01T00:00:00Z"); });
+  FakeHttpServer ecs([](const FakeRequest&) {
+    return FakeResponse{200,
+                        {},
+                        R"({"AccessKeyId":"ECSKEY","SecretAccessKey":"e","Token":"t",)"
+                        R"("Expiration":"2099-01-01T00:00:00Z"})",
+                        false};
+  });
+  FakeHttpServer imds([](const FakeRequest& r) {
+    if (r.method == "PUT") return FakeResponse{200, {}, "TOKEN", false};
+    if (r.target == "/latest/meta-data/iam/security-credentials/") {
+      return FakeResponse{200, {}, "role\n", false};
+    }
+    return FakeResponse{200,
+                        {},
+                        R"({"Code":"Success","AccessKeyId":"IMDSKEY","SecretAccessKey":"i",)"
+                        R"("Token":"t","Expiration":"2099-01-01T00:00:00Z"})",
+                        false};
+  });
+  ASSERT_TRUE(WriteFileAtomic(f.dir.Join("token"), "web-token").ok());
+  f.env["AWS_WEB_IDENTITY_TOKEN_FILE"] = f.dir.Join("token");
+  f.env["AWS_ROLE_ARN"] = "arn:aws:iam::123:role/secor";
+  f.env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/creds";
+  auto get = [&] {
+    CredentialSettings s = f.settings();
+    s.sts_endpoint = sts.url() + "/";
+    s.container_endpoint = ecs.url();
+    s.imds_endpoint = imds.url();
+    auto c = CredentialsProvider(s).Get();
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? c->access_key_id : std::string();
+  };
+  EXPECT_EQ(get(), "STSKEY");
+  EXPECT_EQ(sts.requests(), 1);
+  EXPECT_EQ(ecs.requests(), 0);
+  EXPECT_EQ(imds.requests(), 0);
+
+  f.env.erase("AWS_WEB_IDENTITY_TOKEN_FILE");
+  EXPECT_EQ(get(), "ECSKEY");
+  EXPECT_EQ(sts.requests(), 1);
+  EXPECT_EQ(ecs.requests(), 1);
+  EXPECT_EQ(imds.requests(), 0);
+
+  f.env.erase("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+  EXPECT_EQ(get(), "IMDSKEY");
+  EXPECT_EQ(ecs.requests(), 1);
+  EXPECT_EQ(imds.requests(), 3);
+}
+
 TEST(Credentials, ParseIso8601) {
   auto t = ParseIso8601("2015-08-30T12:36:00Z");
   ASSERT_TRUE(t.ok());
