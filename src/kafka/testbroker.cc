@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <sstream>
 
@@ -161,6 +162,15 @@ Status TestBroker::Start(int brokers) {
   if (rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
     rd_kafka_conf_destroy(conf);
     return Status::Internal("test broker: log_level: {}", errstr);
+  }
+  // SECOR_TESTBROKER_DEBUG=mock,cgrp logs the mock cluster's group
+  // coordinator step by step, to see what led up to one of its aborts.
+  if (const char* debug = std::getenv("SECOR_TESTBROKER_DEBUG"); debug && *debug) {
+    if (rd_kafka_conf_set(conf, "debug", debug, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "log_level", "7", errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Status::InvalidArgument("SECOR_TESTBROKER_DEBUG={}: {}", debug, errstr);
+    }
   }
   rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
   if (!rk_) return Status::Internal("test broker: creating the client handle: {}", errstr);
