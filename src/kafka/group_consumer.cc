@@ -49,7 +49,10 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
                  void* opaque) {
   auto* self = static_cast<GroupConsumer*>(opaque);
   RebalanceListener* listener = GroupConsumerAccess::listener(self);
-  bool cooperative = std::string(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+  // The client always uses cooperative-sticky (client_config.cc), so the
+  // protocol is not asked for: rd_kafka_rebalance_protocol() waits on the
+  // group thread and returns NULL once the consumer is closing, which a
+  // SIGTERM during a rebalance turned into std::logic_error and an abort.
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     GroupConsumerAccess::MarkAssigned(self);
     // An assignment that arrives while the member is leaving is taken and
@@ -61,14 +64,9 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
       auto it = plan.starts.find({parts->elems[i].topic, parts->elems[i].partition});
       if (it != plan.starts.end()) parts->elems[i].offset = it->second;
     }
-    if (cooperative) {
-      rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts);
-      if (e) {
-        spdlog::error("incremental assign failed: {}", rd_kafka_error_string(e));
-        rd_kafka_error_destroy(e);
-      }
-    } else {
-      rd_kafka_assign(rk, parts);
+    if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) {
+      spdlog::error("incremental assign failed: {}", rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
     }
     // Paused before the fetcher gets to them: nothing is read until the
     // listener has decided where they start.
@@ -78,14 +76,9 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
     }
   } else {
     listener->OnRevoked(ToVector(parts), rd_kafka_assignment_lost(rk) != 0);
-    if (cooperative) {
-      rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts);
-      if (e) {
-        spdlog::error("incremental unassign failed: {}", rd_kafka_error_string(e));
-        rd_kafka_error_destroy(e);
-      }
-    } else {
-      rd_kafka_assign(rk, nullptr);
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) {
+      spdlog::error("incremental unassign failed: {}", rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
     }
   }
 }
