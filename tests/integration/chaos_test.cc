@@ -284,13 +284,6 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
   const auto kNever = Clock::time_point::max();
   Clock::time_point resume_at = kNever, broker_up_at = kNever, store_ok_at = kNever;
   int stopped_member = -1, down_broker = 0;
-  // No new process joins the group from shortly before a paused member is
-  // evicted until it has rejoined: the mock cluster of librdkafka 2.0.2 names
-  // members by their heap address, which a newcomer can inherit from the
-  // evicted member; the paused one then wakes up with a member id that now
-  // names the newcomer, and the mock aborts (rdkafka_mock_cgrp.c:567,
-  // `!member->resp'; docs/chaos.md). Kafka's member ids are unique.
-  Clock::time_point no_joins_from = kNever, no_joins_until = Clock::time_point::min();
   std::map<std::string, int> done;  // action -> times
   std::vector<std::string> deck;
   const std::vector<std::string> error_commands = {
@@ -307,8 +300,6 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
       members[stopped_member].stopped = false;
       Log(fmt::format("SIGCONT consumer {}", stopped_member));
       resume_at = kNever;
-      no_joins_from = kNever;
-      no_joins_until = now + 5s;
       stopped_member = -1;
     }
     if (now >= broker_up_at) {
@@ -348,8 +339,7 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
         action = "kafka-errors";
       if (action == "broker" && broker_up_at != kNever) action = "kafka-errors";
       if (action == "store" && store_ok_at != kNever) action = "kafka-errors";
-      if ((action == "kill" || action == "term") &&
-          (victim == stopped_member || now >= no_joins_from || now < no_joins_until))
+      if ((action == "kill" || action == "term") && victim == stopped_member)
         action = "kafka-errors";
       if (action == "kill") {
         members[victim].proc->Signal(SIGKILL);
@@ -372,7 +362,6 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
         members[victim].stopped = true;
         stopped_member = victim;
         resume_at = now + std::chrono::milliseconds(uniform(7000, 9500));
-        no_joins_from = now + 4s;  // the session timeout is 6 s
         Log(fmt::format("SIGSTOP consumer {}", victim));
       } else if (action == "broker") {
         down_broker = static_cast<int>(uniform(2, kBrokers));
