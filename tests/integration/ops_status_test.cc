@@ -7,12 +7,16 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <set>
 #include <thread>
 
 #include <simdjson.h>
 
 #include "common/file_util.h"
+#include "common/strings.h"
+#include "config/config.h"
 #include "support/cluster.h"
+#include "tools/group_offsets.h"
 
 namespace secor {
 namespace {
@@ -154,6 +158,19 @@ TEST(OpsStatusTest, MetricsStatusPrometheusAndPage) {
   EXPECT_EQ(std::string_view(result.at(0)["metric"]["topic"]), "t");
   EXPECT_EQ(std::string_view(result.at(0)["metric"]["job"]), "secor");
   EXPECT_EQ(std::string_view(result.at(0)["value"].at(1)), "1000") << answer;
+  // The consumer's own lag, per partition: everything read.
+  query = "http://127.0.0.1:" + std::to_string(prom_port) +
+          "/api/v1/query?query=secor_consumer_lag_messages%7Btopic%3D%22t%22%7D";
+  answer = WaitFor(query, "\"result\":[{", 30s);
+  ASSERT_EQ(parser.parse(answer).get(doc), simdjson::SUCCESS) << answer;
+  result = doc["data"]["result"];
+  ASSERT_EQ(result.size(), 2u) << answer;
+  std::set<std::string> lag_partitions;
+  for (auto series : result) {
+    lag_partitions.insert(std::string(std::string_view(series["metric"]["partition"])));
+    EXPECT_EQ(std::string_view(series["value"].at(1)), "0") << answer;
+  }
+  EXPECT_EQ(lag_partitions, (std::set<std::string>{"0", "1"})) << answer;
   prometheus.Signal(SIGTERM);
   prometheus.Wait(20s);
 
@@ -176,6 +193,83 @@ TEST(OpsStatusTest, MetricsStatusPrometheusAndPage) {
 
   consumer.Signal(SIGTERM);
   EXPECT_EQ(consumer.Wait(30s), 0) << consumer.Stderr();
+}
+
+// secor_consumer_lag_messages is the consumer's read position against the
+// partition's end: 0 once it has read everything even though nothing is
+// uploaded or committed yet; a partition handed to another consumer leaves
+// this one's /metrics.
+TEST(OpsStatusTest, LagPerOwnedPartition) {
+  TempDir dir;
+  TestBroker broker(dir.path(), {"l:2"});
+  testing::Produce(broker.bootstrap(), "l", 300);
+  auto settings =
+      BaseConsumerSettings(broker.bootstrap(), "lagg", dir.Join("staging"), dir.Join("store"));
+  settings["secor.http.bind.address"] = "127.0.0.1";
+  settings["secor.max.file.age.seconds"] = "3600";
+  std::string config = WriteProperties(dir.Join("c.properties"), settings);
+  int port = FreePort();
+  Process first;
+  first.Start({BinaryPath("secor"), "consume", "-c", config, "--set",
+               "secor.http.port=" + std::to_string(port)},
+              dir.Join("first"));
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  std::string metrics =
+      WaitFor(base + "/metrics", "secor_consumer_messages_total{topic=\"l\"} 300\n", 60s);
+  ASSERT_NE(metrics.find("secor_consumer_messages_total{topic=\"l\"} 300\n"), std::string::npos)
+      << metrics;
+  // The gauges follow within a policy check (100 ms).
+  metrics = WaitFor(base + "/metrics",
+                    "secor_consumer_lag_messages{topic=\"l\",partition=\"1\"} 0\n", 10s);
+  EXPECT_NE(metrics.find("# TYPE secor_consumer_lag_messages gauge\n"), std::string::npos);
+  EXPECT_NE(metrics.find("\nsecor_consumer_lag_messages{topic=\"l\",partition=\"0\"} 0\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("\nsecor_consumer_lag_messages{topic=\"l\",partition=\"1\"} 0\n"),
+            std::string::npos)
+      << metrics;
+  // Nothing committed: the group's lag (secor progress) is still all 300.
+  auto kafka = GroupOffsets::Create(
+      Config::FromMap({{"kafka.bootstrap.servers", broker.bootstrap()}}), "lagg");
+  ASSERT_TRUE(kafka.ok());
+  auto parts = (*kafka)->Partitions("l");
+  ASSERT_TRUE(parts.ok());
+  EXPECT_EQ((*parts)[0].committed, -1);
+  EXPECT_EQ((*parts)[0].high + (*parts)[1].high, 300);
+
+  // A second member takes one partition: each reports exactly the one it owns.
+  int port2 = FreePort();
+  Process second;
+  second.Start({BinaryPath("secor"), "consume", "-c", config, "--set",
+                "secor.http.port=" + std::to_string(port2)},
+               dir.Join("second"));
+  std::string base2 = "http://127.0.0.1:" + std::to_string(port2);
+  std::string m1, m2;
+  auto series = [](const std::string& text) {
+    std::set<std::string> out;
+    for (const auto& line : Split(text, '\n', true)) {
+      if (StartsWith(line, "secor_consumer_lag_messages{")) out.insert(line);
+    }
+    return out;
+  };
+  for (int i = 0; i < 120; ++i) {
+    m1 = Get(base + "/metrics");
+    m2 = Get(base2 + "/metrics");
+    if (series(m1).size() == 1 && series(m2).size() == 1) break;
+    std::this_thread::sleep_for(250ms);
+  }
+  auto s1 = series(m1), s2 = series(m2);
+  ASSERT_EQ(s1.size(), 1u) << m1;
+  ASSERT_EQ(s2.size(), 1u) << m2;
+  std::set<std::string> both{*s1.begin(), *s2.begin()};
+  EXPECT_EQ(both,
+            (std::set<std::string>{"secor_consumer_lag_messages{topic=\"l\",partition=\"0\"} 0",
+                                   "secor_consumer_lag_messages{topic=\"l\",partition=\"1\"} 0"}))
+      << m1 << m2;
+  second.Signal(SIGTERM);
+  first.Signal(SIGTERM);
+  EXPECT_EQ(second.Wait(30s), 0) << second.Stderr();
+  EXPECT_EQ(first.Wait(30s), 0) << first.Stderr();
 }
 
 }  // namespace
