@@ -19,6 +19,8 @@ void ConfigFlags::AddTo(CLI::App* sub, bool config_required) {
 }
 
 Result<Config> LoadConfig(const ConfigFlags& flags) {
+  // A configuration that fails to load is reported in the format asked for.
+  if (flags.log_json) RETURN_IF_ERROR(InitLogging({"info", true}));
   Config config;
   if (!flags.config_path.empty()) {
     ASSIGN_OR_RETURN(config, Config::Load(flags.config_path, flags.overrides));

@@ -5,12 +5,28 @@
 
 #include <librdkafka/rdkafka.h>
 #include <re2/re2.h>
+#include <spdlog/spdlog.h>
 
 #include "common/strings.h"
 #include "config/config.h"
 #include "kafka/client_config.h"
 
 namespace secor {
+namespace {
+
+// librdkafka's own lines go through the process logger: leveled, JSON when
+// asked, and redacted like every other line.
+void OnLog(const rd_kafka_t*, int level, const char* facility, const char* text) {
+  if (level <= 3) {
+    spdlog::error("kafka {}: {}", facility, text);
+  } else if (level <= 4) {
+    spdlog::warn("kafka {}: {}", facility, text);
+  } else {
+    spdlog::debug("kafka {}: {}", facility, text);
+  }
+}
+
+}  // namespace
 
 GroupOffsets::~GroupOffsets() {
   if (rk_) {
@@ -34,6 +50,7 @@ Result<std::unique_ptr<GroupOffsets>> GroupOffsets::Create(const Config& config,
       return Status::InvalidArgument("kafka setting {}: {}", k, errstr);
     }
   }
+  rd_kafka_conf_set_log_cb(conf, OnLog);
   std::unique_ptr<GroupOffsets> g(new GroupOffsets());
   g->group_ = group;
   g->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);

@@ -82,19 +82,28 @@ TEST(OpsLogsTest, JsonLinesEveryLine) {
   EXPECT_TRUE(Contains(messages, "subscribing to 1 topic(s): j")) << consumer.Stderr();
 
   // A start-up that fails on a bad setting reports it as a JSON line too.
-  auto bad = RunCommand({BinaryPath("secor"), "consume", "-c", config, "--set",
-                         "secor.generation=-1"});
+  auto bad =
+      RunCommand({BinaryPath("secor"), "consume", "-c", config, "--set", "secor.generation=-1"});
   EXPECT_NE(bad.exit_code, 0);
   messages = ParseJsonLines(bad.err, "failed consume");
   EXPECT_TRUE(Contains(messages, "secor.generation=-1")) << bad.err;
 
-  // The operator tools log the same way (--log-json on the command line).
-  auto progress = RunCommand({BinaryPath("secor"), "progress", "-c", config, "--log-json",
-                              "--set", "secor.log.json=false", "--log-level", "debug"});
+  // So does a configuration that cannot be read.
+  bad = RunCommand({BinaryPath("secor"), "consume", "--log-json", "-c", dir.Join("missing")});
+  EXPECT_NE(bad.exit_code, 0);
+  messages = ParseJsonLines(bad.err, "missing config");
+  EXPECT_TRUE(Contains(messages, dir.Join("missing"))) << bad.err;
+
+  // The operator tools log the same way (--log-json on the command line),
+  // librdkafka's own debug lines included.
+  auto progress = RunCommand({BinaryPath("secor"), "progress", "-c", config, "--log-json", "--set",
+                              "secor.log.json=false", "--log-level", "debug", "--set",
+                              "kafka.client.debug=broker"});
   EXPECT_EQ(progress.exit_code, 0) << progress.err;
-  ParseJsonLines(progress.err, "progress");
-  auto finalize = RunCommand({BinaryPath("secor"), "finalize", "-c", config, "--log-level",
-                              "debug"});
+  messages = ParseJsonLines(progress.err, "progress");
+  EXPECT_TRUE(Contains(messages, "kafka BROKER")) << progress.err;
+  auto finalize =
+      RunCommand({BinaryPath("secor"), "finalize", "-c", config, "--log-level", "debug"});
   EXPECT_EQ(finalize.exit_code, 0) << finalize.err;
   messages = ParseJsonLines(finalize.err, "finalize");
   EXPECT_TRUE(Contains(messages, "finalize j: ")) << finalize.err;
