@@ -1117,6 +1117,8 @@ Status ConsumerImpl::Run() {
         double elapsed = std::chrono::duration<double>(now - rate_window_start).count();
         double allowed = elapsed * static_cast<double>(messages_per_second_);
         if (static_cast<double>(rate_window_count) > allowed) {
+          // What was read before the pause shows on /status and /metrics during it.
+          PublishStatus();
           std::this_thread::sleep_for(
               std::chrono::duration<double>((static_cast<double>(rate_window_count) - allowed) /
                                             static_cast<double>(messages_per_second_)));

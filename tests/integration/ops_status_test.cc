@@ -276,5 +276,49 @@ TEST(OpsStatusTest, LagPerOwnedPartition) {
   EXPECT_EQ(first.Wait(30s), 0) << first.Stderr();
 }
 
+// A throttled consumer is behind: its lag is exactly the messages it has not
+// read yet (the high watermark is 1500), then 0 once it has read them all.
+TEST(OpsStatusTest, LagWhileThrottled) {
+  TempDir dir;
+  TestBroker broker(dir.path(), {"r:1"});
+  testing::Produce(broker.bootstrap(), "r", 1500);
+  auto settings =
+      BaseConsumerSettings(broker.bootstrap(), "throttled", dir.Join("staging"), dir.Join("store"));
+  int port = FreePort();
+  settings["secor.http.port"] = std::to_string(port);
+  settings["secor.http.bind.address"] = "127.0.0.1";
+  settings["secor.messages.per.second"] = "200";
+  settings["secor.max.file.age.seconds"] = "3600";
+  std::string config = WriteProperties(dir.Join("c.properties"), settings);
+  Process consumer;
+  consumer.Start({BinaryPath("secor"), "consume", "-c", config}, dir.Join("consume"));
+  std::string url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  auto value = [](const std::string& text, const std::string& series) -> int64_t {
+    size_t at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::atoll(text.c_str() + at + series.size() + 2);
+  };
+  const std::string lag_series = "secor_consumer_lag_messages{topic=\"r\",partition=\"0\"}";
+  const std::string read_series = "secor_consumer_messages_total{topic=\"r\"}";
+  // The counter moves with every message, the gauge with each status update
+  // (policy checks, and before each throttling pause): wait for a scrape
+  // between an update and the next batch.
+  bool behind_seen = false;
+  std::string metrics;
+  for (int i = 0; i < 300 && !behind_seen; ++i) {
+    metrics = Get(url);
+    int64_t lag = value(metrics, lag_series), read = value(metrics, read_series);
+    behind_seen = lag > 0 && read > 0 && lag + read == 1500;
+    if (!behind_seen) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(behind_seen) << metrics;
+  metrics = WaitFor(url, "\n" + read_series + " 1500\n", 30s);
+  metrics = WaitFor(url, "\n" + lag_series + " 0\n", 10s);
+  EXPECT_EQ(value(metrics, lag_series), 0) << metrics;
+  EXPECT_EQ(value(metrics, read_series), 1500) << metrics;
+  consumer.Signal(SIGTERM);
+  EXPECT_EQ(consumer.Wait(30s), 0) << consumer.Stderr();
+}
+
 }  // namespace
 }  // namespace secor
