@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "common/file_util.h"
+#include "common/logging.h"
 #include "common/strings.h"
 #include "config/keys.h"
 #include "config/properties.h"
@@ -232,13 +233,14 @@ std::vector<std::string> Config::UnknownKeys() const {
 
 std::map<std::string, std::string> Config::RedactedValues() const {
   std::map<std::string, std::string> out;
-  for (const auto& [k, e] : values_) out[k] = IsSecretKey(k) ? "****" : e.value;
+  for (const auto& [k, e] : values_) out[k] = IsSecretKey(k) ? "****" : RedactSecrets(e.value);
   return out;
 }
 
 Status Config::BadValue(const std::string& key, const std::string& why) const {
   auto it = values_.find(key);
-  std::string shown = it == values_.end() ? "" : (IsSecretKey(key) ? "****" : it->second.value);
+  std::string shown =
+      it == values_.end() ? "" : (IsSecretKey(key) ? "****" : RedactSecrets(it->second.value));
   return Status::InvalidArgument("{}={} ({}): {}", key, shown, Origin(key), why);
 }
 

@@ -38,6 +38,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr char kLagMetric[] = "secor_consumer_lag_messages";
+
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -231,6 +233,8 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
       "secor_rounds_in_flight", "Sealed rounds waiting for upload and commit");
   Gauge& assigned_ = MetricsRegistry::Global().GetGauge("secor_consumer_assigned_partitions",
                                                         "Source partitions assigned");
+  // secor_consumer_lag_messages of the owned partitions (consuming thread only).
+  std::map<TopicPartition, Gauge*> lag_gauges_;
 };
 
 Status ConsumerImpl::Init() {
@@ -940,8 +944,29 @@ void ConsumerImpl::PublishStatus() {
                                        &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
         high >= 0) {
       a.high_watermark = high;
+      if (ps.ready) {
+        Gauge*& lag = lag_gauges_[tp];
+        if (!lag) {
+          lag = &MetricsRegistry::Global().GetGauge(
+              kLagMetric, "Messages between the read position and the partition's end",
+              {{"topic", tp.topic}, {"partition", std::to_string(tp.partition)}});
+        }
+        int64_t next = ps.last_offset >= 0 ? ps.last_offset + 1 : ps.round_start;
+        lag->Set(static_cast<double>(std::max<int64_t>(0, high - next)));
+      }
     }
     snap.assignments.push_back(std::move(a));
+  }
+  // A partition another consumer owns now reports its lag there, not here.
+  for (auto it = lag_gauges_.begin(); it != lag_gauges_.end();) {
+    if (partitions_.count(it->first)) {
+      ++it;
+      continue;
+    }
+    MetricsRegistry::Global().RemoveGauge(
+        kLagMetric,
+        {{"topic", it->first.topic}, {"partition", std::to_string(it->first.partition)}});
+    it = lag_gauges_.erase(it);
   }
   snap.open_files = static_cast<int64_t>(OpenFileCount());
   snap.rounds_in_flight = static_cast<int64_t>(rounds_in_flight_.value());
@@ -1098,6 +1123,8 @@ Status ConsumerImpl::Run() {
         double elapsed = std::chrono::duration<double>(now - rate_window_start).count();
         double allowed = elapsed * static_cast<double>(messages_per_second_);
         if (static_cast<double>(rate_window_count) > allowed) {
+          // What was read before the pause shows on /status and /metrics during it.
+          PublishStatus();
           std::this_thread::sleep_for(
               std::chrono::duration<double>((static_cast<double>(rate_window_count) - allowed) /
                                             static_cast<double>(messages_per_second_)));

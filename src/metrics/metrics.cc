@@ -79,6 +79,12 @@ Gauge& MetricsRegistry::GetGauge(const std::string& name, const std::string& hel
   return *slot;
 }
 
+void MetricsRegistry::RemoveGauge(const std::string& name, const Labels& labels) {
+  std::lock_guard lock(mu_);
+  auto it = families_.find(name);
+  if (it != families_.end()) it->second.gauges.erase(RenderLabels(labels));
+}
+
 Histogram& MetricsRegistry::GetHistogram(const std::string& name, const std::string& help,
                                          const std::vector<double>& bounds, const Labels& labels) {
   std::lock_guard lock(mu_);

@@ -65,6 +65,10 @@ class MetricsRegistry {
   Histogram& GetHistogram(const std::string& name, const std::string& help,
                           const std::vector<double>& bounds, const Labels& labels = {});
 
+  // Drops one series, e.g. of a partition no longer owned. References to it
+  // obtained before must not be used afterwards.
+  void RemoveGauge(const std::string& name, const Labels& labels);
+
   // The Prometheus text exposition of every metric.
   std::string RenderPrometheus() const;
   // Sum of a counter or gauge over all label sets (0 when absent).

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/sinks/base_sink.h>
 
+#include "common/logging.h"
 #include "common/strings.h"
 
 namespace secor {
@@ -107,7 +108,8 @@ class StatusLogSink : public spdlog::sinks::base_sink<std::mutex> {
         std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
     auto level = spdlog::level::to_string_view(msg.level);
     r.level.assign(level.data(), level.size());
-    r.message.assign(msg.payload.data(), msg.payload.size());
+    // The page shows what the log would: never a secret.
+    r.message = RedactSecrets(std::string_view(msg.payload.data(), msg.payload.size()));
     StatusBoard::Global().RecordError(std::move(r));
   }
   void flush_() override {}

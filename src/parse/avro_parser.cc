@@ -201,6 +201,12 @@ class AvroSplitParser : public MessageParser {
     return Status::OK();
   }
 
+  // The field's directory comes before the time: not a layout the finalizer walks.
+  bool PartitionsByTime() const override { return false; }
+  Result<int64_t> MessageTime(const Message& message) override {
+    return time_->MessageTime(message);
+  }
+
  private:
   std::shared_ptr<SchemaSource> source_;
   std::vector<std::string> path_;

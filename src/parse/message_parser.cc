@@ -7,6 +7,10 @@ namespace secor {
 
 void RegisterBuiltinParsers();  // parser_registration.cc
 
+Result<int64_t> MessageParser::MessageTime(const Message&) {
+  return Status::NotFound("the parser's partitions are not times");
+}
+
 Registry<MessageParserFactory>& MessageParserRegistry() {
   static Registry<MessageParserFactory> registry;
   return registry;

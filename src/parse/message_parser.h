@@ -24,6 +24,11 @@ class MessageParser {
   virtual ~MessageParser() = default;
   // Sets *path to the output partition directory (no leading or trailing '/').
   virtual Status Partition(const Message& message, std::string* path) = 0;
+  // Whether the partitions are times (dt=/hr=/min=), which the finalizer closes.
+  virtual bool PartitionsByTime() const { return false; }
+  // The message's time in ms since the epoch as Partition sees it, for the
+  // finalizer; an error for parsers whose partitions are not times.
+  virtual Result<int64_t> MessageTime(const Message& message);
 };
 
 // Builds a parser for one topic from the configuration (per-topic keys apply).

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <thread>
 
+#include "common/logging.h"
+
 namespace secor {
 namespace {
 
@@ -83,15 +85,16 @@ Result<std::string> SchemaRegistryClient::FetchOnce(int32_t id, bool* retryable)
   curl_easy_cleanup(curl);
   ++requests_;
   if (rc != CURLE_OK) {
-    return Status::Unavailable("schema registry: GET {}: {}", url, curl_easy_strerror(rc));
+    return Status::Unavailable("schema registry: GET {}: {}", RedactSecrets(url),
+                               curl_easy_strerror(rc));
   }
   if (code == 404) {
     *retryable = false;
-    return Status::NotFound("schema registry: schema {} not found at {}", id, url_);
+    return Status::NotFound("schema registry: schema {} not found at {}", id, RedactSecrets(url_));
   }
   if (code != 200) {
     *retryable = code >= 500 || code == 429;
-    return Status::Unavailable("schema registry: GET {}: HTTP {}", url, code);
+    return Status::Unavailable("schema registry: GET {}: HTTP {}", RedactSecrets(url), code);
   }
   simdjson::dom::parser parser;
   simdjson::padded_string padded(body);
@@ -100,7 +103,8 @@ Result<std::string> SchemaRegistryClient::FetchOnce(int32_t id, bool* retryable)
   if (parser.parse(padded).get(doc) != simdjson::SUCCESS ||
       doc["schema"].get_string().get(schema) != simdjson::SUCCESS) {
     *retryable = false;
-    return Status::Corruption("schema registry: GET {}: no \"schema\" string in the response", url);
+    return Status::Corruption("schema registry: GET {}: no \"schema\" string in the response",
+                              RedactSecrets(url));
   }
   return std::string(schema);
 }

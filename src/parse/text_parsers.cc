@@ -259,6 +259,12 @@ class SplitByFieldParser : public MessageParser {
     return Status::OK();
   }
 
+  // The field's directory comes before the time: not a layout the finalizer walks.
+  bool PartitionsByTime() const override { return false; }
+  Result<int64_t> MessageTime(const Message& message) override {
+    return time_->MessageTime(message);
+  }
+
  private:
   JsonFieldReader reader_;
   std::unique_ptr<MessageParser> time_;

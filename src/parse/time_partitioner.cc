@@ -97,23 +97,24 @@ class TimeParser : public MessageParser {
         required_(required) {}
 
   Status Partition(const Message& message, std::string* path) override {
-    int64_t ms = 0;
-    if (use_kafka_timestamp_ || !extractor_) {
-      if (message.timestamp_ms < 0) {
-        if (required_) return Status::InvalidArgument("message has no Kafka timestamp");
-      } else {
-        ms = message.timestamp_ms;
-      }
-    } else {
-      Result<int64_t> r = extractor_->ExtractMillis(message);
-      if (r.ok()) {
-        ms = *r;
-      } else if (required_ || !r.status().IsNotFound()) {
-        return r.status();
-      }
-    }
+    ASSIGN_OR_RETURN(int64_t ms, MessageTime(message));
     partitioner_->PathFor(ms, path);
     return Status::OK();
+  }
+
+  bool PartitionsByTime() const override { return true; }
+
+  // A missing time that is not required counts as the epoch, as in Partition.
+  Result<int64_t> MessageTime(const Message& message) override {
+    if (use_kafka_timestamp_ || !extractor_) {
+      if (message.timestamp_ms >= 0) return message.timestamp_ms;
+      if (required_) return Status::InvalidArgument("message has no Kafka timestamp");
+      return int64_t{0};
+    }
+    Result<int64_t> r = extractor_->ExtractMillis(message);
+    if (r.ok()) return *r;
+    if (required_ || !r.status().IsNotFound()) return r.status();
+    return int64_t{0};
   }
 
  private:

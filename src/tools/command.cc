@@ -6,6 +6,7 @@
 
 #include "common/logging.h"
 #include "common/strings.h"
+#include "config/keys.h"
 
 namespace secor {
 
@@ -18,6 +19,8 @@ void ConfigFlags::AddTo(CLI::App* sub, bool config_required) {
 }
 
 Result<Config> LoadConfig(const ConfigFlags& flags) {
+  // A configuration that fails to load is reported in the format asked for.
+  if (flags.log_json) RETURN_IF_ERROR(InitLogging({"info", true}));
   Config config;
   if (!flags.config_path.empty()) {
     ASSIGN_OR_RETURN(config, Config::Load(flags.config_path, flags.overrides));
@@ -38,6 +41,16 @@ Result<Config> LoadConfig(const ConfigFlags& flags) {
   if (!flags.log_level.empty()) log.level = flags.log_level;
   if (flags.log_json) log.json = true;
   RETURN_IF_ERROR(InitLogging(log));
+  // Every value of a secret key (expanded) is kept out of the log.
+  std::vector<std::string> secrets;
+  for (const auto& [key, shown] : config.RedactedValues()) {
+    if (!IsSecretKey(key)) continue;
+    auto value = config.String(key);
+    // Too short or a plain flag value: redacting it would garble every line.
+    if (value.ok() && value->size() >= 4 && *value != "true" && *value != "false")
+      secrets.push_back(*value);
+  }
+  AddLogSecrets(secrets);
   for (const auto& key : config.UnknownKeys()) {
     spdlog::warn("unknown configuration key {} ({}): ignored; check the spelling", key,
                  config.Origin(key));
@@ -46,7 +59,12 @@ Result<Config> LoadConfig(const ConfigFlags& flags) {
 }
 
 int Fail(const std::string& command, const Status& status, int code) {
-  std::fprintf(stderr, "secor %s: %s\n", command.c_str(), status.message().c_str());
+  if (LoggingJson()) {
+    spdlog::error("secor {}: {}", command, status.message());
+  } else {
+    std::string line = RedactSecrets("secor " + command + ": " + status.message());
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
   return code;
 }
 

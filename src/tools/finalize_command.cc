@@ -4,17 +4,22 @@
 //
 // Per topic: every Kafka partition's last committed message gives a time (now
 // when the partition is idle: everything committed and older than the delay);
-// the minimum minus partitioner.finalizer.delay.seconds bounds the closed
-// periods. Walking back up to secor.finalizer.lookback.periods periods, missing
-// directories are skipped and the walk stops at one that has `_SUCCESS`; the
-// rest are finalized oldest first, hours before days. A failed registration
+// partitions without a committed message are left out, as the original did.
+// The minimum minus partitioner.finalizer.delay.seconds bounds the closed
+// periods. The message time comes from the topic's parser (after its
+// transformer), as the consumer saw it; the Kafka record time only with
+// kafka.useTimestamp. Walking back up to secor.finalizer.lookback.periods
+// periods of the finest granularity, missing directories are skipped and the
+// walk stops at one that has `_SUCCESS`; the rest are finalized oldest first,
+// minutes before their hour and hours before their day. A failed registration
 // stops the topic there (that `_SUCCESS` and every newer one stay unwritten)
-// so the next run retries it. Message times are Kafka record timestamps.
+// so the next run retries it.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <set>
 #include <thread>
 
 #include <simdjson.h>
@@ -23,6 +28,7 @@
 #include "common/strings.h"
 #include "config/config.h"
 #include "metrics/status.h"
+#include "parse/message_parser.h"
 #include "parse/time_partitioner.h"
 #include "storage/object_store.h"
 #include "tools/command.h"
@@ -60,9 +66,15 @@ class Finalizer {
 
  private:
   Status FinalizeTopic(const std::string& topic);
-  // Closed period directories of partitioner p, newest first, before bound_ms.
-  Result<std::vector<std::string>> Pending(const std::string& topic, const TimePartitioner& p,
-                                           int64_t bound_ms, int64_t period_ms);
+  // Time of the partition's last committed message, as the consumer's parser saw it.
+  Result<int64_t> CommittedTime(const std::string& topic, const PartitionOffsets& p,
+                                MessageParser* parser, MessageTransformer* transformer);
+  struct Candidate {
+    std::string path;
+    bool registered;  // a Hive partition: the finest granularity
+  };
+  // Closed, unfinalized partition directories before bound_ms, oldest first.
+  Result<std::vector<Candidate>> Pending(const std::string& topic, int64_t bound_ms);
   Status Register(const std::string& topic, const std::string& path);
   Status Qubole(const std::string& table, const std::string& spec);
   Status Hook(const std::string& topic, const std::string& table, const std::string& spec,
@@ -73,26 +85,85 @@ class Finalizer {
   GroupOffsets* kafka_;
 };
 
-Result<std::vector<std::string>> Finalizer::Pending(const std::string& topic,
-                                                    const TimePartitioner& p, int64_t bound_ms,
-                                                    int64_t period_ms) {
+Result<std::vector<Finalizer::Candidate>> Finalizer::Pending(const std::string& topic,
+                                                             int64_t bound_ms) {
   ASSIGN_OR_RETURN(int64_t lookback, config_.Int("secor.finalizer.lookback.periods"));
-  std::string current, path, previous;
-  p.PathFor(bound_ms, &current);
-  std::vector<std::string> out;
+  ASSIGN_OR_RETURN(bool minutely, config_.BoolForTopic("partitioner.granularity.minute", topic));
+  ASSIGN_OR_RETURN(bool hourly, config_.BoolForTopic("partitioner.granularity.hour", topic));
+  hourly = hourly || minutely;
+  // One partitioner per level, coarsest first: day, hour, minute.
+  std::vector<std::unique_ptr<TimePartitioner>> levels;
+  for (int level = 0; level <= (minutely ? 2 : hourly ? 1 : 0); ++level) {
+    Config c = config_;
+    for (const char* g : {"hour", "minute"}) {
+      bool on = (std::string(g) == "hour" && level >= 1) || level == 2;
+      c.Set(std::string("partitioner.granularity.") + g, on ? "true" : "false", "finalize");
+      c.Unset(std::string("partitioner.granularity.") + g + "." + topic);
+    }
+    ASSIGN_OR_RETURN(auto p, TimePartitioner::FromConfig(c, topic));
+    levels.push_back(std::move(p));
+  }
+  const int64_t period_ms = minutely ? 60000 : hourly ? 3600000 : 86400000;
+  // The bound's own partitions are open at every level.
+  std::set<std::string> seen;
+  std::string path;
+  for (const auto& p : levels) {
+    p->PathFor(bound_ms, &path);
+    seen.insert(path);
+  }
+  // Stepping whole periods back from the bound keeps only closed periods,
+  // whatever the zone's offset or DST. Entering a partition of a coarser level
+  // means it is closed too; newest first it comes before its last finer one,
+  // so oldest first a day follows its last hour and an hour its last minute.
+  struct Found {
+    Candidate candidate;
+    std::set<std::string> open_children;  // finer partitions in it without _SUCCESS
+  };
+  std::vector<Found> newest_first;
+  std::set<std::string> candidates;
   for (int64_t k = 1; k <= lookback; ++k) {
-    // Stepping whole periods back from the bound and skipping the bound's own
-    // period keeps only closed periods, whatever the zone's offset or DST.
-    p.PathFor(bound_ms - k * period_ms, &path);
-    if (path == current || path == previous) continue;
-    previous = path;
-    std::vector<ObjectInfo> objects;
-    RETURN_IF_ERROR(store_->List(topic + "/" + path + "/", &objects));
-    if (objects.empty()) continue;
-    bool done = false;
-    for (const auto& o : objects) done = done || o.key == topic + "/" + path + "/_SUCCESS";
-    if (done) break;
-    out.push_back(path);
+    bool stop = false;
+    for (size_t level = 0; level < levels.size() && !stop; ++level) {
+      levels[level]->PathFor(bound_ms - k * period_ms, &path);
+      if (!seen.insert(path).second) continue;
+      std::string prefix = topic + "/" + path + "/";
+      std::vector<ObjectInfo> objects;
+      RETURN_IF_ERROR(store_->List(prefix, &objects));
+      if (objects.empty()) continue;
+      Found found{{path, level + 1 == levels.size()}, {}};
+      std::set<std::string> done;
+      for (const auto& o : objects) {
+        std::string_view rest = std::string_view(o.key).substr(prefix.size());
+        stop = stop || rest == "_SUCCESS";
+        size_t slash = rest.find('/');
+        if (slash == std::string_view::npos || found.candidate.registered) continue;
+        std::string child = path + "/" + std::string(rest.substr(0, slash));
+        found.open_children.insert(child);
+        if (rest.substr(slash + 1) == "_SUCCESS") done.insert(child);
+      }
+      for (const auto& d : done) found.open_children.erase(d);
+      if (stop) break;
+      candidates.insert(path);
+      newest_first.push_back(std::move(found));
+    }
+    if (stop) break;
+  }
+  std::vector<Candidate> out;
+  for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) {
+    // A day (or hour) is complete only with all of its hours (or minutes);
+    // one that the lookback did not reach keeps it open.
+    std::vector<std::string> open;
+    for (const auto& child : it->open_children) {
+      if (!candidates.count(child)) open.push_back(child);
+    }
+    if (!open.empty()) {
+      spdlog::warn(
+          "finalize {}: {} stays open: {} not finalized and beyond "
+          "secor.finalizer.lookback.periods",
+          topic, it->candidate.path, Join(open, ", "));
+      continue;
+    }
+    out.push_back(it->candidate);
   }
   return out;
 }
@@ -175,67 +246,98 @@ Status Finalizer::Register(const std::string& topic, const std::string& path) {
   return Status::OK();
 }
 
+Result<int64_t> Finalizer::CommittedTime(const std::string& topic, const PartitionOffsets& p,
+                                         MessageParser* parser, MessageTransformer* transformer) {
+  // A committed message the parser rejected (it went to the error output) or
+  // the transformer dropped has no time: the one before it stands in, which
+  // can only make the bound earlier.
+  constexpr int kTries = 10;
+  Status last;
+  for (int64_t offset = p.committed - 1; offset >= std::max(p.low, p.committed - kTries);
+       --offset) {
+    ASSIGN_OR_RETURN(StoredRecord r, kafka_->RecordAt(topic, p.partition, offset));
+    Message m;
+    m.topic = topic;
+    m.partition = p.partition;
+    m.offset = r.offset;
+    m.has_key = r.has_key;
+    m.key = r.key;
+    m.payload = r.payload;
+    m.timestamp_ms = r.timestamp_ms;
+    for (const auto& [name, value] : r.headers) m.headers.push_back({name, value});
+    std::string transformed;
+    if (transformer) {
+      auto keep = transformer->Transform(m, &transformed);
+      if (!keep.ok()) {
+        last = keep.status();
+        continue;
+      }
+      if (!*keep) {
+        last = Status::NotFound("dropped by the transformer");
+        continue;
+      }
+      m.payload = transformed;
+    }
+    auto ms = parser->MessageTime(m);
+    if (ms.ok()) return *ms;
+    last = ms.status();
+  }
+  return Status::InvalidArgument(
+      "no message time in the last committed messages of partition {} before offset {} "
+      "(secor.message.parser.class; kafka.useTimestamp=true uses the Kafka record time): {}",
+      p.partition, p.committed, last.message());
+}
+
 Status Finalizer::FinalizeTopic(const std::string& topic) {
   ASSIGN_OR_RETURN(int64_t delay_s, config_.Int("partitioner.finalizer.delay.seconds"));
+  ASSIGN_OR_RETURN(bool use_kafka_time, config_.BoolForTopic("kafka.useTimestamp", topic));
+  std::unique_ptr<MessageParser> parser;
+  std::unique_ptr<MessageTransformer> transformer;
+  ASSIGN_OR_RETURN(parser, NewMessageParser(config_, topic));
+  if (!parser->PartitionsByTime()) {
+    spdlog::debug("finalize {}: its parser does not partition by time; nothing to finalize", topic);
+    return Status::OK();
+  }
+  if (!use_kafka_time) {
+    ASSIGN_OR_RETURN(transformer, NewMessageTransformer(config_, topic));
+  }
   ASSIGN_OR_RETURN(auto parts, kafka_->Partitions(topic));
   int64_t now = NowMillis();
   int64_t min_ms = INT64_MAX;
   for (const auto& p : parts) {
-    if (p.committed <= 0) {
-      spdlog::info("finalize {}: partition {} has no committed message yet; nothing to finalize",
-                   topic, p.partition);
-      return Status::OK();
+    if (p.committed <= p.low) {
+      // Nothing of it was ever committed (or all of it expired): it has
+      // nothing in the store to wait for, so it does not hold the topic back.
+      spdlog::info("finalize {}: partition {} has no committed message; left out", topic,
+                   p.partition);
+      continue;
     }
-    ASSIGN_OR_RETURN(int64_t ts, kafka_->TimestampAt(topic, p.partition, p.committed - 1));
+    int64_t ts = 0;
+    if (use_kafka_time) {
+      ASSIGN_OR_RETURN(ts, kafka_->TimestampAt(topic, p.partition, p.committed - 1));
+    } else {
+      ASSIGN_OR_RETURN(ts, CommittedTime(topic, p, parser.get(), transformer.get()));
+    }
     bool idle = p.committed >= p.high && now - ts > delay_s * 1000;
+    spdlog::debug("finalize {}: partition {} committed {} of {}, message time {}{}", topic,
+                  p.partition, p.committed, p.high, ts, idle ? " (idle)" : "");
     min_ms = std::min(min_ms, idle ? now : ts);
   }
-  int64_t bound = min_ms - delay_s * 1000;
-  ASSIGN_OR_RETURN(bool hourly, config_.BoolForTopic("partitioner.granularity.hour", topic));
-  Config daily_config = config_;
-  daily_config.Set("partitioner.granularity.hour", "false", "finalize");
-  daily_config.Set("partitioner.granularity.minute", "false", "finalize");
-  daily_config.Unset("partitioner.granularity.hour." + topic);
-  daily_config.Unset("partitioner.granularity.minute." + topic);
-  ASSIGN_OR_RETURN(auto daily, TimePartitioner::FromConfig(daily_config, topic));
-  int64_t day_bound = bound;
-  if (hourly) {
-    Config hour_config = config_;
-    hour_config.Set("partitioner.granularity.minute", "false", "finalize");
-    hour_config.Unset("partitioner.granularity.minute." + topic);
-    ASSIGN_OR_RETURN(auto hours, TimePartitioner::FromConfig(hour_config, topic));
-    ASSIGN_OR_RETURN(auto pending, Pending(topic, *hours, bound, 3600000));
-    for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
-      Status st = Register(topic, *it);
-      if (st.ok()) st = store_->PutBytes(topic + "/" + *it + "/_SUCCESS", "", {});
-      if (!st.ok()) {
-        spdlog::error("finalize {}: {}: {}; it and later partitions wait for the next run", topic,
-                      *it, st.message());
-        // The day of a failed hour must not close either: bound the days by it.
-        for (int64_t k = 1; k <= 24 * 400; ++k) {
-          std::string p;
-          hours->PathFor(bound - k * 3600000, &p);
-          if (p == *it) {
-            day_bound = bound - k * 3600000;
-            break;
-          }
-        }
-        break;
-      }
-      spdlog::info("finalize {}: wrote {}", topic, store_->Uri(topic + "/" + *it + "/_SUCCESS"));
-    }
+  if (min_ms == INT64_MAX) {
+    spdlog::info("finalize {}: no partition has a committed message; nothing to finalize", topic);
+    return Status::OK();
   }
-  ASSIGN_OR_RETURN(auto days, Pending(topic, *daily, day_bound, 86400000));
-  for (auto it = days.rbegin(); it != days.rend(); ++it) {
-    // With hourly partitions the Hive partitions are the hours; the day only gets its marker.
-    Status st = hourly ? Status::OK() : Register(topic, *it);
-    if (st.ok()) st = store_->PutBytes(topic + "/" + *it + "/_SUCCESS", "", {});
+  ASSIGN_OR_RETURN(auto pending, Pending(topic, min_ms - delay_s * 1000));
+  for (const auto& c : pending) {
+    // Only the finest partitions are Hive partitions; coarser ones get the marker alone.
+    Status st = c.registered ? Register(topic, c.path) : Status::OK();
+    if (st.ok()) st = store_->PutBytes(topic + "/" + c.path + "/_SUCCESS", "", {});
     if (!st.ok()) {
       spdlog::error("finalize {}: {}: {}; it and later partitions wait for the next run", topic,
-                    *it, st.message());
+                    c.path, st.message());
       return Status::OK();
     }
-    spdlog::info("finalize {}: wrote {}", topic, store_->Uri(topic + "/" + *it + "/_SUCCESS"));
+    spdlog::info("finalize {}: wrote {}", topic, store_->Uri(topic + "/" + c.path + "/_SUCCESS"));
   }
   return Status::OK();
 }

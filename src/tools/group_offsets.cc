@@ -5,12 +5,28 @@
 
 #include <librdkafka/rdkafka.h>
 #include <re2/re2.h>
+#include <spdlog/spdlog.h>
 
 #include "common/strings.h"
 #include "config/config.h"
 #include "kafka/client_config.h"
 
 namespace secor {
+namespace {
+
+// librdkafka's own lines go through the process logger: leveled, JSON when
+// asked, and redacted like every other line.
+void OnLog(const rd_kafka_t*, int level, const char* facility, const char* text) {
+  if (level <= 3) {
+    spdlog::error("kafka {}: {}", facility, text);
+  } else if (level <= 4) {
+    spdlog::warn("kafka {}: {}", facility, text);
+  } else {
+    spdlog::debug("kafka {}: {}", facility, text);
+  }
+}
+
+}  // namespace
 
 GroupOffsets::~GroupOffsets() {
   if (rk_) {
@@ -34,6 +50,7 @@ Result<std::unique_ptr<GroupOffsets>> GroupOffsets::Create(const Config& config,
       return Status::InvalidArgument("kafka setting {}: {}", k, errstr);
     }
   }
+  rd_kafka_conf_set_log_cb(conf, OnLog);
   std::unique_ptr<GroupOffsets> g(new GroupOffsets());
   g->group_ = group;
   g->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
@@ -105,25 +122,40 @@ Result<std::vector<PartitionOffsets>> GroupOffsets::Partitions(const std::string
   return out;
 }
 
-Result<std::pair<int64_t, std::string>> GroupOffsets::MessageAt(const std::string& topic,
-                                                                int32_t partition, int64_t offset) {
+Result<StoredRecord> GroupOffsets::RecordAt(const std::string& topic, int32_t partition,
+                                            int64_t offset) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = offset;
   rd_kafka_resp_err_t err = rd_kafka_assign(rk_, list);
   rd_kafka_topic_partition_list_destroy(list);
   if (err) return Status::Unavailable("reading {}/{}: {}", topic, partition, rd_kafka_err2str(err));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
-  Result<std::pair<int64_t, std::string>> result = Status::Unavailable(
-      "no message at {}/{} offset {} within {} ms", topic, partition, offset, timeout_ms_);
+  Result<StoredRecord> result = Status::Unavailable("no message at {}/{} offset {} within {} ms",
+                                                    topic, partition, offset, timeout_ms_);
   while (std::chrono::steady_clock::now() < deadline) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 200);
     if (!m) continue;
     bool done = false;
     if (!m->err && m->partition == partition && rd_kafka_topic_name(m->rkt) == topic &&
         m->offset >= offset) {
+      StoredRecord record;
+      record.offset = m->offset;
       rd_kafka_timestamp_type_t type;
-      int64_t ts = rd_kafka_message_timestamp(m, &type);
-      result = std::make_pair(ts, std::string(static_cast<const char*>(m->payload), m->len));
+      record.timestamp_ms = rd_kafka_message_timestamp(m, &type);
+      record.has_key = m->key != nullptr;
+      if (m->key) record.key.assign(static_cast<const char*>(m->key), m->key_len);
+      if (m->payload) record.payload.assign(static_cast<const char*>(m->payload), m->len);
+      rd_kafka_headers_t* headers = nullptr;
+      if (!rd_kafka_message_headers(m, &headers)) {
+        const char* name;
+        const void* value;
+        size_t size;
+        for (size_t i = 0; !rd_kafka_header_get_all(headers, i, &name, &value, &size); ++i) {
+          record.headers.emplace_back(
+              name, value ? std::string(static_cast<const char*>(value), size) : std::string());
+        }
+      }
+      result = std::move(record);
       done = true;
     } else if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       result = Status::Unavailable("reading {}/{} offset {}: {}", topic, partition, offset,
@@ -139,8 +171,8 @@ Result<std::pair<int64_t, std::string>> GroupOffsets::MessageAt(const std::strin
 
 Result<int64_t> GroupOffsets::TimestampAt(const std::string& topic, int32_t partition,
                                           int64_t offset) {
-  ASSIGN_OR_RETURN(auto m, MessageAt(topic, partition, offset));
-  return m.first;
+  ASSIGN_OR_RETURN(auto m, RecordAt(topic, partition, offset));
+  return m.timestamp_ms;
 }
 
 Status GroupOffsets::Commit(const std::map<std::pair<std::string, int32_t>, int64_t>& offsets) {

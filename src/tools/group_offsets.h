@@ -26,6 +26,16 @@ struct PartitionOffsets {
   int64_t high = 0;  // offset the next produced message gets
 };
 
+// One Kafka record, owning its bytes.
+struct StoredRecord {
+  int64_t offset = 0;
+  int64_t timestamp_ms = -1;
+  bool has_key = false;
+  std::string key;
+  std::string payload;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
 class GroupOffsets {
  public:
   static Result<std::unique_ptr<GroupOffsets>> Create(const Config& config,
@@ -39,9 +49,8 @@ class GroupOffsets {
   Result<std::vector<PartitionOffsets>> Partitions(const std::string& topic);
   // Kafka record timestamp (ms) of the message at offset.
   Result<int64_t> TimestampAt(const std::string& topic, int32_t partition, int64_t offset);
-  // The record (timestamp ms, payload) at offset.
-  Result<std::pair<int64_t, std::string>> MessageAt(const std::string& topic, int32_t partition,
-                                                    int64_t offset);
+  // The record at offset (or the first after it when it is gone).
+  Result<StoredRecord> RecordAt(const std::string& topic, int32_t partition, int64_t offset);
   // Commits next-offset values for the group (which must have no members).
   Status Commit(const std::map<std::pair<std::string, int32_t>, int64_t>& offsets);
 

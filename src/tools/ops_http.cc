@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include "common/logging.h"
+
 namespace secor {
 namespace {
 
@@ -35,7 +37,8 @@ Result<OpsHttpResponse> OpsHttp(const std::string& method, const std::string& ur
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp.code);
   curl_slist_free_all(list);
   curl_easy_cleanup(curl);
-  if (rc != CURLE_OK) return Status::Unavailable("{} {}: {}", method, url, curl_easy_strerror(rc));
+  if (rc != CURLE_OK)
+    return Status::Unavailable("{} {}: {}", method, RedactSecrets(url), curl_easy_strerror(rc));
   return resp;
 }
 
