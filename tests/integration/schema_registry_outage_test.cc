@@ -49,8 +49,7 @@ std::string WireFormatClick(int32_t schema_id, int64_t timestamp_ms, const std::
   for (int shift = 24; shift >= 0; shift -= 8) {
     out.push_back(static_cast<char>((schema_id >> shift) & 0xff));
   }
-  return out + ZigZagVarint(timestamp_ms) + ZigZagVarint(static_cast<int64_t>(page.size())) +
-         page;
+  return out + ZigZagVarint(timestamp_ms) + ZigZagVarint(static_cast<int64_t>(page.size())) + page;
 }
 
 // The timestamp field of a wire-format Click (the datum's first long).
@@ -103,17 +102,17 @@ TEST(SchemaRegistryOutageTest, HeldPartitionsResumeAtTheHeldOffsetAndLoseNothing
   for (int i = 0; i < kClicks; ++i) {
     int64_t ts = kStartMs + int64_t{i} * 259200000 / kClicks;
     int32_t id = i < kClicks / 2 ? kCachedId : kOutageId;
-    ASSERT_TRUE(
-        (*producer)->Produce("clicks", i % 2, "", WireFormatClick(id, ts, fmt::format("p{}", i)))
-            .ok());
+    ASSERT_TRUE((*producer)
+                    ->Produce("clicks", i % 2, "", WireFormatClick(id, ts, fmt::format("p{}", i)))
+                    .ok());
   }
   ASSERT_TRUE((*producer)->Flush(30s).ok());
   testing::Produce(broker.bootstrap(), "pages", 300,
                    {"--type", "json", "--start-time", "1772841600", "--time-spread", "86400"});
 
   std::string store = dir.Join("store");
-  auto kv = testing::BaseConsumerSettings(broker.bootstrap(), "registry", dir.Join("staging"),
-                                          store);
+  auto kv =
+      testing::BaseConsumerSettings(broker.bootstrap(), "registry", dir.Join("staging"), store);
   kv["secor.message.parser.class"] = "JsonMessageParser";
   kv["secor.message.parser.class.clicks"] = "AvroMessageParser";
   kv["message.timestamp.name"] = "timestamp";
@@ -179,8 +178,7 @@ TEST(SchemaRegistryOutageTest, HeldPartitionsResumeAtTheHeldOffsetAndLoseNothing
               std::string::npos)
         << err;
   }
-  EXPECT_NE(err.find("GET " + registry_url + "/schemas/ids/8: HTTP 503"), std::string::npos)
-      << err;
+  EXPECT_NE(err.find("GET " + registry_url + "/schemas/ids/8: HTTP 503"), std::string::npos) << err;
 }
 
 }  // namespace
