@@ -3,6 +3,7 @@
 // consumer holds their partitions (nothing in the error output, nothing
 // committed past them) while another topic keeps flowing, and once the
 // registry answers every message lands in its dt= directory exactly once.
+// A schema id the registry does not know still goes to the error output.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -106,6 +107,9 @@ TEST(SchemaRegistryOutageTest, HeldPartitionsResumeAtTheHeldOffsetAndLoseNothing
                     ->Produce("clicks", i % 2, "", WireFormatClick(id, ts, fmt::format("p{}", i)))
                     .ok());
   }
+  // After them, on partition 0 (offset 300), a schema the registry does not
+  // know: its 404 says something about the message, so it is an error.
+  ASSERT_TRUE((*producer)->Produce("clicks", 0, "", WireFormatClick(9, kStartMs, "lost")).ok());
   ASSERT_TRUE((*producer)->Flush(30s).ok());
   testing::Produce(broker.bootstrap(), "pages", 300,
                    {"--type", "json", "--start-time", "1772841600", "--time-spread", "86400"});
@@ -144,9 +148,9 @@ TEST(SchemaRegistryOutageTest, HeldPartitionsResumeAtTheHeldOffsetAndLoseNothing
   for (const auto& [where, payload] : held) EXPECT_LT(where.second, 150) << where.first;
 
   down.store(false);
-  auto v = testing::WaitForVerify(config, "clicks", kClicks, 90s);
+  auto v = testing::WaitForVerify(config, "clicks", kClicks + 1, 90s);
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
-  EXPECT_NE(v.out.find(fmt::format("{} messages (0 in the error output)", kClicks)),
+  EXPECT_NE(v.out.find(fmt::format("{} messages (1 in the error output)", kClicks + 1)),
             std::string::npos)
       << v.out;
   consumer.Signal(SIGTERM);
@@ -156,6 +160,8 @@ TEST(SchemaRegistryOutageTest, HeldPartitionsResumeAtTheHeldOffsetAndLoseNothing
   auto by_partition = testing::ReadStoredTopicByOutputPartition(store, "clicks");
   std::map<std::string, int> expected_days, stored_days;
   auto kafka = testing::ReadTopicWithKcat(broker.bootstrap(), "clicks");
+  ASSERT_EQ(kafka.size(), static_cast<size_t>(kClicks + 1));
+  ASSERT_EQ(kafka.erase({0, 300}), 1u);  // the unknown schema, checked below
   for (const auto& [where, payload] : kafka) ++expected_days[DayPartition(ClickTimestamp(payload))];
   testing::StoredMessages stored;
   for (const auto& [op, messages] : by_partition) {
@@ -168,7 +174,14 @@ TEST(SchemaRegistryOutageTest, HeldPartitionsResumeAtTheHeldOffsetAndLoseNothing
   testing::ExpectSameMessages(kafka, stored, "clicks");
   EXPECT_EQ(stored_days, expected_days);
   EXPECT_EQ(expected_days.size(), 3u);
-  EXPECT_FALSE(PathExists(store + "/clicks/_errors"));
+  auto errors = ListFilesRecursive(store + "/clicks/_errors");
+  ASSERT_TRUE(errors.ok());
+  std::string error_lines;
+  for (const auto& f : *errors) error_lines += *ReadFile(store + "/clicks/_errors/" + f);
+  EXPECT_EQ(Split(error_lines, '\n', true).size(), 1u) << error_lines;
+  EXPECT_NE(error_lines.find("{\"offset\":300,\"partition\":0,"), std::string::npos) << error_lines;
+  EXPECT_NE(error_lines.find("schema registry: schema 9 not found"), std::string::npos)
+      << error_lines;
 
   // Each held attempt is logged with the partition, the offset and the URL.
   std::string err = consumer.Stderr();
