@@ -3,7 +3,9 @@
 // consumer holds their partitions (nothing in the error output, nothing
 // committed past them) while another topic keeps flowing, and once the
 // registry answers every message lands in its dt= directory exactly once.
-// A schema id the registry does not know still goes to the error output.
+// A schema id the registry does not know still goes to the error output. A
+// round decided by another writer and replayed during the outage is held the
+// same way and still gives exactly the files its marker names.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -13,9 +15,13 @@
 
 #include "common/file_util.h"
 #include "common/strings.h"
+#include "config/config.h"
 #include "kafka/producer.h"
 #include "ops_fake_http.h"
+#include "storage/object_store.h"
 #include "support/cluster.h"
+#include "upload/object_names.h"
+#include "upload/round_ledger.h"
 
 namespace secor {
 namespace {
@@ -192,6 +198,100 @@ TEST(SchemaRegistryOutageTest, HeldPartitionsResumeAtTheHeldOffsetAndLoseNothing
         << err;
   }
   EXPECT_NE(err.find("GET " + registry_url + "/schemas/ids/8: HTTP 503"), std::string::npos) << err;
+}
+
+TEST(SchemaRegistryOutageTest, AReplayedRoundHeldByTheOutageGivesTheFilesItsMarkerNames) {
+  std::atomic<bool> down{true};
+  std::atomic<int> outage_answers{0};
+  testing::FakeHttp registry([&](const testing::FakeRequest& r) -> std::pair<int, std::string> {
+    if (r.path != "/schemas/ids/" + std::to_string(kOutageId)) {
+      return {404, R"({"error_code":40403,"message":"Schema not found"})"};
+    }
+    if (down.load()) {
+      ++outage_answers;
+      return {503, R"({"error_code":50301,"message":"unavailable"})"};
+    }
+    return {200, "{\"schema\":" + JsonQuote(kClickSchema) + "}"};
+  });
+
+  TempDir dir;
+  TestBroker broker(dir.path(), {"clicks:1"});
+  ASSERT_FALSE(broker.bootstrap().empty());
+  constexpr int kClicks = 300;
+  constexpr int64_t kStartMs = 1772841600000;
+  auto producer = Producer::Create(broker.bootstrap());
+  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+  // Another writer decided round [0, 149] and stopped before uploading: its
+  // marker names one file per day, with the offsets each holds.
+  std::map<std::string, MarkerFile> decided;
+  for (int i = 0; i < kClicks; ++i) {
+    int64_t ts = kStartMs + int64_t{i} * 259200000 / kClicks;
+    ASSERT_TRUE(
+        (*producer)
+            ->Produce("clicks", 0, "", WireFormatClick(kOutageId, ts, fmt::format("p{}", i)))
+            .ok());
+    if (i >= 150) continue;
+    std::string day = DayPartition(ts);
+    MarkerFile& f = decided[day];
+    if (f.key.empty()) f = {DataFileKey("clicks", day, 1, 0, 0, ""), 0, kOffsetsHashSeed};
+    ++f.messages;
+    f.offsets_hash = OffsetsHashAdd(f.offsets_hash, i);
+  }
+  ASSERT_TRUE((*producer)->Flush(30s).ok());
+  ASSERT_EQ(decided.size(), 2u);  // 150 of 300 clicks over three days
+  std::string store = dir.Join("store");
+  {
+    auto os = OpenObjectStore(store, secor::Config());
+    ASSERT_TRUE(os.ok()) << os.status().ToString();
+    RoundLedger ledger(os->get(), "_secor_rounds", "replay");
+    RoundMarker marker;
+    marker.start = 0;
+    marker.end = 149;
+    for (const auto& [day, f] : decided) marker.files.push_back(f);
+    marker.writer = "another-host:1:1:dead";
+    ASSERT_TRUE(ledger.CreateMarker("clicks", 0, marker).ok());
+  }
+
+  auto kv = testing::BaseConsumerSettings(broker.bootstrap(), "replay", dir.Join("staging"), store);
+  kv["secor.message.parser.class"] = "AvroMessageParser";
+  kv["message.timestamp.name"] = "timestamp";
+  kv["schema.registry.url"] = "http://127.0.0.1:" + std::to_string(registry.port());
+  kv["secor.schema.registry.retries"] = "1";
+  kv["secor.schema.registry.retry.max.backoff.ms"] = "1000";
+  std::string config = testing::WriteProperties(dir.Join("replay.properties"), kv);
+  Process consumer;
+  consumer.Start({BinaryPath("secor"), "consume", "-c", config}, dir.Join("consumer"));
+  for (auto deadline = std::chrono::steady_clock::now() + 30s;
+       outage_answers.load() < 3 && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_GE(outage_answers.load(), 3);
+  EXPECT_FALSE(PathExists(store + "/clicks")) << "clicks stored during the outage";
+
+  // Back: the replay writes the marker's files (a different split would stop
+  // the consumer with an error), then normal rounds follow.
+  down.store(false);
+  auto v = testing::WaitForVerify(config, "clicks", kClicks, 90s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find(fmt::format("{} messages (0 in the error output)", kClicks)),
+            std::string::npos)
+      << v.out;
+  consumer.Signal(SIGTERM);
+  EXPECT_EQ(consumer.Wait(60s), 0) << consumer.Stderr();
+  for (const auto& [day, f] : decided) EXPECT_TRUE(PathExists(store + "/" + f.key)) << f.key;
+  std::string err = consumer.Stderr();
+  EXPECT_NE(err.find("replaying 1 decided round(s) from 0"), std::string::npos) << err;
+  EXPECT_NE(err.find("clicks/0 offset 0: parser failed, holding the partition"), std::string::npos)
+      << err;
+  testing::StoredMessages stored;
+  for (auto& [op, messages] : testing::ReadStoredTopicByOutputPartition(store, "clicks")) {
+    for (const auto& [where, payload] : messages) {
+      EXPECT_EQ(op, DayPartition(ClickTimestamp(payload))) << "offset " << where.second;
+    }
+    stored.merge(messages);
+  }
+  testing::ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "clicks"), stored,
+                              "clicks");
 }
 
 }  // namespace
