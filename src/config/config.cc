@@ -13,6 +13,8 @@ namespace {
 
 constexpr int kMaxIncludeDepth = 16;
 constexpr int kMaxExpandDepth = 16;
+constexpr int kMaxExpandRefs = 1000;
+constexpr size_t kMaxExpandedBytes = 1 << 20;
 
 std::string ResolveRelative(const std::string& base_file, const std::string& path) {
   if (!path.empty() && path.front() == '/') return path;
@@ -80,8 +82,13 @@ void Config::Unset(const std::string& key) { values_.erase(key); }
 
 bool Config::Has(const std::string& key) const { return values_.count(key) > 0; }
 
-Result<std::string> Config::Expand(const std::string& key, const std::string& value,
-                                   int depth) const {
+Result<std::string> Config::ExpandValue(const std::string& key, const std::string& value) const {
+  int refs = 0;
+  return Expand(key, value, 0, &refs);
+}
+
+Result<std::string> Config::Expand(const std::string& key, const std::string& value, int depth,
+                                   int* refs) const {
   if (value.find("${") == std::string::npos) return value;
   if (depth > kMaxExpandDepth) return BadValue(key, "${...} references nest too deep (a cycle?)");
   std::string out;
@@ -96,6 +103,10 @@ Result<std::string> Config::Expand(const std::string& key, const std::string& va
     if (close == std::string::npos) return BadValue(key, "unterminated ${");
     out.append(value, pos, open - pos);
     std::string ref = value.substr(open + 2, close - open - 2);
+    if (++*refs > kMaxExpandRefs) {
+      return BadValue(
+          key, fmt::format("expanding it takes more than {} ${{...}} references", kMaxExpandRefs));
+    }
     if (StartsWith(ref, "env:")) {
       std::string name = ref.substr(4);
       const char* env = std::getenv(name.c_str());
@@ -105,13 +116,16 @@ Result<std::string> Config::Expand(const std::string& key, const std::string& va
       auto it = values_.find(ref);
       std::string sub;
       if (it != values_.end()) {
-        ASSIGN_OR_RETURN(sub, Expand(ref, it->second.value, depth + 1));
+        ASSIGN_OR_RETURN(sub, Expand(ref, it->second.value, depth + 1, refs));
       } else if (const KeyInfo* k = FindKey(ref); k && !k->default_value.empty()) {
         sub = std::string(k->default_value);
       } else {
         return BadValue(key, "refers to ${" + ref + "}, which is not set");
       }
       out.append(sub);
+    }
+    if (out.size() > kMaxExpandedBytes) {
+      return BadValue(key, fmt::format("expands to more than {} bytes", kMaxExpandedBytes));
     }
     pos = close + 1;
   }
@@ -121,7 +135,7 @@ Result<std::string> Config::Expand(const std::string& key, const std::string& va
 Result<std::optional<std::string>> Config::Lookup(const std::string& key) const {
   auto it = values_.find(key);
   if (it == values_.end()) return std::optional<std::string>();
-  ASSIGN_OR_RETURN(std::string v, Expand(key, it->second.value, 0));
+  ASSIGN_OR_RETURN(std::string v, ExpandValue(key, it->second.value));
   return std::optional<std::string>(std::move(v));
 }
 
@@ -217,7 +231,7 @@ Result<std::map<std::string, std::string>> Config::WithPrefix(const std::string&
   std::map<std::string, std::string> out;
   for (auto it = values_.lower_bound(prefix); it != values_.end(); ++it) {
     if (!StartsWith(it->first, prefix)) break;
-    ASSIGN_OR_RETURN(std::string v, Expand(it->first, it->second.value, 0));
+    ASSIGN_OR_RETURN(std::string v, ExpandValue(it->first, it->second.value));
     out[it->first.substr(prefix.size())] = std::move(v);
   }
   return out;

@@ -70,7 +70,12 @@ class Config {
     std::string origin;
   };
   Status LoadFileInto(const std::string& path, std::vector<std::string>* chain, int depth);
-  Result<std::string> Expand(const std::string& key, const std::string& value, int depth) const;
+  // refs counts the references expanded for one top-level value: a value
+  // like "${a}${a}" whose a is "${b}${b}" doubles at each level, and depth
+  // alone would allow billions of them.
+  Result<std::string> Expand(const std::string& key, const std::string& value, int depth,
+                             int* refs) const;
+  Result<std::string> ExpandValue(const std::string& key, const std::string& value) const;
   Result<std::string> StringWithDefault(const std::string& key, const std::string* fallback) const;
 
   std::map<std::string, Entry> values_;

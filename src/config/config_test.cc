@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include "common/file_util.h"
 #include "common/registry.h"
@@ -114,6 +115,32 @@ TEST(ConfigTest, EnvironmentAndKeyReferences) {
   // Secrets never appear in dumps or error messages.
   EXPECT_EQ(c.RedactedValues()["aws.secret.key"], "****");
   EXPECT_EQ(c.BadValue("aws.secret.key", "x").message(), "aws.secret.key=**** (test): x");
+}
+
+// Each level doubles the references of the one above: 2^16 of them within
+// the depth limit, or billions with more per value. Refused, and quickly.
+TEST(ConfigTest, ReferencesThatMultiplyAreRefused) {
+  std::map<std::string, std::string> kv{{"l16", "x"}};
+  for (int level = 0; level < 16; ++level) {
+    std::string refs;
+    for (int i = 0; i < 8; ++i) refs += fmt::format("${{l{}}}", level + 1);
+    kv[fmt::format("l{}", level)] = refs;
+  }
+  auto c = Config::FromMap(kv);
+  auto blown = c.String("l0");
+  ASSERT_FALSE(blown.ok());
+  EXPECT_NE(blown.status().message().find("expanding it takes more than 1000 ${...} references"),
+            std::string::npos)
+      << blown.status().message();
+  // Within the budget the same shape expands: 8^3 = 512 copies.
+  EXPECT_EQ(*c.String("l13"), std::string(512, 'x'));
+  // A large value referenced many times stops at the size limit.
+  auto big = Config::FromMap(
+      {{"a", std::string(100000, 'y')}, {"b", "${a}${a}${a}${a}${a}${a}${a}${a}${a}${a}${a}${a}"}});
+  auto too_big = big.String("b");
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_NE(too_big.status().message().find("expands to more than 1048576 bytes"),
+            std::string::npos);
 }
 
 TEST(ConfigTest, PerTopicOverrides) {

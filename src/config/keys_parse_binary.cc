@@ -30,6 +30,10 @@ static const KeyInfo kBinaryParseKeys[] = {
      "attempts to fetch a schema from the registry before the message fails"},
     {"secor.schema.registry.timeout.ms", "10000", K::kInt,
      "timeout of one schema registry request"},
+    {"secor.schema.registry.retry.max.backoff.ms", "30000", K::kInt,
+     "longest wait before a message whose parser failed for a reason that may pass (schema "
+     "registry unreachable, HTTP 5xx or 429) is read again; its partition is held at that offset "
+     "meanwhile, starting at 500 ms and doubling"},
     {"partitioner.granularity.field.prefix", "", K::kString,
      "prefix of the split-by-field directory of AvroSplitByFieldMessageParser; default <field "
      "name>=",

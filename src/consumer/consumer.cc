@@ -95,6 +95,15 @@ struct PartitionState {
   bool ready = false;
   Clock::time_point setup_retry_at;
   int64_t setup_backoff_ms = 0;
+  // A message whose parser failed for a reason that may pass (the schema
+  // registry down) holds the partition at its offset: paused and sought back
+  // there, nothing past it written or committed, read again at
+  // parse_retry_at. held_offset stays set until that message is parsed.
+  bool parse_held = false;
+  int64_t held_offset = -1;
+  bool held_resought = false;  // sought back to held_offset since the last policy tick
+  Clock::time_point parse_retry_at;
+  int64_t parse_backoff_ms = 0;
   std::string round_dir;
 };
 
@@ -156,6 +165,9 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   Status SetUpPartition(PartitionState& ps);
   Status RetrySetUps();
   Status Process(const Message& m);
+  Status HoldForParse(PartitionState& ps, const Message& m, const Status& why);
+  void ReleaseParseHolds();
+  static void ClearParseHold(PartitionState& ps);
   Status Append(PartitionState& ps, const Message& m, const std::string& output_partition,
                 const std::string& error);
   Status SealRound(PartitionState& ps);
@@ -187,6 +199,8 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   int64_t messages_per_second_ = 0;
   int64_t max_bad_messages_ = 0;
   int max_pending_rounds_ = 3;
+  int64_t parse_max_backoff_ms_ = 30000;
+  static constexpr int64_t kFirstParseBackoffMs = 500;
   std::unique_ptr<RE2> topic_filter_;
   std::unique_ptr<RE2> topic_blacklist_;
   std::unique_ptr<RE2> minute_mark_filter_;
@@ -227,6 +241,10 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   Counter& offsets_lost_ = MetricsRegistry::Global().GetCounter(
       "secor_consumer_offsets_lost_total",
       "Times Kafka no longer held offsets that had to be read (retention passed them)");
+  Counter& parse_retries_ = MetricsRegistry::Global().GetCounter(
+      "secor_consumer_parse_retries_total",
+      "Parser failures that may pass (schema registry down): the partition was held at the "
+      "message's offset to read it again later");
   Gauge& open_files_ =
       MetricsRegistry::Global().GetGauge("secor_consumer_open_files", "Local files being written");
   Gauge& rounds_in_flight_ = MetricsRegistry::Global().GetGauge(
@@ -267,6 +285,11 @@ Status ConsumerImpl::Init() {
   ASSIGN_OR_RETURN(int64_t threads, config_.Int("secor.upload.threads"));
   if (threads < 1) return config_.BadValue("secor.upload.threads", "must be at least 1");
   ASSIGN_OR_RETURN(int64_t max_backoff, config_.Int("secor.upload.retry.max.backoff.ms"));
+  ASSIGN_OR_RETURN(parse_max_backoff_ms_,
+                   config_.Int("secor.schema.registry.retry.max.backoff.ms"));
+  if (parse_max_backoff_ms_ < 1) {
+    return config_.BadValue("secor.schema.registry.retry.max.backoff.ms", "must be positive");
+  }
 
   auto compile = [&](const std::string& key, std::unique_ptr<RE2>* out) -> Status {
     ASSIGN_OR_RETURN(std::string pattern, config_.String(key));
@@ -675,9 +698,22 @@ Status ConsumerImpl::Process(const Message& raw) {
   auto it = partitions_.find({std::string(raw.topic), raw.partition});
   if (it == partitions_.end()) return Status::OK();  // not ours (any more)
   PartitionState& ps = it->second;
-  if (ps.blocked || !ps.ready) return Status::OK();
+  if (ps.blocked || !ps.ready || ps.parse_held) return Status::OK();
   if (raw.offset < ps.round_start || raw.offset <= ps.last_offset)
     return Status::OK();  // re-delivered
+  if (ps.held_offset >= 0 && raw.offset > ps.held_offset) {
+    // The fetch resumed past the held message (a pause saves the position
+    // of the last message handed out, which may lie beyond it): it must not
+    // be skipped, so seek back to it once more.
+    if (!ps.held_resought) {
+      ps.held_resought = true;
+      spdlog::warn("{}/{}: fetch resumed at offset {} past the held offset {}; seeking back",
+                   ps.tp.topic, ps.tp.partition, raw.offset, ps.held_offset);
+      Status st = kafka_->Seek(ps.tp, ps.held_offset, 0);
+      if (!st.ok()) HoldForSetUp(ps, st);
+    }
+    return Status::OK();
+  }
   if (ps.last_offset < 0 && raw.offset > ps.round_start && ps.replay.empty()) {
     spdlog::debug("{}/{}: round starts at {} but the first message is {}", ps.tp.topic,
                   ps.tp.partition, ps.round_start, raw.offset);
@@ -686,8 +722,6 @@ Status ConsumerImpl::Process(const Message& raw) {
   if (!ps.replay.empty() && raw.offset > ps.replay.front().end) RETURN_IF_ERROR(SealRound(ps));
 
   TopicContext& ctx = *ps.ctx;
-  ctx.messages->Add();
-  ctx.bytes->Add(static_cast<double>(raw.payload.size()));
   const Message* m = &raw;
   Message transformed;
   std::string error;
@@ -696,7 +730,10 @@ Status ConsumerImpl::Process(const Message& raw) {
     if (!keep.ok()) {
       error = "transformer: " + keep.status().message();
     } else if (!*keep) {
+      ctx.messages->Add();
+      ctx.bytes->Add(static_cast<double>(raw.payload.size()));
       ctx.filtered->Add();
+      if (ps.held_offset >= 0) ClearParseHold(ps);  // decided: nothing is held any more
       ps.last_offset = raw.offset;
       if (!ps.replay.empty() && raw.offset == ps.replay.front().end) return SealRound(ps);
       return Status::OK();
@@ -708,12 +745,21 @@ Status ConsumerImpl::Process(const Message& raw) {
   }
   if (error.empty()) {
     Status st = ctx.parser->Partition(*m, &partition_path_);
+    if (st.IsRetryable()) return HoldForParse(ps, raw, st);
     if (!st.ok()) {
       error = st.message();
     } else if (partition_path_.find("..") != std::string::npos ||
                StartsWith(partition_path_, "/") || StartsWith(partition_path_, "_")) {
       error = "parser returned an unsafe output partition '" + partition_path_ + "'";
     }
+  }
+  // Counted once the message is decided, not each time a hold reads it again.
+  ctx.messages->Add();
+  ctx.bytes->Add(static_cast<double>(raw.payload.size()));
+  if (ps.held_offset >= 0) {
+    spdlog::info("{}/{}: the held message at offset {} is parsed; the partition flows again",
+                 ps.tp.topic, ps.tp.partition, raw.offset);
+    ClearParseHold(ps);
   }
   if (!error.empty()) {
     ctx.bad_messages->Add();
@@ -739,6 +785,52 @@ Status ConsumerImpl::Process(const Message& raw) {
   if (too_many_files_) return SealEverything();
   if (ps.round_bytes >= static_cast<uint64_t>(ps.ctx->max_file_bytes)) return SealRound(ps);
   return Status::OK();
+}
+
+// The parser failed on m for a reason that may pass: m is neither written
+// nor sent to the error output. The partition is paused and sought back to
+// m (the pause first: it saves the fetch position the seek then replaces),
+// and ReleaseParseHolds resumes it after a backoff. The consume loop keeps
+// polling meanwhile, so other partitions flow and the member stays in the
+// group; no commit can pass m because no round holds it.
+Status ConsumerImpl::HoldForParse(PartitionState& ps, const Message& m, const Status& why) {
+  parse_retries_.Add();
+  ps.parse_backoff_ms = ps.held_offset == m.offset
+                            ? std::min(ps.parse_backoff_ms * 2, parse_max_backoff_ms_)
+                            : std::min(kFirstParseBackoffMs, parse_max_backoff_ms_);
+  ps.parse_held = true;
+  ps.held_offset = m.offset;
+  ps.held_resought = false;
+  ps.parse_retry_at = Clock::now() + std::chrono::milliseconds(ps.parse_backoff_ms);
+  spdlog::warn(
+      "{}/{} offset {}: parser failed, holding the partition at this offset and "
+      "retrying in {} ms: {}",
+      ps.tp.topic, ps.tp.partition, m.offset, ps.parse_backoff_ms, why.message());
+  UpdatePause(ps);
+  Status st = kafka_->Seek(ps.tp, m.offset, 0);
+  if (!st.ok()) HoldForSetUp(ps, st);
+  return Status::OK();
+}
+
+// Resumes held partitions whose backoff has passed; the held message is read
+// again and parsed from Process.
+void ConsumerImpl::ReleaseParseHolds() {
+  auto now = Clock::now();
+  for (auto& [tp, ps] : partitions_) {
+    // Messages of the last batch past the held offset were fetched before
+    // the seek back; a later one means the fetch skipped it again.
+    ps.held_resought = false;
+    if (!ps.parse_held || now < ps.parse_retry_at) continue;
+    ps.parse_held = false;
+    UpdatePause(ps);
+  }
+}
+
+void ConsumerImpl::ClearParseHold(PartitionState& ps) {
+  ps.parse_held = false;
+  ps.held_offset = -1;
+  ps.held_resought = false;
+  ps.parse_backoff_ms = 0;
 }
 
 // secor.max.file.count: more files are open than allowed, so every partition
@@ -819,7 +911,7 @@ Status ConsumerImpl::SealRound(PartitionState& ps) {
 // Backpressure: a partition whose rounds pile up (store slow or down) stops
 // fetching until they drain, so local disk use stays bounded.
 void ConsumerImpl::UpdatePause(PartitionState& ps) {
-  bool want = ps.pending_rounds >= max_pending_rounds_ || ps.blocked || !ps.ready;
+  bool want = ps.pending_rounds >= max_pending_rounds_ || ps.blocked || !ps.ready || ps.parse_held;
   if (want == ps.paused) return;
   Status st = want ? kafka_->Pause({ps.tp}) : kafka_->Resume({ps.tp});
   if (st.ok()) ps.paused = want;
@@ -827,6 +919,7 @@ void ConsumerImpl::UpdatePause(PartitionState& ps) {
 
 Status ConsumerImpl::ResetToReplay(PartitionState& ps, int64_t start) {
   DropRound(ps);
+  ClearParseHold(ps);
   ps.epoch = next_epoch_++;
   SetCurrent(ps.tp, ps.epoch);
   ps.pending_rounds = 0;
@@ -882,6 +975,7 @@ void ConsumerImpl::WakeFetchersIfBehind() {
 // store error in the middle of a change of round.
 void ConsumerImpl::HoldForSetUp(PartitionState& ps, const Status& why) {
   DropRound(ps);
+  ClearParseHold(ps);
   ClearCurrent(ps.tp);
   ps.epoch = next_epoch_++;
   ps.ready = false;
@@ -975,6 +1069,7 @@ void ConsumerImpl::PublishStatus() {
 
 Status ConsumerImpl::CheckPolicies() {
   RETURN_IF_ERROR(RetrySetUps());
+  ReleaseParseHolds();
   auto now = Clock::now();
   bool seal_all = max_file_count_ >= 0 && OpenFileCount() > static_cast<size_t>(max_file_count_);
   int minute = -1;

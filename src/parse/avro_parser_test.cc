@@ -192,6 +192,18 @@ TEST(AvroParserTest, MalformedDatums) {
             "avro: union branch 5 out of range at byte 8");
 }
 
+// Found by avro_registry_fuzz: days since the epoch times 86,400,000
+// overflowed (undefined behaviour) for a corrupt date.
+TEST(AvroParserTest, DateOutOfRangeIsAnError) {
+  AvroValue date;
+  date.logical_type = "date";
+  date.long_value = 13281250001472;
+  EXPECT_EQ(AvroValueToMillis(date, "day").status().message(),
+            "avro: field day date 13281250001472 is out of range");
+  date.long_value = -19000;
+  EXPECT_EQ(*AvroValueToMillis(date, "day"), int64_t{-19000} * 86'400'000);
+}
+
 TEST(AvroParserTest, RecursiveSchemaAndDepthLimit) {
   auto schema = AvroSchema::Parse(R"({"type": "record", "name": "List", "namespace": "t",
       "fields": [{"name": "v", "type": "long"}, {"name": "next", "type": ["null", "t.List"]}]})");

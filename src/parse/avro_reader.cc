@@ -520,7 +520,14 @@ Result<int64_t> AvroValueToMillis(const AvroValue& value, std::string_view name)
       if (lt == "timestamp-nanos" || lt == "local-timestamp-nanos") {
         return v / 1'000'000 - (v % 1'000'000 < 0 ? 1 : 0);
       }
-      if (lt == "date") return v * 86'400'000;
+      if (lt == "date") {
+        // Days since the epoch: a corrupt or hostile datum may hold any long.
+        int64_t ms = 0;
+        if (__builtin_mul_overflow(v, int64_t{86'400'000}, &ms)) {
+          return Status::InvalidArgument("avro: field {} date {} is out of range", name, v);
+        }
+        return ms;
+      }
       return EpochToMillis(v);
     }
     case AvroValue::Kind::kDouble:

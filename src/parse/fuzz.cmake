@@ -22,7 +22,16 @@ if(SECOR_FUZZ)
       target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
       target_link_libraries(${name} PRIVATE secor_parse secor_config)
       add_dependencies(secor_fuzz_all ${name})
-      add_test(NAME ${name} COMMAND ${name} -runs=20000 -max_total_time=10)
+      # Seeds (and inputs that once crashed, kept as regression cases) live
+      # in src/parse/fuzz_seeds/<target>; libFuzzer adds what it finds to the
+      # first directory only, the build's, so the source tree stays as it is.
+      set(corpus)
+      set(seeds ${CMAKE_SOURCE_DIR}/src/parse/fuzz_seeds/${name})
+      if(EXISTS ${seeds})
+        set(corpus ${CMAKE_BINARY_DIR}/fuzz/corpus/${name} ${seeds})
+        file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz/corpus/${name})
+      endif()
+      add_test(NAME ${name} COMMAND ${name} -runs=20000 -max_total_time=10 ${corpus})
       set_tests_properties(${name} PROPERTIES LABELS "fuzz" TIMEOUT 120)
     endforeach()
   endif()

@@ -58,6 +58,11 @@ Status SchemaRegistryClient::SplitWireFormat(std::string_view payload, int32_t* 
   return Status::OK();
 }
 
+void SchemaRegistryClient::Preload(int32_t id, std::shared_ptr<const AvroSchema> schema) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_[id] = std::move(schema);
+}
+
 int64_t SchemaRegistryClient::requests() const {
   std::lock_guard<std::mutex> lock(mu_);
   return requests_;
@@ -93,8 +98,16 @@ Result<std::string> SchemaRegistryClient::FetchOnce(int32_t id, bool* retryable)
     return Status::NotFound("schema registry: schema {} not found at {}", id, RedactSecrets(url_));
   }
   if (code != 200) {
+    // The code must say the same as *retryable: the consumer holds a
+    // partition on a retryable status (Status::IsRetryable) and sends the
+    // message to the error output on any other.
     *retryable = code >= 500 || code == 429;
-    return Status::Unavailable("schema registry: GET {}: HTTP {}", RedactSecrets(url), code);
+    const std::string shown = RedactSecrets(url);
+    if (*retryable) return Status::Unavailable("schema registry: GET {}: HTTP {}", shown, code);
+    if (code == 401 || code == 403) {
+      return Status::PermissionDenied("schema registry: GET {}: HTTP {}", shown, code);
+    }
+    return Status::InvalidArgument("schema registry: GET {}: HTTP {}", shown, code);
   }
   simdjson::dom::parser parser;
   simdjson::padded_string padded(body);

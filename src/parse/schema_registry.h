@@ -3,6 +3,10 @@
 // magic byte 0, the schema id as 4 bytes big-endian, then the Avro datum.
 // Schemas never change under an id, so each is fetched once per process and
 // cached; failed fetches are retried a few times, then the message fails.
+// Failure codes: Unavailable when the registry is unreachable or answers 5xx
+// or 429 (retryable: the consumer holds the partition and tries again later),
+// NotFound for an unknown id, InvalidArgument, PermissionDenied or Corruption
+// for other answers (the message goes to the error output).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +33,9 @@ class SchemaRegistryClient {
 
   // The schema with this id, from the cache or the registry. Thread-safe.
   Result<std::shared_ptr<const AvroSchema>> Get(int32_t id);
+
+  // Caches a schema under id as if fetched (fuzzing: no network).
+  void Preload(int32_t id, std::shared_ptr<const AvroSchema> schema);
 
   // Splits a wire-format payload into schema id and datum.
   static Status SplitWireFormat(std::string_view payload, int32_t* id, std::string_view* datum);

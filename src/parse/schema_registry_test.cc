@@ -204,6 +204,46 @@ TEST(SchemaRegistryTest, ServerErrorsAreRetriedThenFail) {
   EXPECT_EQ(registry.Requests(7), 4);
 }
 
+// The consumer holds a partition on a retryable status and sends the message
+// to the error output on any other, so the code must match the HTTP answer.
+TEST(SchemaRegistryTest, OnlyOutagesAreRetryable) {
+  FakeSchemaRegistry registry;
+  registry.SetResponse(11, 503, "down");
+  registry.SetResponse(12, 429, "slow down");
+  registry.SetResponse(13, 400, "bad request");
+  registry.SetResponse(14, 403, "forbidden");
+  registry.SetResponse(15, 200, R"({"id": 15})");
+  SchemaRegistryClient client(registry.url(), 1, 5000);
+  EXPECT_TRUE(client.Get(11).status().IsRetryable());
+  EXPECT_TRUE(client.Get(12).status().IsRetryable());
+  Status bad = client.Get(13).status();
+  EXPECT_FALSE(bad.IsRetryable());
+  EXPECT_EQ(bad.message(), "schema registry: GET " + registry.url() + "/schemas/ids/13: HTTP 400");
+  EXPECT_EQ(client.Get(14).status().code(), Status::Code::kPermissionDenied);
+  EXPECT_FALSE(client.Get(15).status().IsRetryable());
+  EXPECT_FALSE(client.Get(99).status().IsRetryable());  // 404
+  EXPECT_EQ(registry.Requests(13), 1);
+
+  // Through the parser, as the consumer sees it: an outage is retryable, a
+  // malformed payload is not.
+  Config config = Config::FromMap({{"schema.registry.url", registry.url()},
+                                   {"secor.schema.registry.retries", "1"},
+                                   {"message.timestamp.name", "ts"}});
+  auto parser = NewAvroParser(config, "t");
+  ASSERT_TRUE(parser.ok()) << parser.status().ToString();
+  std::string path;
+  Message m;
+  const std::string down = WireFormat(11, Str("click") + Varint(1700000000123));
+  m.payload = down;
+  EXPECT_TRUE((*parser)->Partition(m, &path).IsRetryable());
+  m.payload =
+      "\x01"
+      "abcdef";
+  Status malformed = (*parser)->Partition(m, &path);
+  EXPECT_FALSE(malformed.ok());
+  EXPECT_FALSE(malformed.IsRetryable()) << malformed.ToString();
+}
+
 TEST(SchemaRegistryTest, BadResponsesAreErrors) {
   FakeSchemaRegistry registry;
   registry.SetResponse(3, 200, R"({"id": 3})");

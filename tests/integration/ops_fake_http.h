@@ -1,6 +1,7 @@
 // A loopback HTTP endpoint for the operations tests, standing in for the
-// services secor talks to (OpenTSDB, the Qubole API). It records every request
-// and answers through a handler the test supplies. Not a general server.
+// services secor talks to (OpenTSDB, the Qubole API, a Confluent schema
+// registry). It records every request and answers through a handler the
+// test supplies. Not a general server.
 #pragma once
 
 #include <arpa/inet.h>

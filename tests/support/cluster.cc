@@ -106,8 +106,10 @@ CommandResult WaitForVerify(const std::string& config, const std::string& topic,
   }
 }
 
-StoredMessages ReadStoredTopic(const std::string& root, const std::string& topic) {
-  StoredMessages out;
+std::map<std::string, StoredMessages> ReadStoredTopicByOutputPartition(const std::string& root,
+                                                                       const std::string& topic) {
+  std::map<std::string, StoredMessages> out;
+  std::map<std::pair<int32_t, int64_t>, std::string> seen;  // where each offset was stored
   auto files = ListFilesRecursive(JoinPath(root, topic));
   EXPECT_TRUE(files.ok());
   if (!files.ok()) return out;
@@ -115,6 +117,8 @@ StoredMessages ReadStoredTopic(const std::string& root, const std::string& topic
     auto id = ParseDataFileName(BaseName(rel));
     if (!id || rel.find("_errors/") != std::string::npos) continue;
     std::string path = JoinPath(JoinPath(root, topic), rel);
+    size_t slash = rel.rfind('/');
+    std::string output_partition = slash == std::string::npos ? "" : rel.substr(0, slash);
     auto reader = OpenReaderAuto(path);
     EXPECT_TRUE(reader.ok()) << path << ": " << reader.status().ToString();
     if (!reader.ok()) continue;
@@ -123,10 +127,20 @@ StoredMessages ReadStoredTopic(const std::string& root, const std::string& topic
       auto more = (*reader)->Next(&r);
       EXPECT_TRUE(more.ok()) << path << ": " << more.status().ToString();
       if (!more.ok() || !*more) break;
-      auto [it, inserted] = out.emplace(std::make_pair(id->kafka_partition, r.offset), r.payload);
+      auto where = std::make_pair(id->kafka_partition, r.offset);
+      auto [it, inserted] = seen.emplace(where, path);
       EXPECT_TRUE(inserted) << "offset " << r.offset << " of partition " << id->kafka_partition
-                            << " stored twice (again in " << path << ")";
+                            << " stored twice (in " << it->second << " and " << path << ")";
+      if (inserted) out[output_partition].emplace(where, r.payload);
     }
+  }
+  return out;
+}
+
+StoredMessages ReadStoredTopic(const std::string& root, const std::string& topic) {
+  StoredMessages out;
+  for (auto& [op, messages] : ReadStoredTopicByOutputPartition(root, topic)) {
+    out.merge(messages);
   }
   return out;
 }

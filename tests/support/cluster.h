@@ -59,6 +59,12 @@ using StoredMessages = std::map<std::pair<int32_t, int64_t>, std::string>;
 // library's readers; an offset stored twice fails the calling test.
 StoredMessages ReadStoredTopic(const std::string& root, const std::string& topic);
 
+// The same, grouped by output partition (the file's directory under the
+// topic, e.g. "dt=2026-03-07"); an offset stored twice, in one directory or
+// two, fails the calling test.
+std::map<std::string, StoredMessages> ReadStoredTopicByOutputPartition(const std::string& root,
+                                                                       const std::string& topic);
+
 // Fails the calling test unless stored holds exactly kafka's messages, byte for byte.
 void ExpectSameMessages(const StoredMessages& kafka, const StoredMessages& stored,
                         const std::string& topic);
