@@ -484,6 +484,117 @@ Result<AvroValue> Find(DatumReader& r, const Node* n, const std::vector<std::str
   return Status::NotFound("avro: field {} not found", PathName(path, step));
 }
 
+// Items of one array or map block beyond which a block of zero-byte items
+// (nulls, empty records) is taken for a hostile datum rather than data.
+constexpr int64_t kMaxEmptyItems = 1 << 20;
+
+Status DecodeValue(DatumReader& r, const Node* n, DatumTree* out, int32_t parent,
+                   std::string_view name, int depth) {
+  if (depth > kMaxDepth) {
+    return Status::Corruption("avro: nesting deeper than {} at byte {}", kMaxDepth, r.pos());
+  }
+  while (n->type == Type::kUnion) {
+    ASSIGN_OR_RETURN(n, r.Branch(n));
+  }
+  DatumNode d;
+  d.name = name;
+  switch (n->type) {
+    case Type::kNull:
+      break;
+    case Type::kBoolean: {
+      ASSIGN_OR_RETURN(uint64_t b, r.Fixed(1));
+      d.kind = DatumKind::kBool;
+      d.i = b != 0;
+      break;
+    }
+    case Type::kInt:
+    case Type::kLong: {
+      ASSIGN_OR_RETURN(d.i, r.Long());
+      d.kind = DatumKind::kInt;
+      const std::string& lt = n->logical_type;
+      if (n->type == Type::kInt && lt == "date") d.unit = DatumUnit::kDate;
+      if (n->type == Type::kLong && lt == "timestamp-millis") d.unit = DatumUnit::kTimestampMillis;
+      if (n->type == Type::kLong && lt == "timestamp-micros") d.unit = DatumUnit::kTimestampMicros;
+      break;
+    }
+    case Type::kFloat: {
+      ASSIGN_OR_RETURN(uint64_t bits, r.Fixed(4));
+      uint32_t b32 = static_cast<uint32_t>(bits);
+      float f;
+      std::memcpy(&f, &b32, sizeof f);
+      d.kind = DatumKind::kFloat;
+      d.d = f;
+      break;
+    }
+    case Type::kDouble: {
+      ASSIGN_OR_RETURN(uint64_t bits, r.Fixed(8));
+      d.kind = DatumKind::kFloat;
+      std::memcpy(&d.d, &bits, sizeof d.d);
+      break;
+    }
+    case Type::kString:
+    case Type::kBytes: {
+      d.kind = n->type == Type::kString ? DatumKind::kString : DatumKind::kBytes;
+      ASSIGN_OR_RETURN(d.s, r.LengthPrefixed());
+      break;
+    }
+    case Type::kFixed: {
+      d.kind = DatumKind::kBytes;
+      ASSIGN_OR_RETURN(d.s, r.Bytes(n->size));
+      break;
+    }
+    case Type::kEnum: {
+      size_t at = r.pos();
+      ASSIGN_OR_RETURN(int64_t index, r.Long());
+      if (index < 0 || static_cast<uint64_t>(index) >= n->symbols.size()) {
+        return Status::Corruption("avro: enum index {} out of range at byte {}", index, at);
+      }
+      d.kind = DatumKind::kString;
+      d.s = n->symbols[index];
+      break;
+    }
+    case Type::kRecord: {
+      d.kind = DatumKind::kRecord;
+      int32_t self = out->Add(parent, d);
+      for (const auto& [fname, f] : n->fields) {
+        RETURN_IF_ERROR(DecodeValue(r, f, out, self, fname, depth + 1));
+      }
+      return Status::OK();
+    }
+    case Type::kArray:
+    case Type::kMap: {
+      const bool is_map = n->type == Type::kMap;
+      d.kind = is_map ? DatumKind::kRecord : DatumKind::kList;
+      int32_t self = out->Add(parent, d);
+      while (true) {
+        size_t at = r.pos();
+        ASSIGN_OR_RETURN(int64_t count, r.Long());
+        if (count == 0) return Status::OK();
+        if (count < 0) {
+          if (count == INT64_MIN) return Status::Corruption("avro: bad block count at byte {}", at);
+          count = -count;
+          RETURN_IF_ERROR(r.Long().status());  // the block's size in bytes
+        }
+        if ((n->items->always_empty && !is_map) ? count > kMaxEmptyItems
+                                                : static_cast<uint64_t>(count) > r.remaining()) {
+          return Status::Corruption("avro: block of {} items exceeds datum at byte {}", count, at);
+        }
+        for (int64_t i = 0; i < count; ++i) {
+          std::string_view key;
+          if (is_map) {
+            ASSIGN_OR_RETURN(key, r.LengthPrefixed());
+          }
+          RETURN_IF_ERROR(DecodeValue(r, n->items, out, self, key, depth + 1));
+        }
+      }
+    }
+    case Type::kUnion:
+      break;
+  }
+  out->Add(parent, d);
+  return Status::OK();
+}
+
 }  // namespace
 
 AvroSchema::AvroSchema() = default;
@@ -499,6 +610,7 @@ Result<std::shared_ptr<const AvroSchema>> AvroSchema::Parse(std::string_view jso
   std::shared_ptr<AvroSchema> schema(new AvroSchema());
   AvroSchemaCompiler compiler(&schema->nodes_);
   ASSIGN_OR_RETURN(schema->root_, compiler.Compile(root, "", 0));
+  schema->json_ = std::string(json);
   return std::shared_ptr<const AvroSchema>(std::move(schema));
 }
 
@@ -506,6 +618,17 @@ Result<AvroValue> AvroSchema::Read(std::string_view datum,
                                    const std::vector<std::string>& path) const {
   DatumReader r(datum);
   return Find(r, root_, path, 0, 0);
+}
+
+Status AvroSchema::Decode(std::string_view datum, DatumTree* out) const {
+  out->Clear();
+  DatumReader r(datum);
+  RETURN_IF_ERROR(DecodeValue(r, root_, out, -1, {}, 0));
+  if (r.remaining() != 0) {
+    return Status::Corruption("avro: {} bytes after the end of the datum at byte {}", r.remaining(),
+                              r.pos());
+  }
+  return Status::OK();
 }
 
 Result<int64_t> AvroValueToMillis(const AvroValue& value, std::string_view name) {
