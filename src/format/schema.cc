@@ -79,6 +79,7 @@ Status InsertLeaf(std::vector<FieldSpec>* fields, const std::vector<std::string>
       FieldSpec g;
       g.name = path[i];
       g.is_group = true;
+      g.required = true;
       fields->push_back(std::move(g));
       group = &fields->back();
     }

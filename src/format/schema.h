@@ -41,8 +41,10 @@ struct FieldSpec {
   bool is_group = false;  // nested group: children hold its fields
   bool is_list = false;   // list whose elements have type `type`
   ColumnType type = ColumnType::kString;
-  // Leaves: a missing or null value is an error instead of a null. Groups are
-  // always present (a missing JSON object gives a group of null fields).
+  // Leaves: a missing or null value is an error instead of a null. Groups of
+  // JSON messages are always present (a missing JSON object gives a group of
+  // null fields); with TableSchema::optional_groups a group that is not
+  // required is null as a whole when its record is null or missing.
   bool required = false;
   std::vector<std::string> source;  // JSON path of a leaf from the message root
   std::vector<FieldSpec> children;
@@ -55,6 +57,9 @@ struct TableSchema {
   bool meta_partition = false;
   bool meta_timestamp = false;
   bool meta_key = false;
+  // Groups may be null (decoded Avro and Protobuf payloads, whose records are
+  // null or present as a whole); JSON messages have always-present groups.
+  bool optional_groups = false;
 };
 
 inline constexpr char kOffsetColumn[] = "__offset";
