@@ -32,9 +32,8 @@ Result<PayloadEncoding> LoadPayloadEncoding(const Config* config, const std::str
   if (name.empty()) {
     // The original chose the payload type with the factory class.
     ASSIGN_OR_RETURN(std::string factory, config->StringOr("secor.file.reader.writer.factory", ""));
-    std::string simple = factory.substr(factory.rfind('.') == std::string::npos
-                                            ? 0
-                                            : factory.rfind('.') + 1);
+    std::string simple =
+        factory.substr(factory.rfind('.') == std::string::npos ? 0 : factory.rfind('.') + 1);
     if (simple == "AvroParquetFileReaderWriterFactory" || simple == "AvroFileReaderWriterFactory") {
       return PayloadEncoding::kAvro;
     }
@@ -277,8 +276,8 @@ Result<TableSchema> SchemaFromProtobuf(const pb::Descriptor* message_type) {
   RETURN_IF_ERROR(ProtoFields(message_type, &schema.fields, {}, 0));
   for (const auto& f : schema.fields) {
     if (StartsWith(f.name, "__")) {
-      return Status::InvalidArgument(
-          "protobuf: field names starting with __ are reserved ('{}')", f.name);
+      return Status::InvalidArgument("protobuf: field names starting with __ are reserved ('{}')",
+                                     f.name);
     }
   }
   if (schema.fields.empty()) {

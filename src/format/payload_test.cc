@@ -239,14 +239,7 @@ std::string ElementLine(const std::string& name, parquet::Repetition rep,
                         std::optional<parquet::PhysicalType> type,
                         parquet::LogicalKind logical = parquet::LogicalKind::kNone, int bits = 0,
                         int children = 0) {
-  parquet::SchemaElement e;
-  e.name = name;
-  e.repetition = rep;
-  e.type = type;
-  e.logical = logical;
-  e.int_bits = static_cast<int8_t>(bits);
-  e.num_children = children;
-  std::string out = e.name;
+  std::string out = name;
   out += rep == parquet::Repetition::kRequired   ? " required"
          : rep == parquet::Repetition::kOptional ? " optional"
                                                  : " repeated";
@@ -356,11 +349,10 @@ TEST(ParquetFromAvro, MalformedDatumIsAnErrorOfThatMessageOnly) {
 TEST(ParquetFromAvro, KafkaColumnsAndTheFactoryNameSelectAvro) {
   TempDir dir;
   // The original's factory class says the payloads are Avro.
-  Config c = Config::FromMap(
-      {{"secor.file.reader.writer.factory",
-        "com.pinterest.secor.io.impl.AvroParquetFileReaderWriterFactory"},
-       {"secor.avro.schema.file", kAvroSchemaFile},
-       {"secor.parquet.kafka.columns", "partition"}});
+  Config c = Config::FromMap({{"secor.file.reader.writer.factory",
+                               "com.pinterest.secor.io.impl.AvroParquetFileReaderWriterFactory"},
+                              {"secor.avro.schema.file", kAvroSchemaFile},
+                              {"secor.parquet.kafka.columns", "partition"}});
   auto f = NewParquetFormat();
   const std::string path = dir.Join("k.parquet");
   auto st = Write(*f, path, c, "zstd", {{7, EventDatum(SparseEvent())}});

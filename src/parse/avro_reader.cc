@@ -484,12 +484,13 @@ Result<AvroValue> Find(DatumReader& r, const Node* n, const std::vector<std::str
   return Status::NotFound("avro: field {} not found", PathName(path, step));
 }
 
-// Items of one array or map block beyond which a block of zero-byte items
-// (nulls, empty records) is taken for a hostile datum rather than data.
+// Values encoded in zero bytes (nulls, empty records) that a datum may hold
+// before it is taken for a hostile one: every other value takes at least a
+// byte, so the tree stays within the datum's size plus this.
 constexpr int64_t kMaxEmptyItems = 1 << 20;
 
 Status DecodeValue(DatumReader& r, const Node* n, DatumTree* out, int32_t parent,
-                   std::string_view name, int depth) {
+                   std::string_view name, size_t max_nodes, int depth) {
   if (depth > kMaxDepth) {
     return Status::Corruption("avro: nesting deeper than {} at byte {}", kMaxDepth, r.pos());
   }
@@ -557,7 +558,7 @@ Status DecodeValue(DatumReader& r, const Node* n, DatumTree* out, int32_t parent
       d.kind = DatumKind::kRecord;
       int32_t self = out->Add(parent, d);
       for (const auto& [fname, f] : n->fields) {
-        RETURN_IF_ERROR(DecodeValue(r, f, out, self, fname, depth + 1));
+        RETURN_IF_ERROR(DecodeValue(r, f, out, self, fname, max_nodes, depth + 1));
       }
       return Status::OK();
     }
@@ -584,7 +585,11 @@ Status DecodeValue(DatumReader& r, const Node* n, DatumTree* out, int32_t parent
           if (is_map) {
             ASSIGN_OR_RETURN(key, r.LengthPrefixed());
           }
-          RETURN_IF_ERROR(DecodeValue(r, n->items, out, self, key, depth + 1));
+          if (out->size() > max_nodes) {
+            return Status::Corruption("avro: more than {} values in a datum of {} bytes at byte {}",
+                                      max_nodes, r.pos() + r.remaining(), r.pos());
+          }
+          RETURN_IF_ERROR(DecodeValue(r, n->items, out, self, key, max_nodes, depth + 1));
         }
       }
     }
@@ -623,7 +628,7 @@ Result<AvroValue> AvroSchema::Read(std::string_view datum,
 Status AvroSchema::Decode(std::string_view datum, DatumTree* out) const {
   out->Clear();
   DatumReader r(datum);
-  RETURN_IF_ERROR(DecodeValue(r, root_, out, -1, {}, 0));
+  RETURN_IF_ERROR(DecodeValue(r, root_, out, -1, {}, datum.size() + kMaxEmptyItems, 0));
   if (r.remaining() != 0) {
     return Status::Corruption("avro: {} bytes after the end of the datum at byte {}", r.remaining(),
                               r.pos());

@@ -46,8 +46,8 @@ class FakeSchemaRegistry {
 
   void SetSchema(int id, const std::string& schema_json) {
     std::lock_guard<std::mutex> lock(mu_);
-    responses_["/schemas/ids/" + std::to_string(id)] = {
-        200, "{\"schema\":" + Quote(schema_json) + "}"};
+    responses_["/schemas/ids/" + std::to_string(id)] = {200,
+                                                        "{\"schema\":" + Quote(schema_json) + "}"};
   }
   void SetResponse(int id, int status, const std::string& body) {
     std::lock_guard<std::mutex> lock(mu_);
