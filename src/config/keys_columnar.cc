@@ -31,7 +31,7 @@ static const KeyInfo kColumnarKeys[] = {
     {"parquet.enable.dictionary", "true", K::kBool, "dictionary-encode Parquet columns"},
     {"secor.avro.output.schema.file", "", K::kString,
      "Avro schema (.avsc) of Avro container output; default secor.parquet.avro.schema.file, "
-     "then (Avro payloads) the payloads' schema",
+     "then the payloads' Avro schema or Protobuf descriptor",
      false, true},
     {"secor.avro.output.block.size", "65536", K::kInt, "Avro container block size in bytes"},
 };

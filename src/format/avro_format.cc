@@ -10,6 +10,7 @@
 #include <climits>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include <simdjson.h>
 
@@ -19,6 +20,7 @@
 #include "format/payload_decoder.h"
 #include "format/schema.h"
 #include "parse/avro_parser.h"
+#include "parse/protobuf_parser.h"
 
 namespace secor {
 
@@ -330,11 +332,6 @@ class AvroWriter : public FileWriter {
     std::string schema_file;
     int64_t block_size = 65536;
     ASSIGN_OR_RETURN(encoding_, LoadPayloadEncoding(options.config, options.topic));
-    if (encoding_ == PayloadEncoding::kProtobuf) {
-      return Status::InvalidArgument(
-          "avro output of topic '{}': Protobuf payloads are not supported (use parquet or jsonl)",
-          options.topic);
-    }
     if (options.config) {
       ASSIGN_OR_RETURN(schema_file, options.config->StringForTopic("secor.avro.output.schema.file",
                                                                    options.topic));
@@ -360,6 +357,20 @@ class AvroWriter : public FileWriter {
     if (!schema_file.empty()) {
       ASSIGN_OR_RETURN(user_json, ReadFile(schema_file));
     }
+    if (encoding_ == PayloadEncoding::kProtobuf) {
+      ASSIGN_OR_RETURN(protobuf_, LoadProtobufType(*options.config, options.topic));
+      if (!protobuf_.message) {
+        return Status::InvalidArgument(
+            "secor.payload.encoding=protobuf for topic '{}' needs secor.protobuf.message.class",
+            options.topic);
+      }
+      decoder_ = ProtobufDecoder::New(protobuf_.message);
+      if (user_json.empty()) {
+        ASSIGN_OR_RETURN(TableSchema table, SchemaFromProtobuf(protobuf_.message));
+        user_json = AvroSchemaFromTable(table, protobuf_.message->full_name());
+        schema_file = "the Avro schema of " + protobuf_.message->full_name();
+      }
+    }
     if (encoding_ == PayloadEncoding::kAvro) {
       ASSIGN_OR_RETURN(source_, NewAvroSchemaSource(*options.config, options.topic));
       if (user_json.empty()) {
@@ -376,6 +387,10 @@ class AvroWriter : public FileWriter {
   Status Append(const Message& m) override {
     if (closed_) return Status::InvalidArgument("avro writer is closed");
     if (encoding_ == PayloadEncoding::kAvro) return AppendDatum(m);
+    if (encoding_ == PayloadEncoding::kProtobuf) {
+      RETURN_IF_ERROR(PayloadError(decoder_->Decode(m.payload, &tree_), m.offset));
+      return AppendEncoded(m.offset, std::nullopt);
+    }
     avro_value_reset(&holder_.value);
     avro_value_t off;
     avro_value_get_by_index(&holder_.value, 0, &off, nullptr);
@@ -435,7 +450,12 @@ class AvroWriter : public FileWriter {
       return Status::InvalidArgument("{}: bad Avro schema: {}", schema_file, AvroError());
     }
     RETURN_IF_ERROR(holder_.Init(schema, true));
-    if (!raw_) file_schema_ = MinifiedJson(user_json);
+    if (!raw_) {
+      file_schema_ = MinifiedJson(user_json);
+      auto compiled = AvroSchema::Parse(user_json);
+      if (!compiled.ok()) return compiled.status().WithContext(schema_file);
+      user_avro_ = std::move(compiled).value();
+    }
     RETURN_IF_ERROR(MakeDirs(DirName(path_)));
     ::unlink(path_.c_str());  // Avro C refuses nothing but appends to nothing either; start clean
     if (avro_file_writer_create_with_codec(path_.c_str(), holder_.schema, &writer_, codec_,
@@ -461,10 +481,11 @@ class AvroWriter : public FileWriter {
     return Status::OK();
   }
 
-  // An Avro payload: the datum is written as it is, after the offset (a
-  // record's encoding is its fields' encodings in order, so __offset then
-  // the payload's fields is a datum of the file's schema). The datum is
-  // decoded first so that a malformed one cannot corrupt the file.
+  // An Avro payload in the file's schema is written as it is, after the
+  // offset (a record's encoding is its fields' encodings in order, so
+  // __offset then the payload's fields is a datum of the file's schema); it
+  // is decoded first so that a malformed one cannot corrupt the file. A
+  // payload of another schema is re-encoded by field name.
   Status AppendDatum(const Message& m) {
     std::shared_ptr<const AvroSchema> schema;
     std::string_view datum;
@@ -480,21 +501,33 @@ class AvroWriter : public FileWriter {
     if (same == same_schema_.end()) {
       same = same_schema_.emplace(schema, MinifiedJson(schema->json()) == file_schema_).first;
     }
-    if (!same->second) {
+    if (same->second) return AppendEncoded(m.offset, datum);
+    Status st = AppendEncoded(m.offset, std::nullopt);
+    if (!st.ok() && st.code() == Status::Code::kInvalidArgument && schema_id >= 0) {
       return Status::InvalidArgument(
-          "message at offset {}: its Avro schema{} is not the schema of the file; Avro output "
-          "writes datums unchanged",
-          m.offset, schema_id >= 0 ? fmt::format(" (id {})", schema_id) : std::string());
+          "message at offset {} with schema id {} does not fit the file's schema: {}", m.offset,
+          schema_id, st.message());
     }
+    return st;
+  }
+
+  // Appends the offset and then datum, or without one tree_ encoded in the
+  // user's schema: a record's encoding is its fields' encodings in order, so
+  // the two make a datum of the file's schema.
+  Status AppendEncoded(int64_t offset, std::optional<std::string_view> datum) {
     encoded_.clear();
-    uint64_t zigzag =
-        (static_cast<uint64_t>(m.offset) << 1) ^ static_cast<uint64_t>(m.offset >> 63);
+    // __offset, the first field of the file's record: a zigzag varint.
+    uint64_t zigzag = (static_cast<uint64_t>(offset) << 1) ^ static_cast<uint64_t>(offset >> 63);
     do {
       uint8_t b = zigzag & 0x7f;
       zigzag >>= 7;
       encoded_.push_back(static_cast<char>(zigzag ? b | 0x80 : b));
     } while (zigzag);
-    encoded_.append(datum);
+    if (datum) {
+      encoded_.append(*datum);
+    } else {
+      RETURN_IF_ERROR(user_avro_->Encode(tree_, &encoded_));
+    }
     RETURN_IF_ERROR(FitBlock(encoded_.size()));
     if (avro_file_writer_append_encoded(writer_, encoded_.data(),
                                         static_cast<int64_t>(encoded_.size())) != 0) {
@@ -523,6 +556,10 @@ class AvroWriter : public FileWriter {
   std::shared_ptr<AvroSchemaSource> source_;
   std::string file_schema_;  // minified user schema of the file
   std::map<std::shared_ptr<const AvroSchema>, bool> same_schema_;
+  std::shared_ptr<const AvroSchema> user_avro_;  // the file's schema without __offset
+  // Protobuf payloads.
+  ProtobufType protobuf_;
+  std::unique_ptr<ProtobufDecoder> decoder_;
   DatumTree tree_;
   std::string encoded_;
 };

@@ -637,42 +637,101 @@ TEST(AvroFromAvro, DatumsAreWrittenAsTheyAre) {
   }
 }
 
-TEST(AvroFromAvro, RegistryHeaderIsStrippedAndOtherSchemasAreErrors) {
+TEST(AvroFromAvro, RegistryHeaderIsStrippedAndOtherSchemasAreReencodedByName) {
   TempDir dir;
   FakeSchemaRegistry registry;
   registry.SetSchema(1, kRegistryV1);
   registry.SetSchema(2, kRegistryV2);
+  registry.SetSchema(3, kRegistryV3);
   Config c = Config::FromMap(
       {{"secor.payload.encoding", "avro"}, {"schema.registry.url", registry.url()}});
   auto f = NewAvroFormat();
   const std::string path = dir.Join("r.avro");
   auto st = Write(*f, path, c, "",
                   {{1, WireFormat(1, RegistryDatum(kRegistryV1, "a", 1700000000123))},
-                   {2, WireFormat(2, RegistryDatum(kRegistryV2, "b", 5))},
-                   {3, WireFormat(1, RegistryDatum(kRegistryV1, "c", -1))}});
-  ASSERT_EQ(st.size(), 3u);
+                   {2, WireFormat(2, RegistryDatum(kRegistryV2, "b", 1700000000456789))},
+                   {3, WireFormat(3, RegistryDatum(kRegistryV3, "", 1))},
+                   {4, WireFormat(1, RegistryDatum(kRegistryV1, "c", -1))}});
+  ASSERT_EQ(st.size(), 4u);
   EXPECT_TRUE(st[0].ok()) << st[0].ToString();
-  EXPECT_EQ(st[1].code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(st[1].message(),
-            "message at offset 2: its Avro schema (id 2) is not the schema of the file; Avro "
-            "output writes datums unchanged");
-  EXPECT_TRUE(st[2].ok()) << st[2].ToString();
+  // Version 2: its extra field dropped, its micros converted to the file's millis.
+  EXPECT_TRUE(st[1].ok()) << st[1].ToString();
+  EXPECT_EQ(st[2].code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st[2].message(),
+            "message at offset 3 with schema id 3 does not fit the file's schema: field 'kind': "
+            "expected string, got integer");
+  EXPECT_TRUE(st[3].ok()) << st[3].ToString();
   auto recs = ReadAll(*f, path);
-  ASSERT_EQ(recs.size(), 2u);
+  ASSERT_EQ(recs.size(), 3u);
   EXPECT_EQ(recs[0].offset, 1);
   EXPECT_EQ(recs[0].payload, R"({"kind":"a","ts":1700000000123})");
-  EXPECT_EQ(recs[1].offset, 3);
-  EXPECT_EQ(recs[1].payload, R"({"kind":"c","ts":-1})");
+  EXPECT_EQ(recs[1].offset, 2);
+  EXPECT_EQ(recs[1].payload, R"({"kind":"b","ts":1700000000456})");
+  EXPECT_EQ(recs[2].offset, 4);
+  EXPECT_EQ(recs[2].payload, R"({"kind":"c","ts":-1})");
 }
 
-TEST(AvroFromAvro, ProtobufPayloadsAreRefused) {
+TEST(AvroFromProtobuf, TheDescriptorGivesTheAvroSchema) {
   TempDir dir;
   Config c = ProtoConfig();
-  auto w = NewAvroFormat()->NewWriter(dir.Join("p.avro"), {"", "events", &c});
-  ASSERT_FALSE(w.ok());
-  EXPECT_EQ(w.status().message(),
-            "avro output of topic 'events': Protobuf payloads are not supported (use parquet or "
-            "jsonl)");
+  auto f = NewAvroFormat();
+  const std::string path = dir.Join("p.avro");
+  secor::test::output::Event too_big;
+  too_big.set_huge(9223372036854775808ULL);
+  auto st = Write(*f, path, c, "snappy",
+                  {{5, FullProto().SerializeAsString()},
+                   {6, secor::test::output::Event().SerializeAsString()},
+                   {7, "\xff"},
+                   {8, too_big.SerializeAsString()}});
+  ASSERT_EQ(st.size(), 4u);
+  EXPECT_TRUE(st[0].ok()) << st[0].ToString();
+  EXPECT_TRUE(st[1].ok()) << st[1].ToString();
+  EXPECT_EQ(st[2].code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st[2].message(),
+            "message at offset 7: protobuf: payload of 1 bytes is not a valid "
+            "secor.test.output.Event");
+  EXPECT_EQ(st[3].code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st[3].message(), "field 'huge': 9223372036854775808 is out of long range");
+  auto recs = ReadAll(*f, path);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].offset, 5);
+  EXPECT_EQ(recs[0].payload,
+            "{\"name\":\"n\xc3\xa9\",\"big\":-9007199254740993,\"huge\":9223372036854775807,"
+            "\"small\":-5,\"count\":4294967295,\"delta\":-3,\"score\":2.25,\"ratio\":0.5,"
+            "\"ok\":true,\"blob\":\"\\u0000\xff\",\"color\":\"GREEN\","
+            "\"created\":1700000000123456,\"address\":{\"city\":\"Oslo\",\"zip\":150,"
+            "\"note\":null},\"tags\":[\"t1\",\"t2\"],\"ids\":[1152921504606846976],"
+            "\"nick\":\"nick\",\"colors\":[\"RED\",\"7\"]}");
+  EXPECT_EQ(recs[1].payload,
+            "{\"name\":\"\",\"big\":0,\"huge\":0,\"small\":0,\"count\":0,\"delta\":0,"
+            "\"score\":0,\"ratio\":0,\"ok\":false,\"blob\":\"\",\"color\":\"COLOR_UNSET\","
+            "\"created\":null,\"address\":null,\"tags\":[],\"ids\":[],\"nick\":null,"
+            "\"colors\":[]}");
+}
+
+TEST(AvroFromProtobuf, AnOutputSchemaFileSelectsFieldsByName) {
+  TempDir dir;
+  ASSERT_TRUE(WriteFileAtomic(dir.Join("out.avsc"), R"({"type":"record","name":"Slim","fields":[
+    {"name":"name","type":"string"},
+    {"name":"created","type":["null",{"type":"long","logicalType":"timestamp-millis"}]},
+    {"name":"address","type":["null",{"type":"record","name":"A","fields":[
+      {"name":"city","type":"string"}]}]},
+    {"name":"color","type":{"type":"enum","name":"C","symbols":["COLOR_UNSET","RED","GREEN"]}},
+    {"name":"missing","type":["null","string"],"default":null}]})")
+                  .ok());
+  Config c = Config::FromMap({{"secor.payload.encoding", "protobuf"},
+                              {"secor.protobuf.descriptor.set.file", kDescriptorSet},
+                              {"secor.protobuf.message.class", "secor.test.output.Event"},
+                              {"secor.avro.output.schema.file", dir.Join("out.avsc")}});
+  auto f = NewAvroFormat();
+  const std::string path = dir.Join("s.avro");
+  auto st = Write(*f, path, c, "", {{1, FullProto().SerializeAsString()}});
+  ASSERT_TRUE(st.at(0).ok()) << st[0].ToString();
+  auto recs = ReadAll(*f, path);
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].payload,
+            "{\"name\":\"n\xc3\xa9\",\"created\":1700000000123,\"address\":{\"city\":\"Oslo\"},"
+            "\"color\":\"GREEN\",\"missing\":null}");
 }
 
 }  // namespace

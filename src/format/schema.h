@@ -70,6 +70,12 @@ Result<TableSchema> ParseColumnList(std::string_view spec);
 // optional, records nested groups, arrays of primitives lists, logical types
 // timestamp-millis/-micros and date their column types.
 Result<TableSchema> SchemaFromAvro(std::string_view avro_json);
+// An Avro record schema (JSON) with table's columns (not the Kafka metadata
+// columns): optional columns and groups become unions with null (default
+// null), lists arrays of nullable items, timestamps and dates longs and ints
+// with their logical types. Nested records are named <name>_<path>.
+std::string AvroSchemaFromTable(const TableSchema& table, const std::string& full_name);
+
 // The schema of topic's files from the configuration (raw when config is null
 // or no schema key is set), with the Kafka metadata columns requested by
 // secor.parquet.kafka.columns.

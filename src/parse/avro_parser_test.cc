@@ -304,5 +304,24 @@ TEST(AvroSchemaDecode, ZeroByteValuesAreBoundedBySizeOfTheDatum) {
       << st.message();
 }
 
+TEST(AvroSchemaDecode, EncodingADecodedDatumGivesItsBytesBack) {
+  auto schema = AvroSchema::Parse(*ReadFile(kSchemaFile));
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  EventValues other;
+  other.maybe_null = true;
+  other.other_null = false;
+  other.optional_null = false;
+  for (const EventValues& v : {EventValues{}, other}) {
+    // Every type: map, fixed, enum, nested and nullable records, arrays.
+    const std::string datum = WriteEvent(v);
+    DatumTree tree;
+    ASSERT_TRUE((*schema)->Decode(datum, &tree).ok());
+    std::string encoded;
+    Status st = (*schema)->Encode(tree, &encoded);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(encoded, datum);
+  }
+}
+
 }  // namespace
 }  // namespace secor

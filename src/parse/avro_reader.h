@@ -47,6 +47,15 @@ class AvroSchema {
   // is malformed or has bytes after its end.
   Status Decode(std::string_view datum, DatumTree* out) const;
 
+  // Encodes tree (a record, as Decode makes, possibly from another schema or
+  // a Protobuf message) as a datum of this schema, appending to out. Fields
+  // are matched by name; a missing or null field takes a union's null branch
+  // (else InvalidArgument naming it); integers widen to long and floating
+  // point, string and bytes convert both ways, timestamps and dates convert
+  // between units when both sides have one. A union takes its first branch
+  // of the value's type.
+  Status Encode(const DatumTree& tree, std::string* out) const;
+
   // The schema's JSON text as given to Parse.
   const std::string& json() const { return json_; }
 
