@@ -2,6 +2,9 @@
 
 #include <simdjson.h>
 
+#include <cmath>
+#include <limits>
+
 #include "common/datum.h"
 #include "common/strings.h"
 #include "config/config.h"
@@ -162,6 +165,11 @@ Status ConvertDatum(const DatumNode& n, ColumnType type, std::string_view field,
         return Status::OK();
       }
       if (n.kind != DatumKind::kFloat) return mismatch();
+      // A double beyond float's range has no float value (NaN and infinities do).
+      if (type == ColumnType::kFloat && std::isfinite(n.d) &&
+          std::fabs(n.d) > std::numeric_limits<float>::max()) {
+        return Status::InvalidArgument("field '{}': {} is out of float range", field, n.d);
+      }
       out->d = n.d;
       return Status::OK();
     case ColumnType::kBool:

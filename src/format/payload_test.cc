@@ -367,6 +367,55 @@ TEST(ParquetFromAvro, KafkaColumnsAndTheFactoryNameSelectAvro) {
   EXPECT_EQ(row[2].i, INT64_MIN);
 }
 
+TEST(ParquetFromAvro, ConfiguredColumnsReadThePayloadsByName) {
+  TempDir dir;
+  const std::string payload_schema = R"({"type":"record","name":"P","fields":[
+    {"name":"x","type":"double"},{"name":"n","type":"int"},{"name":"extra","type":"string"}]})";
+  ASSERT_TRUE(WriteFileAtomic(dir.Join("p.avsc"), payload_schema).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.Join("q.avsc"), R"({"type":"record","name":"Q","fields":[
+    {"name":"x","type":"float"},{"name":"n","type":"long"},{"name":"opt","type":["null","string"]}]})")
+                  .ok());
+  auto datum = [&](double x) {
+    return AvroDatum(payload_schema, [&](avro_value_t* rec) {
+      avro_value_t f = Field(rec, "x");
+      avro_value_set_double(&f, x);
+      f = Field(rec, "n");
+      avro_value_set_int(&f, 3);
+      f = Field(rec, "extra");
+      avro_value_set_string(&f, "dropped");
+    });
+  };
+  auto f = NewParquetFormat();
+  Config c = Config::FromMap({{"secor.payload.encoding", "avro"},
+                              {"secor.avro.schema.file", dir.Join("p.avsc")},
+                              {"secor.parquet.avro.schema.file", dir.Join("q.avsc")}});
+  auto st = Write(*f, dir.Join("q.parquet"), c, "", {{1, datum(0.5)}, {2, datum(1e300)}});
+  ASSERT_EQ(st.size(), 2u);
+  EXPECT_TRUE(st[0].ok()) << st[0].ToString();
+  EXPECT_EQ(st[1].message(), "field 'x': 1e+300 is out of float range");
+  auto recs = ReadAll(*f, dir.Join("q.parquet"));
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].payload, R"({"x":0.5,"n":3,"opt":null})");
+
+  // A column list picks fields by dotted paths of field names.
+  Config list = Config::FromMap({{"secor.payload.encoding", "avro"},
+                                 {"secor.avro.schema.file", kAvroSchemaFile},
+                                 {"secor.parquet.columns",
+                                  "who.uid:int64!=user.uid, who.email:string=user.email, "
+                                  "rid:int64=ref.rid, tags:list<string>, day:date"}});
+  st = Write(*f, dir.Join("l.parquet"), list, "",
+             {{1, EventDatum(FullEvent())}, {2, EventDatum(SparseEvent())}});
+  ASSERT_EQ(st.size(), 2u);
+  EXPECT_TRUE(st[0].ok()) << st[0].ToString();
+  EXPECT_TRUE(st[1].ok()) << st[1].ToString();
+  recs = ReadAll(*f, dir.Join("l.parquet"));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].payload,
+            R"({"who":{"uid":-1,"email":"e@x"},"rid":42,"tags":["x","","z"],"day":"2024-02-29"})");
+  EXPECT_EQ(recs[1].payload,
+            R"({"who":{"uid":0,"email":null},"rid":null,"tags":[],"day":"1969-12-31"})");
+}
+
 // The registry's schema versions of one subject: v2 adds an optional field,
 // v3 changes a field's type.
 const char kRegistryV1[] = R"({"type":"record","name":"E","fields":[

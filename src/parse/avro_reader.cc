@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -694,7 +695,12 @@ class DatumEncoder {
         return Status::OK();
       }
       case Type::kFloat: {
-        float f = static_cast<float>(v.kind == DatumKind::kInt ? static_cast<double>(v.i) : v.d);
+        const double d = v.kind == DatumKind::kInt ? static_cast<double>(v.i) : v.d;
+        // A double beyond float's range has no float value (NaN and infinities do).
+        if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max()) {
+          return Status::InvalidArgument("field '{}': {} is out of float range", field, d);
+        }
+        float f = static_cast<float>(d);
         char b[4];
         std::memcpy(b, &f, 4);
         out_->append(b, 4);
