@@ -450,6 +450,30 @@ TEST_F(NodeReaders, ConsumedAvroAndProtobufPayloadsQueryWithHivePartitions) {
             R"({"ts":"1704074405000","user":"1000000000005","page":"/p/5","tags":["a","b"],)"
             R"("blob":"05FF00","geo":{"lat":5.5,"day":"2024-01-01"}})");
 
+  // hyparquet, a second reader, agrees on rows, optional groups and nulls.
+  size_t hy_rows = 0;
+  std::string hy5, hy4;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.Join("store/clicks"))) {
+    const std::string path = e.path().string();
+    if (!e.is_regular_file() || !EndsWith(path, ".parquet")) continue;
+    auto dumped = Node("hyparquet_dump.mjs", path);
+    ASSERT_FALSE(dumped.empty()) << path;
+    for (size_t i = 1; i < dumped.size(); ++i) {
+      ++hy_rows;
+      if (dumped[i].find(R"("user":"1000000000005")") != std::string::npos) hy5 = dumped[i];
+      if (dumped[i].find(R"("user":"1000000000004")") != std::string::npos) hy4 = dumped[i];
+    }
+  }
+  EXPECT_EQ(hy_rows, 60u);
+  EXPECT_NE(hy5.find(R"("ts":"2024-01-01T02:00:05.000Z","user":"1000000000005","page":"/p/5",)"
+                     R"("tags":["a","b"],)"),
+            std::string::npos)
+      << hy5;
+  EXPECT_NE(hy5.find(R"("geo":{"lat":5.5,"day":"2024-01-01T00:00:00.000Z"})"), std::string::npos)
+      << hy5;
+  EXPECT_NE(hy4.find(R"("page":null,"tags":["a"],)"), std::string::npos) << hy4;
+  EXPECT_NE(hy4.find(R"("geo":null)"), std::string::npos) << hy4;
+
   const std::string events_glob = dir.Join("store/events/*/*/*.parquet");
   types = Duck(
       "SELECT column_name, column_type FROM (DESCRIBE SELECT name, big, huge, created, "
