@@ -735,8 +735,8 @@ class DatumEncoder {
                                        n->name);
       case Type::kRecord:
         for (const auto& [fname, f] : n->fields) {
-          RETURN_IF_ERROR(Encode(f, tree_.Child(d, fname),
-                                 field.empty() ? fname : field + "." + fname, depth + 1));
+          const std::string path = field.empty() ? fname : fmt::format("{}.{}", field, fname);
+          RETURN_IF_ERROR(Encode(f, tree_.Child(d, fname), path, depth + 1));
         }
         return Status::OK();
       case Type::kArray:
