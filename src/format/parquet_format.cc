@@ -268,7 +268,9 @@ class ParquetWriter : public FileWriter {
       UseFields(std::move(derived).value());
       return Open();
     }
-    // With the schema registry the file takes the schema of its first message.
+    // With the schema registry the file takes the schema of its first message
+    // (until then it has no user columns, not the raw layout).
+    schema_.raw = false;
     return Status::OK();
   }
 

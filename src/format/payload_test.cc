@@ -507,7 +507,8 @@ TEST(ParquetFromAvro, UnreachableRegistryIsNotTheMessagesFault) {
   Config c = Config::FromMap({{"secor.payload.encoding", "avro"},
                               {"schema.registry.url", url},
                               {"secor.schema.registry.retries", "1"}});
-  auto w = NewParquetFormat()->NewWriter(dir.Join("u.parquet"), {"", "events", &c});
+  auto f = NewParquetFormat();
+  auto w = f->NewWriter(dir.Join("u.parquet"), {"", "events", &c});
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   Message m;
   m.offset = 1;
@@ -516,7 +517,11 @@ TEST(ParquetFromAvro, UnreachableRegistryIsNotTheMessagesFault) {
   Status st = (*w)->Append(m);
   // Not InvalidArgument: the consumer must stop and retry, not send it to the error output.
   EXPECT_EQ(st.code(), Status::Code::kUnavailable) << st.ToString();
-  EXPECT_TRUE((*w)->Close().ok());
+  // No message gave the file a schema: it is valid and empty, offsets only.
+  ASSERT_TRUE((*w)->Close().ok());
+  EXPECT_EQ(SchemaText(dir.Join("u.parquet")),
+            ElementLine("__offset", kReq, PhysicalType::kInt64, LogicalKind::kInteger, 64));
+  EXPECT_TRUE(ReadAll(*f, dir.Join("u.parquet")).empty());
 }
 
 secor::test::output::Event FullProto() {
