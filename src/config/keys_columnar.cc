@@ -5,13 +5,19 @@ namespace secor::keys_internal {
 using K = KeyType;
 
 static const KeyInfo kColumnarKeys[] = {
+    {"secor.payload.encoding", "", K::kString,
+     "how Parquet and Avro output decode payloads: json, avro (secor.avro.schema.file or "
+     "schema.registry.url) or protobuf (secor.protobuf.message.class); default from the factory "
+     "class (AvroParquet/AvroFile: avro, ProtobufParquet: protobuf), else json",
+     false, true},
     {"secor.parquet.columns", "", K::kString,
-     "Parquet columns of JSON messages: path:type[!][=json.path], comma-separated "
+     "Parquet columns: path:type[!][=source.path], comma-separated "
      "(docs/parquet.md); unset: raw value column",
      false, true},
     {"secor.parquet.avro.schema.file", "", K::kString,
-     "Avro schema (.avsc) whose record fields become the Parquet columns of JSON messages", false,
-     true},
+     "Avro schema (.avsc) whose record fields become the Parquet columns; default with Avro "
+     "payloads: the payloads' schema",
+     false, true},
     {"secor.parquet.kafka.columns", "", K::kList,
      "extra Kafka metadata columns: any of topic, partition, timestamp, key (the offset is always "
      "stored as __offset)",
@@ -24,8 +30,8 @@ static const KeyInfo kColumnarKeys[] = {
      "encoding"},
     {"parquet.enable.dictionary", "true", K::kBool, "dictionary-encode Parquet columns"},
     {"secor.avro.output.schema.file", "", K::kString,
-     "Avro schema (.avsc) of Avro container output from JSON messages; default "
-     "secor.parquet.avro.schema.file",
+     "Avro schema (.avsc) of Avro container output; default secor.parquet.avro.schema.file, "
+     "then the payloads' Avro schema or Protobuf descriptor",
      false, true},
     {"secor.avro.output.block.size", "65536", K::kInt, "Avro container block size in bytes"},
 };

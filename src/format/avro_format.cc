@@ -9,13 +9,18 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <map>
+#include <optional>
 
 #include <simdjson.h>
 
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
+#include "format/payload_decoder.h"
 #include "format/schema.h"
+#include "parse/avro_parser.h"
+#include "parse/protobuf_parser.h"
 
 namespace secor {
 
@@ -38,6 +43,11 @@ struct AvroValueHolder {
     if (schema) avro_schema_decref(schema);
   }
   Status Init(avro_schema_t s, bool take_ref) {
+    if (has_value) avro_value_decref(&value);
+    if (iface) avro_value_iface_decref(iface);
+    if (schema) avro_schema_decref(schema);
+    has_value = false;
+    iface = nullptr;
     schema = s;
     if (!take_ref) avro_schema_incref(s);
     iface = avro_generic_class_from_schema(schema);
@@ -321,6 +331,7 @@ class AvroWriter : public FileWriter {
     path_ = path;
     std::string schema_file;
     int64_t block_size = 65536;
+    ASSIGN_OR_RETURN(encoding_, LoadPayloadEncoding(options.config, options.topic));
     if (options.config) {
       ASSIGN_OR_RETURN(schema_file, options.config->StringForTopic("secor.avro.output.schema.file",
                                                                    options.topic));
@@ -330,44 +341,56 @@ class AvroWriter : public FileWriter {
       }
       ASSIGN_OR_RETURN(block_size, options.config->Int("secor.avro.output.block.size"));
     }
-    std::string user_json;
-    if (!schema_file.empty()) {
-      ASSIGN_OR_RETURN(user_json, ReadFile(schema_file));
-    }
-    raw_ = user_json.empty();
-    auto wjson = WriterSchemaJson(user_json);
-    if (!wjson.ok())
-      return schema_file.empty() ? wjson.status() : wjson.status().WithContext(schema_file);
-    avro_schema_t schema = nullptr;
-    if (avro_schema_from_json_length(wjson->data(), wjson->size(), &schema) != 0) {
-      return Status::InvalidArgument("{}: bad Avro schema: {}", schema_file, AvroError());
-    }
-    RETURN_IF_ERROR(holder_.Init(schema, true));
+    block_size_ = static_cast<size_t>(std::max<int64_t>(block_size, 1024));
     std::string c = ToLower(options.codec);
-    const char* codec = nullptr;
     if (c.empty() || c == "none" || c == "null") {
-      codec = "null";
+      codec_ = "null";
     } else if (c == "gzip" || c == "gz" || c == "deflate") {
-      codec = "deflate";
+      codec_ = "deflate";
     } else if (c == "snappy") {
-      codec = "snappy";
+      codec_ = "snappy";
     } else {
       return Status::InvalidArgument("avro: unsupported codec '{}' (none, gzip, snappy)",
                                      options.codec);
     }
-    RETURN_IF_ERROR(MakeDirs(DirName(path)));
-    ::unlink(path.c_str());  // Avro C refuses nothing but appends to nothing either; start clean
-    block_size_ = static_cast<size_t>(std::max<int64_t>(block_size, 1024));
-    if (avro_file_writer_create_with_codec(path.c_str(), holder_.schema, &writer_, codec,
-                                           block_size_) != 0) {
-      writer_ = nullptr;
-      return Status::IOError("create avro file {}: {}", path, AvroError());
+    std::string user_json;
+    if (!schema_file.empty()) {
+      ASSIGN_OR_RETURN(user_json, ReadFile(schema_file));
     }
-    return Status::OK();
+    if (encoding_ == PayloadEncoding::kProtobuf) {
+      ASSIGN_OR_RETURN(protobuf_, LoadProtobufType(*options.config, options.topic));
+      if (!protobuf_.message) {
+        return Status::InvalidArgument(
+            "secor.payload.encoding=protobuf for topic '{}' needs secor.protobuf.message.class",
+            options.topic);
+      }
+      decoder_ = ProtobufDecoder::New(protobuf_.message);
+      if (user_json.empty()) {
+        ASSIGN_OR_RETURN(TableSchema table, SchemaFromProtobuf(protobuf_.message));
+        user_json = AvroSchemaFromTable(table, protobuf_.message->full_name());
+        schema_file = "the Avro schema of " + protobuf_.message->full_name();
+      }
+    }
+    if (encoding_ == PayloadEncoding::kAvro) {
+      ASSIGN_OR_RETURN(source_, NewAvroSchemaSource(*options.config, options.topic));
+      if (user_json.empty()) {
+        auto fixed = source_->fixed_schema();
+        // With the schema registry the file takes the schema of its first message.
+        if (!fixed) return Status::OK();
+        user_json = fixed->json();
+        schema_file = "secor.avro.schema.file";
+      }
+    }
+    return Create(user_json, schema_file);
   }
 
   Status Append(const Message& m) override {
-    if (!writer_) return Status::InvalidArgument("avro writer is closed");
+    if (closed_) return Status::InvalidArgument("avro writer is closed");
+    if (encoding_ == PayloadEncoding::kAvro) return AppendDatum(m);
+    if (encoding_ == PayloadEncoding::kProtobuf) {
+      RETURN_IF_ERROR(PayloadError(decoder_->Decode(m.payload, &tree_), m.offset));
+      return AppendEncoded(m.offset, std::nullopt);
+    }
     avro_value_reset(&holder_.value);
     avro_value_t off;
     avro_value_get_by_index(&holder_.value, 0, &off, nullptr);
@@ -384,18 +407,7 @@ class AvroWriter : public FileWriter {
       RETURN_IF_ERROR(FillRecord(&holder_.value, root, "", 1, 0));
     }
     size_t size = 0;
-    if (avro_value_sizeof(&holder_.value, &size) == 0 && size + 64 > block_size_) {
-      // Avro C refuses a datum larger than its block buffer: reopen the file
-      // for appending with a buffer that fits (the blocks written stay valid).
-      size_t grown = std::max(block_size_ * 2, size * 2);
-      if (avro_file_writer_close(writer_) != 0 ||
-          avro_file_writer_open_bs(path_.c_str(), &writer_, grown) != 0) {
-        writer_ = nullptr;
-        return Status::IOError("reopen avro file {} with {}-byte blocks: {}", path_, grown,
-                               AvroError());
-      }
-      block_size_ = grown;
-    }
+    if (avro_value_sizeof(&holder_.value, &size) == 0) RETURN_IF_ERROR(FitBlock(size));
     if (avro_file_writer_append_value(writer_, &holder_.value) != 0) {
       return Status::IOError("append to avro file {}: {}", path_, AvroError());
     }
@@ -409,7 +421,10 @@ class AvroWriter : public FileWriter {
   }
 
   Status Close() override {
-    if (!writer_) return Status::InvalidArgument("avro writer for {} is already closed", path_);
+    if (closed_) return Status::InvalidArgument("avro writer for {} is already closed", path_);
+    // Every message failed before the file's schema was known: an empty file.
+    if (!writer_) RETURN_IF_ERROR(Create("", ""));
+    closed_ = true;
     int rc = avro_file_writer_close(writer_);
     writer_ = nullptr;
     if (rc != 0) return Status::IOError("close avro file {}: {}", path_, AvroError());
@@ -423,12 +438,130 @@ class AvroWriter : public FileWriter {
   }
 
  private:
+  // Creates the file with user_json (the raw layout when empty) plus
+  // __offset; schema_file names where user_json came from, for errors.
+  Status Create(const std::string& user_json, const std::string& schema_file) {
+    raw_ = user_json.empty();
+    auto wjson = WriterSchemaJson(user_json);
+    if (!wjson.ok())
+      return schema_file.empty() ? wjson.status() : wjson.status().WithContext(schema_file);
+    avro_schema_t schema = nullptr;
+    if (avro_schema_from_json_length(wjson->data(), wjson->size(), &schema) != 0) {
+      return Status::InvalidArgument("{}: bad Avro schema: {}", schema_file, AvroError());
+    }
+    RETURN_IF_ERROR(holder_.Init(schema, true));
+    if (!raw_) {
+      file_schema_ = MinifiedJson(user_json);
+      auto compiled = AvroSchema::Parse(user_json);
+      if (!compiled.ok()) return compiled.status().WithContext(schema_file);
+      user_avro_ = std::move(compiled).value();
+    }
+    RETURN_IF_ERROR(MakeDirs(DirName(path_)));
+    ::unlink(path_.c_str());  // Avro C refuses nothing but appends to nothing either; start clean
+    if (avro_file_writer_create_with_codec(path_.c_str(), holder_.schema, &writer_, codec_,
+                                           block_size_) != 0) {
+      writer_ = nullptr;
+      return Status::IOError("create avro file {}: {}", path_, AvroError());
+    }
+    return Status::OK();
+  }
+
+  // Avro C refuses a datum larger than its block buffer: reopens the file
+  // for appending with a buffer that fits (the blocks written stay valid).
+  Status FitBlock(size_t size) {
+    if (size + 64 <= block_size_) return Status::OK();
+    size_t grown = std::max(block_size_ * 2, size * 2);
+    if (avro_file_writer_close(writer_) != 0 ||
+        avro_file_writer_open_bs(path_.c_str(), &writer_, grown) != 0) {
+      writer_ = nullptr;
+      return Status::IOError("reopen avro file {} with {}-byte blocks: {}", path_, grown,
+                             AvroError());
+    }
+    block_size_ = grown;
+    return Status::OK();
+  }
+
+  // An Avro payload in the file's schema is written as it is, after the
+  // offset (a record's encoding is its fields' encodings in order, so
+  // __offset then the payload's fields is a datum of the file's schema); it
+  // is decoded first so that a malformed one cannot corrupt the file. A
+  // payload of another schema is re-encoded by field name.
+  Status AppendDatum(const Message& m) {
+    std::shared_ptr<const AvroSchema> schema;
+    std::string_view datum;
+    int32_t schema_id = -1;
+    RETURN_IF_ERROR(
+        PayloadError(source_->Resolve(m.payload, &schema, &datum, &schema_id), m.offset));
+    RETURN_IF_ERROR(PayloadError(schema->Decode(datum, &tree_), m.offset));
+    if (!writer_) {
+      Status st = Create(schema->json(), fmt::format("schema id {}", schema_id));
+      if (!st.ok()) return PayloadError(st, m.offset);
+    }
+    auto same = same_schema_.find(schema);
+    if (same == same_schema_.end()) {
+      same = same_schema_.emplace(schema, MinifiedJson(schema->json()) == file_schema_).first;
+    }
+    if (same->second) return AppendEncoded(m.offset, datum);
+    Status st = AppendEncoded(m.offset, std::nullopt);
+    if (!st.ok() && st.code() == Status::Code::kInvalidArgument && schema_id >= 0) {
+      return Status::InvalidArgument(
+          "message at offset {} with schema id {} does not fit the file's schema: {}", m.offset,
+          schema_id, st.message());
+    }
+    return st;
+  }
+
+  // Appends the offset and then datum, or without one tree_ encoded in the
+  // user's schema: a record's encoding is its fields' encodings in order, so
+  // the two make a datum of the file's schema.
+  Status AppendEncoded(int64_t offset, std::optional<std::string_view> datum) {
+    encoded_.clear();
+    // __offset, the first field of the file's record: a zigzag varint.
+    uint64_t zigzag = (static_cast<uint64_t>(offset) << 1) ^ static_cast<uint64_t>(offset >> 63);
+    do {
+      uint8_t b = zigzag & 0x7f;
+      zigzag >>= 7;
+      encoded_.push_back(static_cast<char>(zigzag ? b | 0x80 : b));
+    } while (zigzag);
+    if (datum) {
+      encoded_.append(*datum);
+    } else {
+      RETURN_IF_ERROR(user_avro_->Encode(tree_, &encoded_));
+    }
+    RETURN_IF_ERROR(FitBlock(encoded_.size()));
+    if (avro_file_writer_append_encoded(writer_, encoded_.data(),
+                                        static_cast<int64_t>(encoded_.size())) != 0) {
+      return Status::IOError("append to avro file {}: {}", path_, AvroError());
+    }
+    return Status::OK();
+  }
+
+  static std::string MinifiedJson(const std::string& json) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(json).get(root)) return json;
+    return simdjson::minify(root);
+  }
+
   std::string path_;
   bool raw_ = true;
+  bool closed_ = false;
+  const char* codec_ = "null";
   size_t block_size_ = 65536;
   AvroValueHolder holder_;
   avro_file_writer_t writer_ = nullptr;
   simdjson::dom::parser parser_;
+  // Avro payloads.
+  PayloadEncoding encoding_ = PayloadEncoding::kJson;
+  std::shared_ptr<AvroSchemaSource> source_;
+  std::string file_schema_;  // minified user schema of the file
+  std::map<std::shared_ptr<const AvroSchema>, bool> same_schema_;
+  std::shared_ptr<const AvroSchema> user_avro_;  // the file's schema without __offset
+  // Protobuf payloads.
+  ProtobufType protobuf_;
+  std::unique_ptr<ProtobufDecoder> decoder_;
+  DatumTree tree_;
+  std::string encoded_;
 };
 
 class AvroReader : public FileReader {

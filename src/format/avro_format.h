@@ -6,6 +6,12 @@
 // bytes} with the raw payload. Codecs: none, gzip (the Avro "deflate" codec),
 // snappy.
 //
+// With secor.payload.encoding=avro the datums are written unchanged when
+// their schema is the file's (by default the payloads' schema; with a
+// registry the first message's), else re-encoded into it by field name; with
+// protobuf each message is re-encoded into the output schema or one derived
+// from its descriptor (docs/parquet.md).
+//
 // Writer contract as for Parquet (parquet_format.h): a message that does not
 // fit the schema gives InvalidArgument naming the field, nothing is written,
 // and the writer stays usable.

@@ -2,12 +2,19 @@
 
 #include <simdjson.h>
 
+#include <cmath>
+#include <limits>
+
+#include "common/datum.h"
 #include "common/strings.h"
 #include "config/config.h"
 #include "format/parquet/compress.h"
 #include "format/parquet/reader.h"
 #include "format/parquet/writer.h"
+#include "format/payload_decoder.h"
 #include "format/schema.h"
+#include "parse/avro_parser.h"
+#include "parse/protobuf_parser.h"
 
 namespace secor {
 
@@ -67,24 +74,30 @@ SchemaElement Leaf(const std::string& name, ColumnType type, bool required) {
   return e;
 }
 
-// How one leaf is filled from a JSON message.
+// How one leaf is filled from a message.
 struct LeafPlan {
   const FieldSpec* spec;
   std::string name;  // dotted column path, for errors
-  int list_def = 0;  // lists: definition level of the present list
+  int list_def = 0;  // lists of JSON messages: definition level of the present list
+  // Decoded payloads: the groups above the leaf, outermost first, which may
+  // be null (TableSchema::optional_groups).
+  std::vector<const FieldSpec*> groups;
 };
 
 void AddFields(const std::vector<FieldSpec>& fields, const std::string& prefix,
+               bool optional_groups, const std::vector<const FieldSpec*>& groups,
                std::vector<SchemaElement>* out, std::vector<LeafPlan>* plans) {
   for (const FieldSpec& f : fields) {
     std::string name = prefix.empty() ? f.name : prefix + "." + f.name;
     if (f.is_group) {
       SchemaElement g;
       g.name = f.name;
-      g.repetition = Repetition::kRequired;
+      g.repetition = optional_groups && !f.required ? Repetition::kOptional : Repetition::kRequired;
       g.num_children = static_cast<int32_t>(f.children.size());
       out->push_back(g);
-      AddFields(f.children, name, out, plans);
+      std::vector<const FieldSpec*> inner = groups;
+      inner.push_back(&f);
+      AddFields(f.children, name, optional_groups, inner, out, plans);
     } else if (f.is_list) {
       SchemaElement g;
       g.name = f.name;
@@ -98,12 +111,112 @@ void AddFields(const std::vector<FieldSpec>& fields, const std::string& prefix,
       rep.num_children = 1;
       out->push_back(rep);
       out->push_back(Leaf("element", f.type, false));
-      plans->push_back(LeafPlan{&f, name, f.required ? 0 : 1});
+      plans->push_back(LeafPlan{&f, name, f.required ? 0 : 1, groups});
     } else {
       out->push_back(Leaf(f.name, f.type, f.required));
-      plans->push_back(LeafPlan{&f, name, 0});
+      plans->push_back(LeafPlan{&f, name, 0, groups});
     }
   }
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// A decoded value as a value of a column of type. Integers convert to
+// floating point columns (Avro's promotions); timestamps and dates convert
+// between units when the value says its unit.
+Status ConvertDatum(const DatumNode& n, ColumnType type, std::string_view field,
+                    parquet::Value* out) {
+  auto mismatch = [&]() {
+    return Status::InvalidArgument("field '{}': expected {}, got {}", field, ColumnTypeName(type),
+                                   DatumKindName(n.kind));
+  };
+  auto overflow = [&]() {
+    return Status::InvalidArgument(
+        "field '{}': {} is out of {} range", field,
+        n.uint64_overflow ? std::to_string(static_cast<uint64_t>(n.i)) : std::to_string(n.i),
+        ColumnTypeName(type));
+  };
+  switch (type) {
+    case ColumnType::kString:
+      if (n.kind != DatumKind::kString) return mismatch();
+      out->s = n.s;
+      return Status::OK();
+    case ColumnType::kBinary:
+      if (n.kind != DatumKind::kBytes && n.kind != DatumKind::kString) return mismatch();
+      out->s = n.s;
+      return Status::OK();
+    case ColumnType::kInt32:
+      if (n.kind != DatumKind::kInt) return mismatch();
+      if (n.uint64_overflow) return overflow();
+      if (n.i < INT32_MIN || n.i > INT32_MAX) {
+        return Status::InvalidArgument("field '{}': {} is out of int32 range", field, n.i);
+      }
+      out->i = n.i;
+      return Status::OK();
+    case ColumnType::kInt64:
+      if (n.kind != DatumKind::kInt) return mismatch();
+      if (n.uint64_overflow) return overflow();
+      out->i = n.i;
+      return Status::OK();
+    case ColumnType::kFloat:
+    case ColumnType::kDouble:
+      if (n.kind == DatumKind::kInt && !n.uint64_overflow) {
+        out->d = static_cast<double>(n.i);
+        return Status::OK();
+      }
+      if (n.kind != DatumKind::kFloat) return mismatch();
+      // A double beyond float's range has no float value (NaN and infinities do).
+      if (type == ColumnType::kFloat && std::isfinite(n.d) &&
+          std::fabs(n.d) > std::numeric_limits<float>::max()) {
+        return Status::InvalidArgument("field '{}': {} is out of float range", field, n.d);
+      }
+      out->d = n.d;
+      return Status::OK();
+    case ColumnType::kBool:
+      if (n.kind != DatumKind::kBool) return mismatch();
+      out->i = n.i;
+      return Status::OK();
+    case ColumnType::kTimestampMillis:
+    case ColumnType::kTimestampMicros:
+    case ColumnType::kDate: {
+      if (n.kind != DatumKind::kInt) return mismatch();
+      if (n.uint64_overflow) return overflow();
+      // Everything to microseconds first when the value has a unit.
+      constexpr int64_t kMicrosPerDay = 86'400'000'000;
+      int64_t micros = 0;
+      bool has_unit = true;
+      bool fits = true;
+      switch (n.unit) {
+        case DatumUnit::kTimestampMicros:
+          micros = n.i;
+          break;
+        case DatumUnit::kTimestampMillis:
+          fits = !__builtin_mul_overflow(n.i, int64_t{1000}, &micros);
+          break;
+        case DatumUnit::kDate:
+          fits = !__builtin_mul_overflow(n.i, kMicrosPerDay, &micros);
+          break;
+        case DatumUnit::kNone:
+          has_unit = false;
+          break;
+      }
+      if (!fits) return overflow();
+      if (!has_unit) {
+        out->i = n.i;  // a plain integer is in the column's unit
+      } else if (type == ColumnType::kTimestampMicros) {
+        out->i = micros;
+      } else if (type == ColumnType::kTimestampMillis) {
+        out->i = FloorDiv(micros, 1000);
+      } else {
+        out->i = FloorDiv(micros, kMicrosPerDay);
+      }
+      if (type == ColumnType::kDate && (out->i < INT32_MIN || out->i > INT32_MAX)) {
+        return Status::InvalidArgument("field '{}': {} is out of date range", field, out->i);
+      }
+      return Status::OK();
+    }
+  }
+  return mismatch();
 }
 
 struct Pending {
@@ -117,42 +230,72 @@ struct Pending {
 class ParquetWriter : public FileWriter {
  public:
   Status Init(const std::string& path, const FormatOptions& options) {
+    path_ = path;
+    ASSIGN_OR_RETURN(encoding_, LoadPayloadEncoding(options.config, options.topic));
     ASSIGN_OR_RETURN(schema_, LoadTableSchema(options.config, options.topic));
-    parquet::WriterOptions wo;
-    ASSIGN_OR_RETURN(wo.codec, parquet::CodecFromName(options.codec));
+    ASSIGN_OR_RETURN(options_.codec, parquet::CodecFromName(options.codec));
     if (options.config) {
       const Config& c = *options.config;
-      ASSIGN_OR_RETURN(wo.block_size, c.Int("parquet.block.size"));
-      ASSIGN_OR_RETURN(wo.page_size, c.Int("parquet.page.size"));
-      ASSIGN_OR_RETURN(wo.dictionary_limit, c.Int("parquet.dictionary.page.size"));
-      ASSIGN_OR_RETURN(wo.dictionary, c.Bool("parquet.enable.dictionary"));
-      if (wo.block_size <= 0) return c.BadValue("parquet.block.size", "must be positive");
-      if (wo.page_size <= 0) return c.BadValue("parquet.page.size", "must be positive");
+      ASSIGN_OR_RETURN(options_.block_size, c.Int("parquet.block.size"));
+      ASSIGN_OR_RETURN(options_.page_size, c.Int("parquet.page.size"));
+      ASSIGN_OR_RETURN(options_.dictionary_limit, c.Int("parquet.dictionary.page.size"));
+      ASSIGN_OR_RETURN(options_.dictionary, c.Bool("parquet.enable.dictionary"));
+      if (options_.block_size <= 0) return c.BadValue("parquet.block.size", "must be positive");
+      if (options_.page_size <= 0) return c.BadValue("parquet.page.size", "must be positive");
     }
-    std::vector<SchemaElement> elements;
-    elements.push_back(SchemaElement{});
-    elements[0].name = "secor";
-    SchemaElement off = Leaf(kOffsetColumn, ColumnType::kInt64, true);
-    elements.push_back(off);
-    if (schema_.meta_topic) elements.push_back(Leaf("__topic", ColumnType::kString, true));
-    if (schema_.meta_partition) elements.push_back(Leaf("__partition", ColumnType::kInt32, true));
-    if (schema_.meta_timestamp)
-      elements.push_back(Leaf("__timestamp", ColumnType::kTimestampMillis, false));
-    if (schema_.meta_key) elements.push_back(Leaf("__key", ColumnType::kBinary, false));
-    meta_leaves_ = static_cast<int>(elements.size()) - 1;
-    if (schema_.raw) {
-      elements.push_back(Leaf("value", ColumnType::kBinary, true));
-    } else {
-      AddFields(schema_.fields, "", &elements, &plans_);
+    if (encoding_ == PayloadEncoding::kJson) return Open();
+    const Config& c = *options.config;  // a binary encoding comes from a configuration
+    schema_.optional_groups = true;
+    if (encoding_ == PayloadEncoding::kProtobuf) {
+      ASSIGN_OR_RETURN(protobuf_, LoadProtobufType(c, options.topic));
+      if (!protobuf_.message) {
+        return Status::InvalidArgument(
+            "secor.payload.encoding=protobuf for topic '{}' needs secor.protobuf.message.class",
+            options.topic);
+      }
+      decoder_ = ProtobufDecoder::New(protobuf_.message);
+      if (schema_.raw) {
+        ASSIGN_OR_RETURN(TableSchema derived, SchemaFromProtobuf(protobuf_.message));
+        UseFields(std::move(derived));
+      }
+      return Open();
     }
-    int top = meta_leaves_ + (schema_.raw ? 1 : static_cast<int>(schema_.fields.size()));
-    elements[0].num_children = top;
-    ASSIGN_OR_RETURN(writer_, parquet::Writer::Open(path, std::move(elements), wo));
+    ASSIGN_OR_RETURN(avro_source_, NewAvroSchemaSource(c, options.topic));
+    if (!schema_.raw) return Open();
+    if (auto fixed = avro_source_->fixed_schema()) {
+      auto derived = SchemaFromAvro(fixed->json());
+      if (!derived.ok()) return c.BadValue("secor.avro.schema.file", derived.status().message());
+      UseFields(std::move(derived).value());
+      return Open();
+    }
+    // With the schema registry the file takes the schema of its first message
+    // (until then it has no user columns, not the raw layout).
+    schema_.raw = false;
     return Status::OK();
   }
 
   Status Append(const Message& m) override {
-    if (!writer_) return Status::InvalidArgument("parquet writer is closed");
+    if (closed_) return Status::InvalidArgument("parquet writer is closed");
+    int32_t schema_id = -1;
+    if (encoding_ == PayloadEncoding::kProtobuf) {
+      RETURN_IF_ERROR(PayloadError(decoder_->Decode(m.payload, &tree_), m.offset));
+    } else if (encoding_ == PayloadEncoding::kAvro) {
+      std::shared_ptr<const AvroSchema> schema;
+      std::string_view datum;
+      RETURN_IF_ERROR(
+          PayloadError(avro_source_->Resolve(m.payload, &schema, &datum, &schema_id), m.offset));
+      RETURN_IF_ERROR(PayloadError(schema->Decode(datum, &tree_), m.offset));
+      if (!writer_) {
+        auto derived = SchemaFromAvro(schema->json());
+        if (!derived.ok()) {
+          return Status::InvalidArgument("message at offset {}: schema id {}: {}", m.offset,
+                                         schema_id, derived.status().message());
+        }
+        UseFields(std::move(derived).value());
+        RETURN_IF_ERROR(Open());
+        file_schema_id_ = schema_id;
+      }
+    }
     pending_.clear();
     int leaf = 0;
     auto add = [&](int def, int rep, bool null, parquet::Value v) {
@@ -181,6 +324,20 @@ class ParquetWriter : public FileWriter {
     }
     if (schema_.raw) {
       add(0, 0, false, parquet::Value{0, 0, m.payload});
+    } else if (encoding_ != PayloadEncoding::kJson) {
+      for (const LeafPlan& p : plans_) {
+        Status st = ShredDatum(p, leaf);
+        if (!st.ok() && schema_id >= 0 && schema_id != file_schema_id_) {
+          // Most likely an incompatible change of the registry's schema.
+          return Status::InvalidArgument(
+              "message at offset {} with schema id {} does not fit {}: {}", m.offset, schema_id,
+              file_schema_id_ >= 0 ? fmt::format("the file's schema id {}", file_schema_id_)
+                                   : std::string("the configured columns"),
+              st.message());
+        }
+        RETURN_IF_ERROR(st);
+        ++leaf;
+      }
     } else {
       simdjson::dom::element root;
       if (parser_.parse(m.payload.data(), m.payload.size()).get(root) || !root.is_object()) {
@@ -201,14 +358,51 @@ class ParquetWriter : public FileWriter {
   }
 
   Status Close() override {
-    if (!writer_) return Status::InvalidArgument("parquet writer is already closed");
-    Status st = writer_->Close({{kLayoutKey, schema_.raw ? "raw" : "json"}});
+    if (closed_) return Status::InvalidArgument("parquet writer is already closed");
+    // A file whose messages all failed before its schema was known still
+    // becomes a valid (empty) Parquet file.
+    if (!writer_) RETURN_IF_ERROR(Open());
+    closed_ = true;
+    const char* layout = schema_.raw                           ? "raw"
+                         : encoding_ == PayloadEncoding::kJson ? "json"
+                                                               : PayloadEncodingName(encoding_);
+    Status st = writer_->Close({{kLayoutKey, layout}});
     closed_size_ = writer_->BytesWritten();
     writer_.reset();
     return st;
   }
 
  private:
+  // Takes the columns of derived, keeping the Kafka metadata columns asked for.
+  void UseFields(TableSchema derived) {
+    schema_.raw = false;
+    schema_.fields = std::move(derived.fields);
+  }
+
+  Status Open() {
+    std::vector<SchemaElement> elements;
+    elements.push_back(SchemaElement{});
+    elements[0].name = "secor";
+    SchemaElement off = Leaf(kOffsetColumn, ColumnType::kInt64, true);
+    elements.push_back(off);
+    if (schema_.meta_topic) elements.push_back(Leaf("__topic", ColumnType::kString, true));
+    if (schema_.meta_partition) elements.push_back(Leaf("__partition", ColumnType::kInt32, true));
+    if (schema_.meta_timestamp)
+      elements.push_back(Leaf("__timestamp", ColumnType::kTimestampMillis, false));
+    if (schema_.meta_key) elements.push_back(Leaf("__key", ColumnType::kBinary, false));
+    meta_leaves_ = static_cast<int>(elements.size()) - 1;
+    plans_.clear();
+    if (schema_.raw) {
+      elements.push_back(Leaf("value", ColumnType::kBinary, true));
+    } else {
+      AddFields(schema_.fields, "", schema_.optional_groups, {}, &elements, &plans_);
+    }
+    int top = meta_leaves_ + (schema_.raw ? 1 : static_cast<int>(schema_.fields.size()));
+    elements[0].num_children = top;
+    ASSIGN_OR_RETURN(writer_, parquet::Writer::Open(path_, std::move(elements), options_));
+    return Status::OK();
+  }
+
   Status Shred(simdjson::dom::element root, const LeafPlan& p, int leaf) {
     const FieldSpec& f = *p.spec;
     simdjson::dom::element e;
@@ -248,13 +442,81 @@ class ParquetWriter : public FileWriter {
     return Status::OK();
   }
 
+  // Fills one leaf from the decoded payload. Fields are found by name, so a
+  // message written with another (compatible) schema than the file's lands
+  // in the right columns; a missing optional field is null.
+  Status ShredDatum(const LeafPlan& p, int leaf) {
+    const FieldSpec& f = *p.spec;
+    int def = 0;
+    int32_t at = 0;  // the root
+    bool found = tree_.root().kind == DatumKind::kRecord;
+    for (size_t k = 0; found && k < f.source.size(); ++k) {
+      int32_t child = tree_.at(at).kind == DatumKind::kRecord ? tree_.Child(at, f.source[k]) : -1;
+      found = child >= 0 && tree_.at(child).kind != DatumKind::kNull;
+      const bool group_step = k + 1 < f.source.size() && k < p.groups.size();
+      const bool optional_group = group_step && !p.groups[k]->required;
+      if (!found && optional_group) {
+        // The whole group is null.
+        pending_.push_back(Pending{leaf, def, 0, true, {}});
+        return Status::OK();
+      }
+      if (found && optional_group) ++def;
+      at = child;
+    }
+    if (!found) {
+      if (f.required)
+        return Status::InvalidArgument("field '{}' is required but missing or null", p.name);
+      pending_.push_back(Pending{leaf, def, 0, true, {}});
+      return Status::OK();
+    }
+    const DatumNode& n = tree_.at(at);
+    if (!f.is_list) {
+      parquet::Value v;
+      RETURN_IF_ERROR(ConvertDatum(n, f.type, p.name, &v));
+      pending_.push_back(Pending{leaf, def + (f.required ? 0 : 1), 0, false, v});
+      return Status::OK();
+    }
+    if (n.kind != DatumKind::kList) {
+      return Status::InvalidArgument("field '{}': expected a list, got {}", p.name,
+                                     DatumKindName(n.kind));
+    }
+    const int list_def = def + (f.required ? 0 : 1);
+    if (n.first_child < 0) {
+      pending_.push_back(Pending{leaf, list_def, 0, true, {}});
+      return Status::OK();
+    }
+    int rep = 0;
+    for (int32_t c = n.first_child; c >= 0; c = tree_.at(c).next) {
+      const DatumNode& item = tree_.at(c);
+      if (item.kind == DatumKind::kNull) {
+        pending_.push_back(Pending{leaf, list_def + 1, rep, true, {}});
+      } else {
+        parquet::Value v;
+        RETURN_IF_ERROR(ConvertDatum(item, f.type, p.name + "[]", &v));
+        pending_.push_back(Pending{leaf, list_def + 2, rep, false, v});
+      }
+      rep = 1;
+    }
+    return Status::OK();
+  }
+
+  std::string path_;
+  parquet::WriterOptions options_;
+  PayloadEncoding encoding_ = PayloadEncoding::kJson;
   TableSchema schema_;
   std::vector<LeafPlan> plans_;
   int meta_leaves_ = 0;
   std::unique_ptr<parquet::Writer> writer_;
+  bool closed_ = false;
   simdjson::dom::parser parser_;
   std::vector<Pending> pending_;
   uint64_t closed_size_ = 0;
+  // Binary payloads.
+  DatumTree tree_;
+  ProtobufType protobuf_;
+  std::unique_ptr<ProtobufDecoder> decoder_;
+  std::shared_ptr<AvroSchemaSource> avro_source_;
+  int32_t file_schema_id_ = -1;  // registry id of the schema the columns came from
 };
 
 class ParquetReader : public FileReader {

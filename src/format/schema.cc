@@ -79,6 +79,7 @@ Status InsertLeaf(std::vector<FieldSpec>* fields, const std::vector<std::string>
       FieldSpec g;
       g.name = path[i];
       g.is_group = true;
+      g.required = true;
       fields->push_back(std::move(g));
       group = &fields->back();
     }
@@ -449,6 +450,67 @@ Status ConvertJsonScalar(simdjson::dom::element e, ColumnType type, std::string_
     }
   }
   return mismatch();
+}
+
+namespace {
+
+std::string AvroLeafType(ColumnType type) {
+  switch (type) {
+    case ColumnType::kString:
+      return R"("string")";
+    case ColumnType::kBinary:
+      return R"("bytes")";
+    case ColumnType::kInt32:
+      return R"("int")";
+    case ColumnType::kInt64:
+      return R"("long")";
+    case ColumnType::kFloat:
+      return R"("float")";
+    case ColumnType::kDouble:
+      return R"("double")";
+    case ColumnType::kBool:
+      return R"("boolean")";
+    case ColumnType::kTimestampMillis:
+      return R"({"type":"long","logicalType":"timestamp-millis"})";
+    case ColumnType::kTimestampMicros:
+      return R"({"type":"long","logicalType":"timestamp-micros"})";
+    case ColumnType::kDate:
+      return R"({"type":"int","logicalType":"date"})";
+  }
+  return R"("bytes")";
+}
+
+void AvroRecordJson(const std::vector<FieldSpec>& fields, const std::string& name,
+                    std::string* out) {
+  *out += R"({"type":"record","name":)" + JsonQuote(name) + R"(,"fields":[)";
+  bool first = true;
+  for (const FieldSpec& f : fields) {
+    if (!first) *out += ',';
+    first = false;
+    std::string type;
+    if (f.is_group) {
+      AvroRecordJson(f.children, name + "_" + f.name, &type);
+    } else if (f.is_list) {
+      type = R"({"type":"array","items":["null",)" + AvroLeafType(f.type) + "]}";
+    } else {
+      type = AvroLeafType(f.type);
+    }
+    *out += R"({"name":)" + JsonQuote(f.name) + R"(,"type":)";
+    if (f.required) {
+      *out += type + "}";
+    } else {
+      *out += R"(["null",)" + type + R"(],"default":null})";
+    }
+  }
+  *out += "]}";
+}
+
+}  // namespace
+
+std::string AvroSchemaFromTable(const TableSchema& table, const std::string& full_name) {
+  std::string out;
+  AvroRecordJson(table.fields, full_name, &out);
+  return out;
 }
 
 Result<TableSchema> LoadTableSchema(const Config* config, const std::string& topic) {

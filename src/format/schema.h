@@ -41,8 +41,10 @@ struct FieldSpec {
   bool is_group = false;  // nested group: children hold its fields
   bool is_list = false;   // list whose elements have type `type`
   ColumnType type = ColumnType::kString;
-  // Leaves: a missing or null value is an error instead of a null. Groups are
-  // always present (a missing JSON object gives a group of null fields).
+  // Leaves: a missing or null value is an error instead of a null. Groups of
+  // JSON messages are always present (a missing JSON object gives a group of
+  // null fields); with TableSchema::optional_groups a group that is not
+  // required is null as a whole when its record is null or missing.
   bool required = false;
   std::vector<std::string> source;  // JSON path of a leaf from the message root
   std::vector<FieldSpec> children;
@@ -55,6 +57,9 @@ struct TableSchema {
   bool meta_partition = false;
   bool meta_timestamp = false;
   bool meta_key = false;
+  // Groups may be null (decoded Avro and Protobuf payloads, whose records are
+  // null or present as a whole); JSON messages have always-present groups.
+  bool optional_groups = false;
 };
 
 inline constexpr char kOffsetColumn[] = "__offset";
@@ -65,6 +70,12 @@ Result<TableSchema> ParseColumnList(std::string_view spec);
 // optional, records nested groups, arrays of primitives lists, logical types
 // timestamp-millis/-micros and date their column types.
 Result<TableSchema> SchemaFromAvro(std::string_view avro_json);
+// An Avro record schema (JSON) with table's columns (not the Kafka metadata
+// columns): optional columns and groups become unions with null (default
+// null), lists arrays of nullable items, timestamps and dates longs and ints
+// with their logical types. Nested records are named <name>_<path>.
+std::string AvroSchemaFromTable(const TableSchema& table, const std::string& full_name);
+
 // The schema of topic's files from the configuration (raw when config is null
 // or no schema key is set), with the Kafka metadata columns requested by
 // secor.parquet.kafka.columns.

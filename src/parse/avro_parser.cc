@@ -15,77 +15,37 @@
 namespace secor {
 namespace {
 
-// Where a payload's schema and datum come from.
-class SchemaSource {
- public:
-  virtual ~SchemaSource() = default;
-  virtual Status Resolve(std::string_view payload, std::shared_ptr<const AvroSchema>* schema,
-                         std::string_view* datum) = 0;
-};
-
-class FileSchemaSource : public SchemaSource {
+class FileSchemaSource : public AvroSchemaSource {
  public:
   explicit FileSchemaSource(std::shared_ptr<const AvroSchema> schema)
       : schema_(std::move(schema)) {}
   Status Resolve(std::string_view payload, std::shared_ptr<const AvroSchema>* schema,
-                 std::string_view* datum) override {
+                 std::string_view* datum, int32_t* schema_id) override {
     *schema = schema_;
     *datum = payload;
+    *schema_id = -1;
     return Status::OK();
   }
+  std::shared_ptr<const AvroSchema> fixed_schema() const override { return schema_; }
 
  private:
   std::shared_ptr<const AvroSchema> schema_;
 };
 
-class RegistrySchemaSource : public SchemaSource {
+class RegistrySchemaSource : public AvroSchemaSource {
  public:
   explicit RegistrySchemaSource(std::shared_ptr<SchemaRegistryClient> client)
       : client_(std::move(client)) {}
   Status Resolve(std::string_view payload, std::shared_ptr<const AvroSchema>* schema,
-                 std::string_view* datum) override {
-    int32_t id;
-    RETURN_IF_ERROR(SchemaRegistryClient::SplitWireFormat(payload, &id, datum));
-    ASSIGN_OR_RETURN(*schema, client_->Get(id));
+                 std::string_view* datum, int32_t* schema_id) override {
+    RETURN_IF_ERROR(SchemaRegistryClient::SplitWireFormat(payload, schema_id, datum));
+    ASSIGN_OR_RETURN(*schema, client_->Get(*schema_id));
     return Status::OK();
   }
 
  private:
   std::shared_ptr<SchemaRegistryClient> client_;
 };
-
-Result<std::shared_ptr<SchemaSource>> NewSchemaSource(const Config& config,
-                                                      std::string_view topic) {
-  ASSIGN_OR_RETURN(std::string url, config.String("schema.registry.url"));
-  if (!Trim(url).empty()) {
-    ASSIGN_OR_RETURN(int64_t attempts, config.Int("secor.schema.registry.retries"));
-    ASSIGN_OR_RETURN(int64_t timeout, config.Int("secor.schema.registry.timeout.ms"));
-    if (attempts < 1) return config.BadValue("secor.schema.registry.retries", "must be at least 1");
-    if (timeout < 1) return config.BadValue("secor.schema.registry.timeout.ms", "must be positive");
-    return std::shared_ptr<SchemaSource>(new RegistrySchemaSource(
-        SchemaRegistryClient::Shared(std::string(Trim(url)), static_cast<int>(attempts), timeout)));
-  }
-  const std::string t(topic);
-  std::string key;
-  for (const std::string& k :
-       {"secor.avro.schema.file." + t, std::string("secor.avro.schema.file"),
-        "secor.avro.message.schema." + t, std::string("secor.avro.message.schema.*")}) {
-    if (config.Has(k)) {
-      key = k;
-      break;
-    }
-  }
-  if (key.empty()) {
-    return Status::InvalidArgument(
-        "Avro parser for topic {}: set schema.registry.url or secor.avro.schema.file", topic);
-  }
-  ASSIGN_OR_RETURN(std::string path, config.StringOr(key, ""));
-  Result<std::string> text = ReadFile(std::string(Trim(path)));
-  if (!text.ok()) return config.BadValue(key, text.status().message());
-  Result<std::shared_ptr<const AvroSchema>> schema = AvroSchema::Parse(*text);
-  if (!schema.ok()) return config.BadValue(key, schema.status().message());
-  return std::shared_ptr<SchemaSource>(new FileSchemaSource(*schema));
-}
 
 std::vector<std::string> SplitPath(const std::string& name, const std::string& sep) {
   std::vector<std::string> path;
@@ -100,7 +60,7 @@ std::vector<std::string> SplitPath(const std::string& name, const std::string& s
 
 class AvroExtractor : public TimestampExtractor {
  public:
-  AvroExtractor(std::shared_ptr<SchemaSource> source, std::vector<std::string> path,
+  AvroExtractor(std::shared_ptr<AvroSchemaSource> source, std::vector<std::string> path,
                 std::string name, std::string pattern_text, std::optional<DateFormat> pattern,
                 std::shared_ptr<const TimeZone> zone)
       : source_(std::move(source)),
@@ -113,7 +73,8 @@ class AvroExtractor : public TimestampExtractor {
   Result<int64_t> ExtractMillis(const Message& message) override {
     std::shared_ptr<const AvroSchema> schema;
     std::string_view datum;
-    RETURN_IF_ERROR(source_->Resolve(message.payload, &schema, &datum));
+    int32_t schema_id;
+    RETURN_IF_ERROR(source_->Resolve(message.payload, &schema, &datum, &schema_id));
     ASSIGN_OR_RETURN(AvroValue value, schema->Read(datum, path_));
     if (pattern_ && value.kind == AvroValue::Kind::kString) {
       Result<int64_t> ms = pattern_->Parse(value.string_value, *zone_);
@@ -127,7 +88,7 @@ class AvroExtractor : public TimestampExtractor {
   }
 
  private:
-  std::shared_ptr<SchemaSource> source_;
+  std::shared_ptr<AvroSchemaSource> source_;
   std::vector<std::string> path_;
   std::string name_;
   std::string pattern_text_;
@@ -137,7 +98,7 @@ class AvroExtractor : public TimestampExtractor {
 
 Result<std::unique_ptr<TimestampExtractor>> NewExtractor(const Config& config,
                                                          std::string_view topic,
-                                                         std::shared_ptr<SchemaSource> source) {
+                                                         std::shared_ptr<AvroSchemaSource> source) {
   ASSIGN_OR_RETURN(std::string name, config.StringForTopic("message.timestamp.name", topic));
   ASSIGN_OR_RETURN(std::string sep, config.String("message.timestamp.name.separator"));
   ASSIGN_OR_RETURN(std::string pattern_text,
@@ -159,7 +120,7 @@ Result<std::unique_ptr<TimestampExtractor>> NewExtractor(const Config& config,
 
 class AvroSplitParser : public MessageParser {
  public:
-  AvroSplitParser(std::shared_ptr<SchemaSource> source, std::vector<std::string> path,
+  AvroSplitParser(std::shared_ptr<AvroSchemaSource> source, std::vector<std::string> path,
                   std::string name, std::string prefix, std::unique_ptr<MessageParser> time)
       : source_(std::move(source)),
         path_(std::move(path)),
@@ -170,7 +131,8 @@ class AvroSplitParser : public MessageParser {
   Status Partition(const Message& message, std::string* path) override {
     std::shared_ptr<const AvroSchema> schema;
     std::string_view datum;
-    RETURN_IF_ERROR(source_->Resolve(message.payload, &schema, &datum));
+    int32_t schema_id;
+    RETURN_IF_ERROR(source_->Resolve(message.payload, &schema, &datum, &schema_id));
     ASSIGN_OR_RETURN(AvroValue value, schema->Read(datum, path_));
     std::string dir;
     switch (value.kind) {
@@ -208,7 +170,7 @@ class AvroSplitParser : public MessageParser {
   }
 
  private:
-  std::shared_ptr<SchemaSource> source_;
+  std::shared_ptr<AvroSchemaSource> source_;
   std::vector<std::string> path_;
   std::string name_;
   std::string prefix_;
@@ -217,9 +179,42 @@ class AvroSplitParser : public MessageParser {
 
 }  // namespace
 
+Result<std::shared_ptr<AvroSchemaSource>> NewAvroSchemaSource(const Config& config,
+                                                              std::string_view topic) {
+  ASSIGN_OR_RETURN(std::string url, config.String("schema.registry.url"));
+  if (!Trim(url).empty()) {
+    ASSIGN_OR_RETURN(int64_t attempts, config.Int("secor.schema.registry.retries"));
+    ASSIGN_OR_RETURN(int64_t timeout, config.Int("secor.schema.registry.timeout.ms"));
+    if (attempts < 1) return config.BadValue("secor.schema.registry.retries", "must be at least 1");
+    if (timeout < 1) return config.BadValue("secor.schema.registry.timeout.ms", "must be positive");
+    return std::shared_ptr<AvroSchemaSource>(new RegistrySchemaSource(
+        SchemaRegistryClient::Shared(std::string(Trim(url)), static_cast<int>(attempts), timeout)));
+  }
+  const std::string t(topic);
+  std::string key;
+  for (const std::string& k :
+       {"secor.avro.schema.file." + t, std::string("secor.avro.schema.file"),
+        "secor.avro.message.schema." + t, std::string("secor.avro.message.schema.*")}) {
+    if (config.Has(k)) {
+      key = k;
+      break;
+    }
+  }
+  if (key.empty()) {
+    return Status::InvalidArgument(
+        "Avro parser for topic {}: set schema.registry.url or secor.avro.schema.file", topic);
+  }
+  ASSIGN_OR_RETURN(std::string path, config.StringOr(key, ""));
+  Result<std::string> text = ReadFile(std::string(Trim(path)));
+  if (!text.ok()) return config.BadValue(key, text.status().message());
+  Result<std::shared_ptr<const AvroSchema>> schema = AvroSchema::Parse(*text);
+  if (!schema.ok()) return config.BadValue(key, schema.status().message());
+  return std::shared_ptr<AvroSchemaSource>(new FileSchemaSource(*schema));
+}
+
 Result<std::unique_ptr<TimestampExtractor>> NewAvroTimestampExtractor(const Config& config,
                                                                       std::string_view topic) {
-  ASSIGN_OR_RETURN(std::shared_ptr<SchemaSource> source, NewSchemaSource(config, topic));
+  ASSIGN_OR_RETURN(std::shared_ptr<AvroSchemaSource> source, NewAvroSchemaSource(config, topic));
   return NewExtractor(config, topic, std::move(source));
 }
 
@@ -240,7 +235,7 @@ Result<std::unique_ptr<MessageParser>> NewAvroSplitByFieldParser(const Config& c
       config.Has("partitioner.granularity.field.prefix." + std::string(topic))) {
     ASSIGN_OR_RETURN(prefix, config.StringForTopic("partitioner.granularity.field.prefix", topic));
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<SchemaSource> source, NewSchemaSource(config, topic));
+  ASSIGN_OR_RETURN(std::shared_ptr<AvroSchemaSource> source, NewAvroSchemaSource(config, topic));
   ASSIGN_OR_RETURN(auto extractor, NewExtractor(config, topic, source));
   ASSIGN_OR_RETURN(auto time, NewTimeParser(config, topic, std::move(extractor)));
   return std::unique_ptr<MessageParser>(new AvroSplitParser(

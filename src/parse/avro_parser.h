@@ -16,10 +16,27 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "parse/avro_reader.h"
 #include "parse/message_parser.h"
 #include "parse/time_partitioner.h"
 
 namespace secor {
+
+// Where the schema of a topic's Avro payloads comes from: the registry, by
+// the id in each payload's wire-format header (cached per process), or the
+// schema file. Resolve gives the schema, the datum without any header, and
+// the registry's schema id (-1 with a schema file); a malformed header is
+// Corruption, an unreachable registry Unavailable.
+class AvroSchemaSource {
+ public:
+  virtual ~AvroSchemaSource() = default;
+  virtual Status Resolve(std::string_view payload, std::shared_ptr<const AvroSchema>* schema,
+                         std::string_view* datum, int32_t* schema_id) = 0;
+  // The schema of every payload (a schema file), or null (the registry).
+  virtual std::shared_ptr<const AvroSchema> fixed_schema() const { return nullptr; }
+};
+Result<std::shared_ptr<AvroSchemaSource>> NewAvroSchemaSource(const Config& config,
+                                                              std::string_view topic);
 
 Result<std::unique_ptr<TimestampExtractor>> NewAvroTimestampExtractor(const Config& config,
                                                                       std::string_view topic);

@@ -1,6 +1,8 @@
 // libFuzzer: the schema-guided Avro reader on arbitrary datums of a schema
 // with every type and a recursive record, and the schema compiler on
 // arbitrary JSON; both must return a value or a Status, never crash or loop.
+// Decoding whole datums (for Parquet and Avro output) likewise, with memory
+// bounded by the datum's size.
 #include <cstddef>
 #include <cstdint>
 
@@ -29,6 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto v = (*schema)->Read(input, path);
     if (v.ok()) (void)secor::AvroValueToMillis(*v, "ts");
   }
+  secor::DatumTree tree;
+  (void)(*schema)->Decode(input, &tree);
   if (auto parsed = secor::AvroSchema::Parse(input); parsed.ok()) {
     (void)(*parsed)->Read(input, {"a"});
   }

@@ -292,5 +292,48 @@ TEST(AvroParserTest, ParserAndSplitByField) {
             Status::Code::kInvalidArgument);
 }
 
+TEST(AvroSchemaDecode, ZeroByteValuesAreBoundedBySizeOfTheDatum) {
+  auto schema = AvroSchema::Parse(
+      R"({"type":"record","name":"N","fields":[{"name":"a","type":{"type":"array","items":"null"}}]})");
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  auto block = [](int64_t count) {
+    uint64_t z = static_cast<uint64_t>(count) << 1;
+    std::string out;
+    while (z >= 0x80) {
+      out += static_cast<char>((z & 0x7f) | 0x80);
+      z >>= 7;
+    }
+    return out + static_cast<char>(z);
+  };
+  DatumTree tree;
+  ASSERT_TRUE((*schema)->Decode(block(1000) + block(0), &tree).ok());
+  EXPECT_EQ(tree.size(), 1002u);  // record, list, 1000 nulls
+  // Three blocks of 2^20 nulls in 13 bytes would be three million values.
+  std::string hostile = block(1 << 20) + block(1 << 20) + block(1 << 20) + block(0);
+  Status st = (*schema)->Decode(hostile, &tree);
+  EXPECT_EQ(st.code(), Status::Code::kCorruption);
+  EXPECT_EQ(st.message().rfind("avro: more than 1048589 values in a datum of 13 bytes", 0), 0u)
+      << st.message();
+}
+
+TEST(AvroSchemaDecode, EncodingADecodedDatumGivesItsBytesBack) {
+  auto schema = AvroSchema::Parse(*ReadFile(kSchemaFile));
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  EventValues other;
+  other.maybe_null = true;
+  other.other_null = false;
+  other.optional_null = false;
+  for (const EventValues& v : {EventValues{}, other}) {
+    // Every type: map, fixed, enum, nested and nullable records, arrays.
+    const std::string datum = WriteEvent(v);
+    DatumTree tree;
+    ASSERT_TRUE((*schema)->Decode(datum, &tree).ok());
+    std::string encoded;
+    Status st = (*schema)->Encode(tree, &encoded);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(encoded, datum);
+  }
+}
+
 }  // namespace
 }  // namespace secor

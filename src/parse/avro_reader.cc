@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -484,6 +485,315 @@ Result<AvroValue> Find(DatumReader& r, const Node* n, const std::vector<std::str
   return Status::NotFound("avro: field {} not found", PathName(path, step));
 }
 
+// Values encoded in zero bytes (nulls, empty records) that a datum may hold
+// before it is taken for a hostile one: every other value takes at least a
+// byte, so the tree stays within the datum's size plus this.
+constexpr int64_t kMaxEmptyItems = 1 << 20;
+
+Status DecodeValue(DatumReader& r, const Node* n, DatumTree* out, int32_t parent,
+                   std::string_view name, size_t max_nodes, int depth) {
+  if (depth > kMaxDepth) {
+    return Status::Corruption("avro: nesting deeper than {} at byte {}", kMaxDepth, r.pos());
+  }
+  while (n->type == Type::kUnion) {
+    ASSIGN_OR_RETURN(n, r.Branch(n));
+  }
+  DatumNode d;
+  d.name = name;
+  switch (n->type) {
+    case Type::kNull:
+      break;
+    case Type::kBoolean: {
+      ASSIGN_OR_RETURN(uint64_t b, r.Fixed(1));
+      d.kind = DatumKind::kBool;
+      d.i = b != 0;
+      break;
+    }
+    case Type::kInt:
+    case Type::kLong: {
+      ASSIGN_OR_RETURN(d.i, r.Long());
+      d.kind = DatumKind::kInt;
+      const std::string& lt = n->logical_type;
+      if (n->type == Type::kInt && lt == "date") d.unit = DatumUnit::kDate;
+      if (n->type == Type::kLong && lt == "timestamp-millis") d.unit = DatumUnit::kTimestampMillis;
+      if (n->type == Type::kLong && lt == "timestamp-micros") d.unit = DatumUnit::kTimestampMicros;
+      break;
+    }
+    case Type::kFloat: {
+      ASSIGN_OR_RETURN(uint64_t bits, r.Fixed(4));
+      uint32_t b32 = static_cast<uint32_t>(bits);
+      float f;
+      std::memcpy(&f, &b32, sizeof f);
+      d.kind = DatumKind::kFloat;
+      d.d = f;
+      break;
+    }
+    case Type::kDouble: {
+      ASSIGN_OR_RETURN(uint64_t bits, r.Fixed(8));
+      d.kind = DatumKind::kFloat;
+      std::memcpy(&d.d, &bits, sizeof d.d);
+      break;
+    }
+    case Type::kString:
+    case Type::kBytes: {
+      d.kind = n->type == Type::kString ? DatumKind::kString : DatumKind::kBytes;
+      ASSIGN_OR_RETURN(d.s, r.LengthPrefixed());
+      break;
+    }
+    case Type::kFixed: {
+      d.kind = DatumKind::kBytes;
+      ASSIGN_OR_RETURN(d.s, r.Bytes(n->size));
+      break;
+    }
+    case Type::kEnum: {
+      size_t at = r.pos();
+      ASSIGN_OR_RETURN(int64_t index, r.Long());
+      if (index < 0 || static_cast<uint64_t>(index) >= n->symbols.size()) {
+        return Status::Corruption("avro: enum index {} out of range at byte {}", index, at);
+      }
+      d.kind = DatumKind::kString;
+      d.s = n->symbols[index];
+      break;
+    }
+    case Type::kRecord: {
+      d.kind = DatumKind::kRecord;
+      int32_t self = out->Add(parent, d);
+      for (const auto& [fname, f] : n->fields) {
+        RETURN_IF_ERROR(DecodeValue(r, f, out, self, fname, max_nodes, depth + 1));
+      }
+      return Status::OK();
+    }
+    case Type::kArray:
+    case Type::kMap: {
+      const bool is_map = n->type == Type::kMap;
+      d.kind = is_map ? DatumKind::kRecord : DatumKind::kList;
+      int32_t self = out->Add(parent, d);
+      while (true) {
+        size_t at = r.pos();
+        ASSIGN_OR_RETURN(int64_t count, r.Long());
+        if (count == 0) return Status::OK();
+        if (count < 0) {
+          if (count == INT64_MIN) return Status::Corruption("avro: bad block count at byte {}", at);
+          count = -count;
+          RETURN_IF_ERROR(r.Long().status());  // the block's size in bytes
+        }
+        if ((n->items->always_empty && !is_map) ? count > kMaxEmptyItems
+                                                : static_cast<uint64_t>(count) > r.remaining()) {
+          return Status::Corruption("avro: block of {} items exceeds datum at byte {}", count, at);
+        }
+        for (int64_t i = 0; i < count; ++i) {
+          std::string_view key;
+          if (is_map) {
+            ASSIGN_OR_RETURN(key, r.LengthPrefixed());
+          }
+          if (out->size() > max_nodes) {
+            return Status::Corruption("avro: more than {} values in a datum of {} bytes at byte {}",
+                                      max_nodes, r.pos() + r.remaining(), r.pos());
+          }
+          RETURN_IF_ERROR(DecodeValue(r, n->items, out, self, key, max_nodes, depth + 1));
+        }
+      }
+    }
+    case Type::kUnion:
+      break;
+  }
+  out->Add(parent, d);
+  return Status::OK();
+}
+
+void PutLong(int64_t v, std::string* out) {
+  uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  while (z >= 0x80) {
+    out->push_back(static_cast<char>((z & 0x7f) | 0x80));
+    z >>= 7;
+  }
+  out->push_back(static_cast<char>(z));
+}
+
+void PutBytes(std::string_view b, std::string* out) {
+  PutLong(static_cast<int64_t>(b.size()), out);
+  out->append(b);
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// A value of type t that d can become exactly (exact) or by promotion.
+bool Fits(Type t, const DatumNode& d, bool exact) {
+  switch (d.kind) {
+    case DatumKind::kNull:
+      return t == Type::kNull;
+    case DatumKind::kBool:
+      return t == Type::kBoolean;
+    case DatumKind::kInt:
+      return t == Type::kLong || t == Type::kInt ||
+             (!exact && (t == Type::kFloat || t == Type::kDouble));
+    case DatumKind::kFloat:
+      return t == Type::kDouble || t == Type::kFloat;
+    case DatumKind::kString:
+      return t == Type::kString || t == Type::kEnum || (!exact && t == Type::kBytes);
+    case DatumKind::kBytes:
+      return t == Type::kBytes || t == Type::kFixed || (!exact && t == Type::kString);
+    case DatumKind::kRecord:
+      return t == Type::kRecord || t == Type::kMap;
+    case DatumKind::kList:
+      return t == Type::kArray;
+  }
+  return false;
+}
+
+class DatumEncoder {
+ public:
+  DatumEncoder(const DatumTree& tree, std::string* out) : tree_(tree), out_(out) {}
+
+  // d: the value's node, -1 when the field is missing.
+  Status Encode(const Node* n, int32_t d, const std::string& field, int depth) {
+    if (depth > kMaxDepth) return Status::InvalidArgument("field '{}': nested too deep", field);
+    const bool present = d >= 0 && tree_.at(d).kind != DatumKind::kNull;
+    if (n->type == Type::kUnion) {
+      int pick = -1;
+      for (int pass = 0; pass < 2 && pick < 0; ++pass) {
+        for (size_t i = 0; i < n->branches.size() && pick < 0; ++i) {
+          const Type bt = n->branches[i]->type;
+          if (present ? Fits(bt, tree_.at(d), pass == 0) : bt == Type::kNull) {
+            pick = static_cast<int>(i);
+          }
+        }
+      }
+      if (pick < 0) {
+        if (!present) {
+          return Status::InvalidArgument("field '{}' is required but missing or null", field);
+        }
+        return Status::InvalidArgument("field '{}': a {} fits no branch of its union", field,
+                                       DatumKindName(tree_.at(d).kind));
+      }
+      PutLong(pick, out_);
+      return Encode(n->branches[pick], d, field, depth + 1);
+    }
+    if (n->type == Type::kNull) {
+      if (present) return Status::InvalidArgument("field '{}': expected null", field);
+      return Status::OK();
+    }
+    if (!present) {
+      return Status::InvalidArgument("field '{}' is required but missing or null", field);
+    }
+    const DatumNode& v = tree_.at(d);
+    if (!Fits(n->type, v, false)) {
+      return Status::InvalidArgument("field '{}': expected {}, got {}", field, TypeName(n->type),
+                                     DatumKindName(v.kind));
+    }
+    switch (n->type) {
+      case Type::kBoolean:
+        out_->push_back(v.i ? 1 : 0);
+        return Status::OK();
+      case Type::kInt:
+      case Type::kLong: {
+        ASSIGN_OR_RETURN(int64_t i, Integer(n, v, field));
+        if (n->type == Type::kInt && (i < INT32_MIN || i > INT32_MAX)) {
+          return Status::InvalidArgument("field '{}': {} is out of int range", field, i);
+        }
+        PutLong(i, out_);
+        return Status::OK();
+      }
+      case Type::kFloat: {
+        const double d = v.kind == DatumKind::kInt ? static_cast<double>(v.i) : v.d;
+        // A double beyond float's range has no float value (NaN and infinities do).
+        if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max()) {
+          return Status::InvalidArgument("field '{}': {} is out of float range", field, d);
+        }
+        float f = static_cast<float>(d);
+        char b[4];
+        std::memcpy(b, &f, 4);
+        out_->append(b, 4);
+        return Status::OK();
+      }
+      case Type::kDouble: {
+        double f = v.kind == DatumKind::kInt ? static_cast<double>(v.i) : v.d;
+        char b[8];
+        std::memcpy(b, &f, 8);
+        out_->append(b, 8);
+        return Status::OK();
+      }
+      case Type::kString:
+      case Type::kBytes:
+        PutBytes(v.s, out_);
+        return Status::OK();
+      case Type::kFixed:
+        if (static_cast<int64_t>(v.s.size()) != n->size) {
+          return Status::InvalidArgument("field '{}': {} bytes for a fixed of {}", field,
+                                         v.s.size(), n->size);
+        }
+        out_->append(v.s);
+        return Status::OK();
+      case Type::kEnum:
+        for (size_t i = 0; i < n->symbols.size(); ++i) {
+          if (n->symbols[i] == v.s) {
+            PutLong(static_cast<int64_t>(i), out_);
+            return Status::OK();
+          }
+        }
+        return Status::InvalidArgument("field '{}': '{}' is not a symbol of enum {}", field, v.s,
+                                       n->name);
+      case Type::kRecord:
+        for (const auto& [fname, f] : n->fields) {
+          const std::string path = field.empty() ? fname : fmt::format("{}.{}", field, fname);
+          RETURN_IF_ERROR(Encode(f, tree_.Child(d, fname), path, depth + 1));
+        }
+        return Status::OK();
+      case Type::kArray:
+      case Type::kMap: {
+        int64_t count = 0;
+        for (int32_t c = v.first_child; c >= 0; c = tree_.at(c).next) ++count;
+        if (count > 0) {
+          PutLong(count, out_);
+          for (int32_t c = v.first_child; c >= 0; c = tree_.at(c).next) {
+            if (n->type == Type::kMap) PutBytes(tree_.at(c).name, out_);
+            RETURN_IF_ERROR(Encode(n->items, c, field + "[]", depth + 1));
+          }
+        }
+        PutLong(0, out_);
+        return Status::OK();
+      }
+      default:
+        return Status::Internal("avro: cannot encode {}", TypeName(n->type));
+    }
+  }
+
+ private:
+  // An integer for an int/long of n, converted to n's unit when both the
+  // value and the schema name one.
+  static Result<int64_t> Integer(const Node* n, const DatumNode& v, const std::string& field) {
+    if (v.uint64_overflow) {
+      return Status::InvalidArgument("field '{}': {} is out of long range", field,
+                                     static_cast<uint64_t>(v.i));
+    }
+    constexpr int64_t kMicrosPerDay = 86'400'000'000;
+    int64_t micros = 0;
+    bool fits = true;
+    switch (v.unit) {
+      case DatumUnit::kNone:
+        return v.i;
+      case DatumUnit::kTimestampMicros:
+        micros = v.i;
+        break;
+      case DatumUnit::kTimestampMillis:
+        fits = !__builtin_mul_overflow(v.i, int64_t{1000}, &micros);
+        break;
+      case DatumUnit::kDate:
+        fits = !__builtin_mul_overflow(v.i, kMicrosPerDay, &micros);
+        break;
+    }
+    if (!fits) return Status::InvalidArgument("field '{}': {} is out of range", field, v.i);
+    const std::string& lt = n->logical_type;
+    if (lt == "timestamp-micros") return micros;
+    if (lt == "timestamp-millis") return FloorDiv(micros, 1000);
+    if (lt == "date") return FloorDiv(micros, kMicrosPerDay);
+    return v.i;
+  }
+
+  const DatumTree& tree_;
+  std::string* out_;
+};
+
 }  // namespace
 
 AvroSchema::AvroSchema() = default;
@@ -499,6 +809,7 @@ Result<std::shared_ptr<const AvroSchema>> AvroSchema::Parse(std::string_view jso
   std::shared_ptr<AvroSchema> schema(new AvroSchema());
   AvroSchemaCompiler compiler(&schema->nodes_);
   ASSIGN_OR_RETURN(schema->root_, compiler.Compile(root, "", 0));
+  schema->json_ = std::string(json);
   return std::shared_ptr<const AvroSchema>(std::move(schema));
 }
 
@@ -506,6 +817,23 @@ Result<AvroValue> AvroSchema::Read(std::string_view datum,
                                    const std::vector<std::string>& path) const {
   DatumReader r(datum);
   return Find(r, root_, path, 0, 0);
+}
+
+Status AvroSchema::Decode(std::string_view datum, DatumTree* out) const {
+  out->Clear();
+  DatumReader r(datum);
+  RETURN_IF_ERROR(DecodeValue(r, root_, out, -1, {}, datum.size() + kMaxEmptyItems, 0));
+  if (r.remaining() != 0) {
+    return Status::Corruption("avro: {} bytes after the end of the datum at byte {}", r.remaining(),
+                              r.pos());
+  }
+  return Status::OK();
+}
+
+Status AvroSchema::Encode(const DatumTree& tree, std::string* out) const {
+  if (tree.empty()) return Status::InvalidArgument("avro: nothing to encode");
+  DatumEncoder encoder(tree, out);
+  return encoder.Encode(root_, 0, "", 0);
 }
 
 Result<int64_t> AvroValueToMillis(const AvroValue& value, std::string_view name) {

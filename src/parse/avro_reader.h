@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/datum.h"
 #include "common/status.h"
 
 namespace secor {
@@ -39,10 +40,30 @@ class AvroSchema {
   // in the schema or crosses a null.
   Result<AvroValue> Read(std::string_view datum, const std::vector<std::string>& path) const;
 
+  // Decodes the whole datum into out (cleared first): records with their
+  // field names, unions as the written branch, enums as their symbol, fixed
+  // as bytes, maps as records keyed by the map keys; int/long logical types
+  // date and timestamp-millis/-micros set the unit. Corruption when the datum
+  // is malformed or has bytes after its end.
+  Status Decode(std::string_view datum, DatumTree* out) const;
+
+  // Encodes tree (a record, as Decode makes, possibly from another schema or
+  // a Protobuf message) as a datum of this schema, appending to out. Fields
+  // are matched by name; a missing or null field takes a union's null branch
+  // (else InvalidArgument naming it); integers widen to long and floating
+  // point, string and bytes convert both ways, timestamps and dates convert
+  // between units when both sides have one. A union takes its first branch
+  // of the value's type.
+  Status Encode(const DatumTree& tree, std::string* out) const;
+
+  // The schema's JSON text as given to Parse.
+  const std::string& json() const { return json_; }
+
  private:
   AvroSchema();
   std::vector<std::unique_ptr<Node>> nodes_;
   const Node* root_ = nullptr;
+  std::string json_;
 };
 
 // Milliseconds since the epoch of a timestamp value: logical timestamp types

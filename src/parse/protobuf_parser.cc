@@ -427,8 +427,7 @@ std::vector<std::string> SplitBy(const std::string& s, const std::string& sep) {
 
 }  // namespace
 
-Result<std::unique_ptr<TimestampExtractor>> NewProtobufTimestampExtractor(const Config& config,
-                                                                          std::string_view topic) {
+Result<ProtobufType> LoadProtobufType(const Config& config, std::string_view topic) {
   const std::string class_key = "secor.protobuf.message.class";
   const std::string set_key = "secor.protobuf.descriptor.set.file";
   ASSIGN_OR_RETURN(std::string type_name, config.StringForTopic(class_key, topic));
@@ -441,7 +440,7 @@ Result<std::unique_ptr<TimestampExtractor>> NewProtobufTimestampExtractor(const 
     ASSIGN_OR_RETURN(type_name, config.StringOr(used_class_key, ""));
   }
   type_name = std::string(Trim(type_name));
-  if (type_name.empty()) return std::unique_ptr<TimestampExtractor>(new FirstFieldExtractor());
+  if (type_name.empty()) return ProtobufType{};
 
   ASSIGN_OR_RETURN(std::string set_path, config.StringForTopic(set_key, topic));
   const std::string used_set_key =
@@ -452,10 +451,10 @@ Result<std::unique_ptr<TimestampExtractor>> NewProtobufTimestampExtractor(const 
   if (!set.ParseFromString(bytes)) {
     return config.BadValue(used_set_key, "not a protobuf FileDescriptorSet");
   }
-  pb::DescriptorPool pool;
+  auto pool = std::make_shared<pb::DescriptorPool>();
   std::vector<const pb::FileDescriptor*> files;
   for (const pb::FileDescriptorProto& file : set.file()) {
-    const pb::FileDescriptor* f = pool.BuildFile(file);
+    const pb::FileDescriptor* f = pool->BuildFile(file);
     if (!f) {
       return config.BadValue(used_set_key, "cannot build " + file.name() +
                                                " (descriptor set made without --include_imports?)");
@@ -463,8 +462,16 @@ Result<std::unique_ptr<TimestampExtractor>> NewProtobufTimestampExtractor(const 
     files.push_back(f);
   }
   std::string why;
-  const pb::Descriptor* message = FindMessage(pool, files, type_name, &why);
+  const pb::Descriptor* message = FindMessage(*pool, files, type_name, &why);
   if (!message) return config.BadValue(used_class_key, why);
+  return ProtobufType{std::move(pool), message};
+}
+
+Result<std::unique_ptr<TimestampExtractor>> NewProtobufTimestampExtractor(const Config& config,
+                                                                          std::string_view topic) {
+  ASSIGN_OR_RETURN(ProtobufType type, LoadProtobufType(config, topic));
+  if (!type.message) return std::unique_ptr<TimestampExtractor>(new FirstFieldExtractor());
+  const pb::Descriptor* message = type.message;
 
   ASSIGN_OR_RETURN(std::string name, config.StringForTopic("message.timestamp.name", topic));
   ASSIGN_OR_RETURN(std::string sep, config.String("message.timestamp.name.separator"));

@@ -11,6 +11,8 @@
 // the payload's first field, a varint.
 #pragma once
 
+#include <google/protobuf/descriptor.h>
+
 #include <memory>
 #include <string_view>
 
@@ -19,6 +21,15 @@
 #include "parse/time_partitioner.h"
 
 namespace secor {
+
+// The topic's message type from secor.protobuf.message.class[.topic] (or the
+// original's .* form) in secor.protobuf.descriptor.set.file[.topic]. message
+// is null when no message class is configured.
+struct ProtobufType {
+  std::shared_ptr<const google::protobuf::DescriptorPool> pool;
+  const google::protobuf::Descriptor* message = nullptr;
+};
+Result<ProtobufType> LoadProtobufType(const Config& config, std::string_view topic);
 
 Result<std::unique_ptr<TimestampExtractor>> NewProtobufTimestampExtractor(const Config& config,
                                                                           std::string_view topic);

@@ -2,8 +2,11 @@
 // DuckDB (types, values, nulls, nested fields, hive-partitioned aggregates),
 // hyparquet (a second Parquet implementation) and avsc (Avro). The readers are
 // Node packages installed by tests/node/install.sh.
+#include <avro.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,6 +16,8 @@
 #include "config/config.h"
 #include "format/avro_format.h"
 #include "format/parquet_format.h"
+#include "kafka/producer.h"
+#include "support/cluster.h"
 #include "support/test_util.h"
 
 namespace secor {
@@ -277,6 +282,268 @@ TEST_F(NodeReaders, AvscReadsAvroFiles) {
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1], R"({"__offset":1,"value":"x"})");
   EXPECT_EQ(rows[2], R"({"__offset":2,"value":")" + std::string(1 << 20, 'y') + "\"}");
+}
+
+// Binary payloads through the whole pipeline: Avro (schema file, datums
+// written by Avro C) and Protobuf (payloads encoded by protoc) produced to the
+// test broker, `secor consume` writing Parquet with the columns of their
+// schemas, DuckDB reading the hive-partitioned output; then the Avro topic
+// again as Avro container files, read by avsc.
+TEST_F(NodeReaders, ConsumedAvroAndProtobufPayloadsQueryWithHivePartitions) {
+  using namespace std::chrono_literals;
+  TempDir dir;
+  const std::string avsc = dir.Join("click.avsc");
+  const std::string avro_schema = R"({"type":"record","name":"Click","namespace":"it","fields":[
+    {"name":"ts","type":{"type":"long","logicalType":"timestamp-millis"}},
+    {"name":"user","type":"long"},
+    {"name":"page","type":["null","string"],"default":null},
+    {"name":"tags","type":{"type":"array","items":"string"}},
+    {"name":"blob","type":"bytes"},
+    {"name":"geo","type":["null",{"type":"record","name":"Geo","fields":[
+      {"name":"lat","type":"double"},{"name":"day","type":{"type":"int","logicalType":"date"}}]}],
+     "default":null}]})";
+  ASSERT_TRUE(WriteFileAtomic(avsc, avro_schema).ok());
+  const std::string proto_dir = std::string(SECOR_SOURCE_DIR) + "/src/format/testdata";
+  const std::string desc = dir.Join("event.desc");
+  auto protoc = RunCommand({"protoc", "-I" + proto_dir, "--include_imports",
+                            "--descriptor_set_out=" + desc, "event.proto"});
+  ASSERT_EQ(protoc.exit_code, 0) << protoc.err;
+
+  testing::TestBroker broker(dir.path(), {"clicks:2", "events:2"});
+  ASSERT_FALSE(broker.bootstrap().empty());
+  auto producer = Producer::Create(broker.bootstrap());
+  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+
+  // 60 Avro messages over three hours of 2024-01-01, and one that is not Avro.
+  avro_schema_t schema;
+  ASSERT_EQ(avro_schema_from_json_length(avro_schema.data(), avro_schema.size(), &schema), 0);
+  avro_value_iface_t* iface = avro_generic_class_from_schema(schema);
+  const int64_t base_ms = 1704067200000;  // 2024-01-01T00:00:00Z
+  std::map<std::string, std::vector<int64_t>>
+      clicks;  // hr -> [count, sum(user), pages, tags, geos]
+  for (int i = 0; i < 60; ++i) {
+    avro_value_t rec, f, b, g;
+    avro_generic_value_new(iface, &rec);
+    const int hr = i % 3;
+    avro_value_get_by_name(&rec, "ts", &f, nullptr);
+    avro_value_set_long(&f, base_ms + hr * 3600000 + i * 1000);
+    avro_value_get_by_name(&rec, "user", &f, nullptr);
+    avro_value_set_long(&f, 1000000000000 + i);
+    avro_value_get_by_name(&rec, "page", &f, nullptr);
+    avro_value_set_branch(&f, i % 4 == 0 ? 0 : 1, &b);
+    if (i % 4 == 0) {
+      avro_value_set_null(&b);
+    } else {
+      std::string page = "/p/" + std::to_string(i);
+      avro_value_set_string(&b, page.c_str());
+    }
+    avro_value_get_by_name(&rec, "tags", &f, nullptr);
+    for (int t = 0; t < i % 3; ++t) {
+      avro_value_append(&f, &b, nullptr);
+      avro_value_set_string(&b, t == 0 ? "a" : "b");
+    }
+    avro_value_get_by_name(&rec, "blob", &f, nullptr);
+    char blob[3] = {static_cast<char>(i), '\xff', '\0'};
+    avro_value_set_bytes(&f, blob, 3);
+    avro_value_get_by_name(&rec, "geo", &f, nullptr);
+    avro_value_set_branch(&f, i % 2, &b);
+    if (i % 2 == 0) {
+      avro_value_set_null(&b);
+    } else {
+      avro_value_get_by_name(&b, "lat", &g, nullptr);
+      avro_value_set_double(&g, i + 0.5);
+      avro_value_get_by_name(&b, "day", &g, nullptr);
+      avro_value_set_int(&g, 19723);  // 2024-01-01
+    }
+    char buf[512];
+    avro_writer_t w = avro_writer_memory(buf, sizeof buf);
+    ASSERT_EQ(avro_value_write(w, &rec), 0) << avro_strerror();
+    std::string datum(buf, avro_writer_tell(w));
+    avro_writer_free(w);
+    avro_value_decref(&rec);
+    ASSERT_TRUE((*producer)->Produce("clicks", i % 2, "", datum).ok());
+    auto& c = clicks[fmt::format("{:02}", hr)];
+    c.resize(5);
+    c[0] += 1;
+    c[1] += 1000000000000 + i;
+    c[2] += i % 4 != 0;
+    c[3] += i % 3;
+    c[4] += i % 2;
+  }
+  avro_value_iface_decref(iface);
+  avro_schema_decref(schema);
+  ASSERT_TRUE((*producer)->Produce("clicks", 0, "", std::string("\x02\x03", 2)).ok());
+
+  // 20 Protobuf messages over two days.
+  std::map<std::string, int> events;  // dt -> count
+  for (int i = 0; i < 20; ++i) {
+    const int64_t seconds = 1704067200 + (i % 2) * 86400 + i;
+    std::string text = fmt::format(
+        "name: \"e{}\" big: {} huge: {} created {{ seconds: {} nanos: {} }} "
+        "address {{ city: \"c{}\" zip: {} }} tags: \"x\" tags: \"y{}\" blob: \"\\000\\377\" "
+        "color: GREEN",
+        i, 9007199254740993 + i, 9223372036854775807 - i, seconds, i * 1000, i, i, i);
+    auto enc = RunCommand(
+        {"protoc", "-I" + proto_dir, "--encode=secor.test.output.Event", "event.proto"}, text);
+    ASSERT_EQ(enc.exit_code, 0) << enc.err;
+    ASSERT_TRUE((*producer)->Produce("events", i % 2, "", enc.out).ok());
+    events[i % 2 ? "2024-01-02" : "2024-01-01"]++;
+  }
+  ASSERT_TRUE((*producer)->Flush(30s).ok());
+
+  auto kv = testing::BaseConsumerSettings(broker.bootstrap(), "binary", dir.Join("staging"),
+                                          dir.Join("store"));
+  kv["secor.file.reader.writer.factory"] = "parquet";
+  kv["secor.compression.codec"] = "zstd";
+  kv["partitioner.granularity.hour"] = "true";
+  kv["secor.message.parser.class.clicks"] = "AvroMessageParser";
+  kv["secor.payload.encoding.clicks"] = "avro";
+  kv["secor.avro.schema.file.clicks"] = avsc;
+  kv["message.timestamp.name.clicks"] = "ts";
+  kv["secor.message.parser.class.events"] = "ProtobufMessageParser";
+  kv["secor.payload.encoding.events"] = "protobuf";
+  kv["secor.protobuf.descriptor.set.file.events"] = desc;
+  kv["secor.protobuf.message.class.events"] = "secor.test.output.Event";
+  kv["message.timestamp.name.events"] = "created";
+  const std::string config = testing::WriteProperties(dir.Join("binary.properties"), kv);
+  {
+    testing::Process p;
+    p.Start({testing::BinaryPath("secor"), "consume", "-c", config}, dir.Join("consumer"));
+    // verify counts the error output too: nothing was dropped.
+    auto v = testing::WaitForVerify(config, "clicks", 61, 120s);
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err << p.Stderr();
+    v = testing::WaitForVerify(config, "events", 20, 60s);
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err << p.Stderr();
+    p.Signal(SIGTERM);
+    EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+  }
+
+  const std::string clicks_glob = dir.Join("store/clicks/*/*/*.parquet");
+  auto types = Duck("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('" +
+                    clicks_glob + "', hive_partitioning=false))");
+  EXPECT_EQ(Join(types, "\n"), R"x({"column_name":"__offset","column_type":"BIGINT"}
+{"column_name":"ts","column_type":"TIMESTAMP WITH TIME ZONE"}
+{"column_name":"user","column_type":"BIGINT"}
+{"column_name":"page","column_type":"VARCHAR"}
+{"column_name":"tags","column_type":"VARCHAR[]"}
+{"column_name":"blob","column_type":"BLOB"}
+{"column_name":"geo","column_type":"STRUCT(lat DOUBLE, \"day\" DATE)"})x");
+  auto rows = Duck(
+      "SELECT dt, hr, count(*) AS c, sum(\"user\") AS u, "
+      "count(page) AS p, sum(len(tags)) AS t, count(geo) AS g, count(DISTINCT __offset) AS o "
+      "FROM read_parquet('" +
+      clicks_glob + "', hive_partitioning=true) GROUP BY ALL ORDER BY ALL");
+  std::vector<std::string> want;
+  for (const auto& [hr, c] : clicks) {
+    want.push_back(fmt::format(
+        R"({{"dt":"2024-01-01","hr":"{}","c":"{}","u":"{}","p":"{}","t":"{}","g":"{}","o":"{}"}})",
+        hr, c[0], c[1], c[2], c[3], c[4], c[0]));
+  }
+  EXPECT_EQ(Join(rows, "\n"), Join(want, "\n"));
+  // Message 5 (hour 2, partition 1): every type's value.
+  auto one = Duck(
+      "SELECT epoch_ms(ts) AS ts, \"user\", page, tags, hex(blob) AS blob, geo FROM "
+      "read_parquet('" +
+      clicks_glob + "') WHERE \"user\" = 1000000000005");
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0],
+            R"({"ts":"1704074405000","user":"1000000000005","page":"/p/5","tags":["a","b"],)"
+            R"("blob":"05FF00","geo":{"lat":5.5,"day":"2024-01-01"}})");
+
+  // hyparquet, a second reader, agrees on rows, optional groups and nulls.
+  size_t hy_rows = 0;
+  std::string hy5, hy4;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.Join("store/clicks"))) {
+    const std::string path = e.path().string();
+    if (!e.is_regular_file() || !EndsWith(path, ".parquet")) continue;
+    auto dumped = Node("hyparquet_dump.mjs", path);
+    ASSERT_FALSE(dumped.empty()) << path;
+    for (size_t i = 1; i < dumped.size(); ++i) {
+      ++hy_rows;
+      if (dumped[i].find(R"("user":"1000000000005")") != std::string::npos) hy5 = dumped[i];
+      if (dumped[i].find(R"("user":"1000000000004")") != std::string::npos) hy4 = dumped[i];
+    }
+  }
+  EXPECT_EQ(hy_rows, 60u);
+  EXPECT_NE(hy5.find(R"("ts":"2024-01-01T02:00:05.000Z","user":"1000000000005","page":"/p/5",)"
+                     R"("tags":["a","b"],)"),
+            std::string::npos)
+      << hy5;
+  EXPECT_NE(hy5.find(R"("geo":{"lat":5.5,"day":"2024-01-01T00:00:00.000Z"})"), std::string::npos)
+      << hy5;
+  EXPECT_NE(hy4.find(R"("page":null,"tags":["a"],)"), std::string::npos) << hy4;
+  EXPECT_NE(hy4.find(R"("geo":null)"), std::string::npos) << hy4;
+
+  const std::string events_glob = dir.Join("store/events/*/*/*.parquet");
+  types = Duck(
+      "SELECT column_name, column_type FROM (DESCRIBE SELECT name, big, huge, created, "
+      "address, tags, blob, color, nick FROM read_parquet('" +
+      events_glob + "'))");
+  EXPECT_EQ(Join(types, "\n"), R"x({"column_name":"name","column_type":"VARCHAR"}
+{"column_name":"big","column_type":"BIGINT"}
+{"column_name":"huge","column_type":"BIGINT"}
+{"column_name":"created","column_type":"TIMESTAMP WITH TIME ZONE"}
+{"column_name":"address","column_type":"STRUCT(city VARCHAR, zip INTEGER, note VARCHAR)"}
+{"column_name":"tags","column_type":"VARCHAR[]"}
+{"column_name":"blob","column_type":"BLOB"}
+{"column_name":"color","column_type":"VARCHAR"}
+{"column_name":"nick","column_type":"VARCHAR"})x");
+  rows = Duck("SELECT dt, count(*) AS c FROM read_parquet('" + events_glob +
+              "', hive_partitioning=true) GROUP BY ALL ORDER BY ALL");
+  want.clear();
+  for (const auto& [dt, c] : events)
+    want.push_back(fmt::format(R"({{"dt":"{}","c":"{}"}})", dt, c));
+  EXPECT_EQ(Join(rows, "\n"), Join(want, "\n"));
+  one = Duck(
+      "SELECT name, big, epoch_us(created) AS created, address, tags, hex(blob) AS blob, "
+      "color, nick FROM read_parquet('" +
+      events_glob + "') WHERE name = 'e3'");
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0],
+            R"({"name":"e3","big":"9007199254740996","created":"1704153603000003",)"
+            R"("address":{"city":"c3","zip":3,"note":null},"tags":["x","y3"],"blob":"00FF",)"
+            R"("color":"GREEN","nick":null})");
+
+  // The Avro topic again, as Avro container files: the datums as produced.
+  kv["secor.kafka.group"] = "binary-avro";
+  kv["secor.file.reader.writer.factory"] = "avro";
+  kv["secor.compression.codec"] = "snappy";
+  kv["secor.output.uri"] = dir.Join("store-avro");
+  kv["secor.local.path"] = dir.Join("staging-avro");
+  kv["secor.kafka.topic_filter"] = "clicks";
+  const std::string avro_config = testing::WriteProperties(dir.Join("avro.properties"), kv);
+  {
+    testing::Process p;
+    p.Start({testing::BinaryPath("secor"), "consume", "-c", avro_config},
+            dir.Join("consumer-avro"));
+    auto v = testing::WaitForVerify(avro_config, "clicks", 61, 120s);
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err << p.Stderr();
+    p.Signal(SIGTERM);
+    EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+  }
+  std::map<std::string, int> avro_counts;  // hr -> records
+  std::string record5;
+  for (const auto& e :
+       std::filesystem::recursive_directory_iterator(dir.Join("store-avro/clicks"))) {
+    const std::string path = e.path().string();
+    if (!e.is_regular_file() || path.find("/dt=") == std::string::npos) continue;
+    auto dumped = Node("avsc_dump.mjs", path);
+    ASSERT_FALSE(dumped.empty()) << path;
+    EXPECT_NE(dumped[0].find(R"("codec":"snappy")"), std::string::npos) << dumped[0];
+    const std::string hr = path.substr(path.find("/hr=") + 4, 2);
+    for (size_t i = 1; i < dumped.size(); ++i) {
+      avro_counts[hr]++;
+      if (dumped[i].find(R"("user":1000000000005,)") != std::string::npos) record5 = dumped[i];
+    }
+  }
+  std::map<std::string, int> want_counts;
+  for (const auto& [hr, c] : clicks) want_counts[hr] = static_cast<int>(c[0]);
+  EXPECT_EQ(avro_counts, want_counts);
+  EXPECT_NE(record5.find(R"("ts":1704074405000,"user":1000000000005,"page":"/p/5",)"
+                         R"("tags":["a","b"],)"),
+            std::string::npos)
+      << record5;
+  EXPECT_NE(record5.find(R"("geo":{"lat":5.5,"day":19723})"), std::string::npos) << record5;
 }
 
 }  // namespace

@@ -1,0 +1,293 @@
+#include "format/payload_decoder.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/message.h>
+
+#include <climits>
+
+#include "common/strings.h"
+#include "config/config.h"
+
+namespace secor {
+
+namespace pb = google::protobuf;
+
+const char* PayloadEncodingName(PayloadEncoding encoding) {
+  switch (encoding) {
+    case PayloadEncoding::kJson:
+      return "json";
+    case PayloadEncoding::kAvro:
+      return "avro";
+    case PayloadEncoding::kProtobuf:
+      return "protobuf";
+  }
+  return "?";
+}
+
+Result<PayloadEncoding> LoadPayloadEncoding(const Config* config, const std::string& topic) {
+  if (!config) return PayloadEncoding::kJson;
+  ASSIGN_OR_RETURN(std::string name, config->StringForTopic("secor.payload.encoding", topic));
+  name = ToLower(Trim(name));
+  if (name.empty()) {
+    // The original chose the payload type with the factory class.
+    ASSIGN_OR_RETURN(std::string factory, config->StringOr("secor.file.reader.writer.factory", ""));
+    std::string simple =
+        factory.substr(factory.rfind('.') == std::string::npos ? 0 : factory.rfind('.') + 1);
+    if (simple == "AvroParquetFileReaderWriterFactory" || simple == "AvroFileReaderWriterFactory") {
+      return PayloadEncoding::kAvro;
+    }
+    if (simple == "ProtobufParquetFileReaderWriterFactory") return PayloadEncoding::kProtobuf;
+    return PayloadEncoding::kJson;
+  }
+  if (name == "json") return PayloadEncoding::kJson;
+  if (name == "avro") return PayloadEncoding::kAvro;
+  if (name == "protobuf" || name == "proto") return PayloadEncoding::kProtobuf;
+  return config->BadValue("secor.payload.encoding", "expected json, avro or protobuf");
+}
+
+Status PayloadError(const Status& st, int64_t offset) {
+  if (st.ok() || st.code() == Status::Code::kUnavailable) return st;
+  return Status::InvalidArgument("message at offset {}: {}", offset, st.message());
+}
+
+namespace {
+
+constexpr int kMaxDepth = 32;
+constexpr char kTimestampType[] = "google.protobuf.Timestamp";
+
+bool IsTimestamp(const pb::FieldDescriptor* f) {
+  return f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE &&
+         f->message_type()->full_name() == kTimestampType;
+}
+
+ColumnType ScalarColumn(const pb::FieldDescriptor* f) {
+  using FD = pb::FieldDescriptor;
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_INT32:
+      return ColumnType::kInt32;
+    case FD::CPPTYPE_INT64:
+    case FD::CPPTYPE_UINT32:  // every uint32 fits an int64
+    case FD::CPPTYPE_UINT64:  // values above INT64_MAX are refused per message
+      return ColumnType::kInt64;
+    case FD::CPPTYPE_FLOAT:
+      return ColumnType::kFloat;
+    case FD::CPPTYPE_DOUBLE:
+      return ColumnType::kDouble;
+    case FD::CPPTYPE_BOOL:
+      return ColumnType::kBool;
+    case FD::CPPTYPE_ENUM:
+      return ColumnType::kString;
+    case FD::CPPTYPE_STRING:
+      return f->type() == FD::TYPE_BYTES ? ColumnType::kBinary : ColumnType::kString;
+    case FD::CPPTYPE_MESSAGE:
+      break;
+  }
+  return ColumnType::kTimestampMicros;  // google.protobuf.Timestamp, the only message leaf
+}
+
+Status ProtoFields(const pb::Descriptor* d, std::vector<FieldSpec>* out,
+                   const std::vector<std::string>& path, int depth) {
+  if (depth > kMaxDepth) {
+    return Status::InvalidArgument("protobuf: {} nests deeper than {} (a recursive message?)",
+                                   d->full_name(), kMaxDepth);
+  }
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* fd = d->field(i);
+    FieldSpec f;
+    f.name = fd->name();
+    std::vector<std::string> p = path;
+    p.push_back(f.name);
+    const std::string where = Join(p, ".");
+    if (fd->is_map()) {
+      return Status::InvalidArgument("protobuf: field '{}' is a map; maps are not supported",
+                                     where);
+    }
+    const bool message = fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE;
+    if (fd->is_repeated()) {
+      if (message && !IsTimestamp(fd)) {
+        return Status::InvalidArgument(
+            "protobuf: field '{}' is a repeated message; only repeated scalars are supported",
+            where);
+      }
+      f.is_list = true;
+      f.type = ScalarColumn(fd);
+      f.required = false;
+      f.source = p;
+    } else if (message && !IsTimestamp(fd)) {
+      f.is_group = true;
+      f.required = false;
+      RETURN_IF_ERROR(ProtoFields(fd->message_type(), &f.children, p, depth + 1));
+    } else {
+      f.type = ScalarColumn(fd);
+      f.required = !fd->has_presence();
+      f.source = p;
+    }
+    out->push_back(std::move(f));
+  }
+  return Status::OK();
+}
+
+class ProtobufDecoderImpl : public ProtobufDecoder {
+ public:
+  explicit ProtobufDecoderImpl(const pb::Descriptor* type)
+      : message_(factory_.GetPrototype(type)->New()) {}
+
+  Status Decode(std::string_view payload, DatumTree* tree) override {
+    tree->Clear();
+    message_->Clear();
+    if (payload.size() > static_cast<size_t>(INT_MAX) ||
+        !message_->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+      return Status::InvalidArgument("protobuf: payload of {} bytes is not a valid {}",
+                                     payload.size(), message_->GetDescriptor()->full_name());
+    }
+    DatumNode root;
+    root.kind = DatumKind::kRecord;
+    return AddFields(*message_, tree, tree->Add(-1, root), 0);
+  }
+
+ private:
+  Status AddFields(const pb::Message& m, DatumTree* tree, int32_t parent, int depth) {
+    if (depth > kMaxDepth) return Status::InvalidArgument("protobuf: message nests too deep");
+    const pb::Descriptor* d = m.GetDescriptor();
+    const pb::Reflection* r = m.GetReflection();
+    for (int i = 0; i < d->field_count(); ++i) {
+      const pb::FieldDescriptor* f = d->field(i);
+      if (f->is_map()) continue;  // not in the schema either
+      if (f->is_repeated()) {
+        DatumNode list;
+        list.kind = DatumKind::kList;
+        list.name = f->name();
+        int32_t self = tree->Add(parent, list);
+        const int n = r->FieldSize(m, f);
+        for (int k = 0; k < n; ++k) {
+          DatumNode item;
+          RETURN_IF_ERROR(Value(m, r, f, k, tree, &item));
+          tree->Add(self, item);
+        }
+        continue;
+      }
+      DatumNode node;
+      node.name = f->name();
+      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !IsTimestamp(f)) {
+        if (!r->HasField(m, f)) {
+          tree->Add(parent, node);
+          continue;
+        }
+        node.kind = DatumKind::kRecord;
+        int32_t self = tree->Add(parent, node);
+        RETURN_IF_ERROR(AddFields(r->GetMessage(m, f), tree, self, depth + 1));
+        continue;
+      }
+      if (!f->has_presence() || r->HasField(m, f)) RETURN_IF_ERROR(Value(m, r, f, -1, tree, &node));
+      tree->Add(parent, node);
+    }
+    return Status::OK();
+  }
+
+  // The scalar of field f (index k of a repeated field, or -1) into node.
+  Status Value(const pb::Message& m, const pb::Reflection* r, const pb::FieldDescriptor* f, int k,
+               DatumTree* tree, DatumNode* node) {
+    using FD = pb::FieldDescriptor;
+    const bool rep = k >= 0;
+    switch (f->cpp_type()) {
+      case FD::CPPTYPE_INT32:
+        node->kind = DatumKind::kInt;
+        node->i = rep ? r->GetRepeatedInt32(m, f, k) : r->GetInt32(m, f);
+        return Status::OK();
+      case FD::CPPTYPE_INT64:
+        node->kind = DatumKind::kInt;
+        node->i = rep ? r->GetRepeatedInt64(m, f, k) : r->GetInt64(m, f);
+        return Status::OK();
+      case FD::CPPTYPE_UINT32:
+        node->kind = DatumKind::kInt;
+        node->i = rep ? r->GetRepeatedUInt32(m, f, k) : r->GetUInt32(m, f);
+        return Status::OK();
+      case FD::CPPTYPE_UINT64: {
+        uint64_t v = rep ? r->GetRepeatedUInt64(m, f, k) : r->GetUInt64(m, f);
+        node->kind = DatumKind::kInt;
+        node->i = static_cast<int64_t>(v);
+        node->uint64_overflow = v > static_cast<uint64_t>(INT64_MAX);
+        return Status::OK();
+      }
+      case FD::CPPTYPE_FLOAT:
+        node->kind = DatumKind::kFloat;
+        node->d = rep ? r->GetRepeatedFloat(m, f, k) : r->GetFloat(m, f);
+        return Status::OK();
+      case FD::CPPTYPE_DOUBLE:
+        node->kind = DatumKind::kFloat;
+        node->d = rep ? r->GetRepeatedDouble(m, f, k) : r->GetDouble(m, f);
+        return Status::OK();
+      case FD::CPPTYPE_BOOL:
+        node->kind = DatumKind::kBool;
+        node->i = (rep ? r->GetRepeatedBool(m, f, k) : r->GetBool(m, f)) ? 1 : 0;
+        return Status::OK();
+      case FD::CPPTYPE_ENUM: {
+        int number = rep ? r->GetRepeatedEnumValue(m, f, k) : r->GetEnumValue(m, f);
+        node->kind = DatumKind::kString;
+        // Open (proto3) enums keep numbers they have no name for.
+        const pb::EnumValueDescriptor* e = f->enum_type()->FindValueByNumber(number);
+        node->s = e ? std::string_view(e->name()) : tree->Own(std::to_string(number));
+        return Status::OK();
+      }
+      case FD::CPPTYPE_STRING: {
+        node->kind = f->type() == FD::TYPE_BYTES ? DatumKind::kBytes : DatumKind::kString;
+        scratch_.clear();
+        const std::string& s = rep ? r->GetRepeatedStringReference(m, f, k, &scratch_)
+                                   : r->GetStringReference(m, f, &scratch_);
+        node->s = &s == &scratch_ ? tree->Own(scratch_) : std::string_view(s);
+        return Status::OK();
+      }
+      case FD::CPPTYPE_MESSAGE: {
+        // google.protobuf.Timestamp (the schema refuses other message leaves).
+        const pb::Message& ts = rep ? r->GetRepeatedMessage(m, f, k) : r->GetMessage(m, f);
+        const pb::Descriptor* td = ts.GetDescriptor();
+        const pb::Reflection* tr = ts.GetReflection();
+        const pb::FieldDescriptor* sf = td->FindFieldByNumber(1);
+        const pb::FieldDescriptor* nf = td->FindFieldByNumber(2);
+        int64_t seconds = sf ? tr->GetInt64(ts, sf) : 0;
+        int32_t nanos = nf ? tr->GetInt32(ts, nf) : 0;
+        // The range google.protobuf.Timestamp allows (years 1 to 9999).
+        if (nanos < 0 || nanos > 999'999'999 || seconds < -62'135'596'800 ||
+            seconds > 253'402'300'799) {
+          return Status::InvalidArgument("protobuf: field '{}' is no valid Timestamp ({}s {}ns)",
+                                         f->name(), seconds, nanos);
+        }
+        node->kind = DatumKind::kInt;
+        node->unit = DatumUnit::kTimestampMicros;
+        node->i = seconds * 1'000'000 + nanos / 1000;
+        return Status::OK();
+      }
+    }
+    return Status::Internal("protobuf: unknown field type");
+  }
+
+  pb::DynamicMessageFactory factory_;
+  std::unique_ptr<pb::Message> message_;
+  std::string scratch_;
+};
+
+}  // namespace
+
+Result<TableSchema> SchemaFromProtobuf(const pb::Descriptor* message_type) {
+  TableSchema schema;
+  schema.raw = false;
+  schema.optional_groups = true;
+  RETURN_IF_ERROR(ProtoFields(message_type, &schema.fields, {}, 0));
+  for (const auto& f : schema.fields) {
+    if (StartsWith(f.name, "__")) {
+      return Status::InvalidArgument("protobuf: field names starting with __ are reserved ('{}')",
+                                     f.name);
+    }
+  }
+  if (schema.fields.empty()) {
+    return Status::InvalidArgument("protobuf: {} has no fields", message_type->full_name());
+  }
+  return schema;
+}
+
+std::unique_ptr<ProtobufDecoder> ProtobufDecoder::New(const pb::Descriptor* message_type) {
+  return std::make_unique<ProtobufDecoderImpl>(message_type);
+}
+
+}  // namespace secor
