@@ -227,7 +227,11 @@ Status ColumnWriter::FinishPage() {
     PackBools(bools_, &body);
     h.encoding = kPlain;
     plain_pages_ = true;
-  } else if (use_dict_) {
+  } else if (use_dict_ && dict_size_ > 0) {
+    // Pages of nulls only, before the chunk's first value, are PLAIN (and
+    // empty): a chunk of nulls then has no dictionary page at all. An empty
+    // dictionary page is legal but trips readers (hyparquet's LZ4 decoder
+    // rejects the one-byte LZ4 block of zero bytes, docs/parquet.md).
     int width = std::max(1, BitWidth(dict_size_ > 0 ? dict_size_ - 1 : 0));
     body.push_back(static_cast<char>(width));
     RleEncode(indices_, width, &body);
