@@ -367,9 +367,12 @@ class ParquetConsumerTest : public ::testing::Test {
 
   // `secor print` of one file of the tree: each record's real offset (from
   // the stored offset column) and its row, as payload_of renders the event.
+  // print_root: where `secor print` reads the file (default: topic_dir, the
+  // local copy listed to choose it).
   static void CheckPrint(const std::string& config, const std::string& topic_dir,
                          const std::string& extension,
-                         const std::function<std::string(const Event&)>& payload_of) {
+                         const std::function<std::string(const Event&)>& payload_of,
+                         const std::string& print_root = "") {
     auto files = ListFilesRecursive(topic_dir);
     ASSERT_TRUE(files.ok());
     std::string chosen;
@@ -383,8 +386,8 @@ class ParquetConsumerTest : public ::testing::Test {
     ASSERT_FALSE(chosen.empty()) << "no " << extension << " file in " << topic_dir;
     auto id = ParseDataFileName(BaseName(chosen));
     ASSERT_TRUE(id) << chosen;
-    auto printed =
-        RunCommand({BinaryPath("secor"), "print", "-c", config, topic_dir + "/" + chosen});
+    auto printed = RunCommand({BinaryPath("secor"), "print", "-c", config,
+                               (print_root.empty() ? topic_dir : print_root) + "/" + chosen});
     ASSERT_EQ(printed.exit_code, 0) << printed.err;
     auto lines = Split(printed.out, '\n', true);
     ASSERT_FALSE(lines.empty()) << chosen;
@@ -529,6 +532,9 @@ TEST_F(ParquetConsumerTest, ParquetOnS3ReadBackFromADownload) {
   ASSERT_EQ(cp.exit_code, 0) << cp.err;
   CheckErrorOutput(local + "/events");
   CheckParquetTree(local + "/events", "zstd");
+  // secor print reads an object straight from the bucket.
+  CheckPrint(config, local + "/events", ".parquet", ParquetPrintPayload,
+             "s3://" + bucket + "/tables/events");
 }
 
 }  // namespace
