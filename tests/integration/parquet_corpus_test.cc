@@ -59,6 +59,7 @@ TEST(ParquetCorpus, DuckDbAndHyparquetReadEveryFileTheWriterTestsMake) {
       edge + "TenThousandDistinctValuesStayDictionaryEncoded-dict.parquet",
       edge + "ManyRowGroupsWithAllNullColumnsAndLists-groups.parquet",
       edge + "NullOnlyPagesNeedNoDictionaryPage-nulls.parquet",
+      edge + "PagesCloseAtPageSizeOfMemory-pages.parquet",
       format + "RawRoundTripKeepsOffsetsKeysAndBytes-a.parquet",
       format + "JsonColumnsRoundTrip-j.parquet",
       format + "MismatchIsInvalidArgumentNamingFieldAndWriterGoesOn-e.parquet",

@@ -394,5 +394,61 @@ TEST(ParquetEdgeCases, NullOnlyPagesNeedNoDictionaryPage) {
   KeepForReaders(path, CorpusChecks{"LZ4_RAW", 1, {"late"}});
 }
 
+// No page holds more than parquet.page.size of memory before it is encoded,
+// whatever the column: levels (4 bytes each in memory), booleans, dictionary
+// indices. Pages of nulls used to grow to 16 times the page size.
+TEST(ParquetEdgeCases, PagesCloseAtPageSizeOfMemory) {
+  TempDir dir;
+  constexpr int kPageSize = 4096;
+  Config config = Config::FromMap(
+      {{"secor.parquet.columns", "id:int64!, nil:string, ok:bool, kind:string, tags:list<string>"},
+       {"parquet.page.size", std::to_string(kPageSize)}});
+  std::vector<std::string> payloads, want;
+  for (int i = 0; i < 20000; ++i) {
+    payloads.push_back(fmt::format(R"({{"id":{},"ok":{},"kind":"k{}","tags":["a","b{}"]}})", i,
+                                   i % 2 ? "true" : "false", i % 3, i % 4));
+    want.push_back(fmt::format(R"({{"id":{},"nil":null,"ok":{},"kind":"k{}","tags":["a","b{}"]}})",
+                               i, i % 2 ? "true" : "false", i % 3, i % 4));
+  }
+  std::string path = dir.Join("pages.parquet");
+  ASSERT_TRUE(WriteMessages(path, "snappy", config, payloads).ok());
+  auto got = ReadBack(path);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t r = 0; r < want.size(); ++r) ASSERT_EQ(got[r].second, want[r]) << r;
+
+  auto reader = parquet::Reader::Open(path);
+  ASSERT_TRUE(reader.ok());
+  auto bytes = ReadFile(path);
+  ASSERT_TRUE(bytes.ok());
+  // Memory per level entry while buffered: its definition (and repetition)
+  // level, and its value as held (booleans 1 byte, dictionary indices 4).
+  // (__offset and id change from dictionary to plain on the way.)
+  const std::map<std::string, int> entry_bytes = {{"nil", 4}, {"ok", 5}, {"kind", 8}, {"tags", 12}};
+  for (const auto& group : (*reader)->meta().row_groups) {
+    for (const auto& column : group.columns) {
+      const std::string& name = column.path[0];
+      if (!entry_bytes.count(name)) continue;
+      int64_t start =
+          column.dictionary_page_offset ? *column.dictionary_page_offset : column.data_page_offset;
+      std::string_view chunk(bytes->data() + start,
+                             static_cast<size_t>(column.total_compressed_size));
+      size_t pos = 0;
+      int pages = 0;
+      while (pos < chunk.size()) {
+        size_t used = 0;
+        auto h = parquet::ParsePageHeader(chunk.substr(pos), &used);
+        ASSERT_TRUE(h.ok()) << name;
+        pos += used + static_cast<size_t>(h->compressed_size);
+        if (h->type == parquet::kDictionaryPage) continue;
+        ++pages;
+        EXPECT_LE(int64_t{h->num_values} * entry_bytes.at(name), kPageSize + entry_bytes.at(name))
+            << name << " page " << pages << " held " << h->num_values << " values";
+      }
+      EXPECT_GE(pages, 20000 * entry_bytes.at(name) / kPageSize / 2) << name;
+    }
+  }
+  KeepForReaders(path, CorpusChecks{"SNAPPY", 1, {"kind"}});
+}
+
 }  // namespace
 }  // namespace secor
