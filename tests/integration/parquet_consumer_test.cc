@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -375,12 +376,15 @@ class ParquetConsumerTest : public ::testing::Test {
                          const std::string& print_root = "") {
     auto files = ListFilesRecursive(topic_dir);
     ASSERT_TRUE(files.ok());
+    // The largest file: it surely holds more than one record.
     std::string chosen;
+    uintmax_t largest = 0;
     for (const auto& f : *files) {
       if (f.find("_errors") == std::string::npos && f.size() > extension.size() &&
-          f.substr(f.size() - extension.size()) == extension) {
+          f.substr(f.size() - extension.size()) == extension &&
+          std::filesystem::file_size(topic_dir + "/" + f) > largest) {
         chosen = f;
-        break;
+        largest = std::filesystem::file_size(topic_dir + "/" + f);
       }
     }
     ASSERT_FALSE(chosen.empty()) << "no " << extension << " file in " << topic_dir;
