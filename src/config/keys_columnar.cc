@@ -24,7 +24,9 @@ static const KeyInfo kColumnarKeys[] = {
      false, true},
     {"parquet.block.size", "134217728", K::kInt,
      "Parquet row group size in bytes (compressed pages buffered on local disk until then)"},
-    {"parquet.page.size", "1048576", K::kInt, "Parquet data page size in bytes before compression"},
+    {"parquet.page.size", "1048576", K::kInt,
+     "memory in bytes one Parquet column may buffer for its current data page; the page is then "
+     "encoded, compressed and spilled to local disk"},
     {"parquet.dictionary.page.size", "1048576", K::kInt,
      "largest dictionary of a Parquet column chunk; beyond it the column falls back to plain "
      "encoding"},

@@ -1,6 +1,10 @@
 // Reads an Avro container file with avsc and prints a header line
 // {"codec", "schema"} then each record as a JSON line (bytes as UTF-8).
-// Usage: node avsc_dump.mjs FILE
+// Given a directory, does the same for every *.avro file below it, in name
+// order, each header also holding "file" (the path relative to the directory).
+// Usage: node avsc_dump.mjs FILE|DIR
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import zlib from 'node:zlib';
 import avro from 'avsc';
 import { snappyUncompress } from 'hyparquet';
@@ -23,19 +27,47 @@ function snappy(buf, cb) {
   }
 }
 
-const path = process.argv[2];
 const replacer = (k, v) => {
   if (v && v.type === 'Buffer' && Array.isArray(v.data)) return Buffer.from(v.data).toString('utf8');
   return v;
 };
-avro.createFileDecoder(path, {
-  codecs: { null: (b, cb) => cb(null, b), deflate: zlib.inflateRaw, snappy },
-})
-  .on('metadata', (type, codec) => {
-    console.log(JSON.stringify({ codec, schema: type.schema() }));
-  })
-  .on('data', (rec) => console.log(JSON.stringify(rec, replacer)))
-  .on('error', (e) => {
-    console.error(`avsc: ${e.message}`);
-    process.exit(1);
+
+function dump(path, extra) {
+  return new Promise((resolve, reject) => {
+    avro.createFileDecoder(path, {
+      codecs: { null: (b, cb) => cb(null, b), deflate: zlib.inflateRaw, snappy },
+    })
+      .on('metadata', (type, codec) => {
+        console.log(JSON.stringify({ ...extra, codec, schema: type.schema() }));
+      })
+      .on('data', (rec) => console.log(JSON.stringify(rec, replacer)))
+      .on('end', resolve)
+      .on('error', reject);
   });
+}
+
+function avroFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...avroFiles(p));
+    else if (name.endsWith('.avro')) out.push(p);
+  }
+  return out;
+}
+
+const path = process.argv[2];
+let current = path;
+try {
+  if (statSync(path).isDirectory()) {
+    for (const f of avroFiles(path)) {
+      current = f;
+      await dump(f, { file: relative(path, f) });
+    }
+  } else {
+    await dump(path, {});
+  }
+} catch (e) {
+  console.error(`avsc: ${current}: ${e.message}`);
+  process.exit(1);
+}

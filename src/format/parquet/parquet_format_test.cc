@@ -3,9 +3,12 @@
 
 #include <dirent.h>
 
+#include <map>
+
 #include "common/file_util.h"
 #include "config/config.h"
 #include "format/avro_format.h"
+#include "format/parquet/corpus_test_util.h"
 #include "format/parquet/reader.h"
 #include "format/parquet_format.h"
 #include "format/schema.h"
@@ -89,6 +92,7 @@ TEST(ParquetFormat, RawRoundTripKeepsOffsetsKeysAndBytes) {
   EXPECT_EQ(recs[1].timestamp_ms, -1);
   EXPECT_EQ(recs[2].offset, 15);
   EXPECT_EQ(recs[2].payload, "");
+  testing::KeepForReaders(dir.Join("a.parquet"), {"SNAPPY", 1, {}});
 }
 
 TEST(ParquetFormat, JsonColumnsRoundTrip) {
@@ -123,6 +127,7 @@ TEST(ParquetFormat, JsonColumnsRoundTrip) {
             "{\"ts\":null,\"user\":{\"id\":9,\"name\":\"\xc3\xa9\xe4\xb8\xad\"},\"tags\":[\"c\","
             "null],\"score\":null,"
             "\"ok\":null,\"day\":null,\"n\":null,\"f\":null,\"raw\":null,\"us\":null}");
+  testing::KeepForReaders(dir.Join("j.parquet"), {"ZSTD", 1, {}});
 }
 
 TEST(ParquetFormat, MismatchIsInvalidArgumentNamingFieldAndWriterGoesOn) {
@@ -156,6 +161,7 @@ TEST(ParquetFormat, MismatchIsInvalidArgumentNamingFieldAndWriterGoesOn) {
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(recs[0].offset, 6);
   EXPECT_EQ(recs[0].payload, R"({"user":{"id":1},"n":null,"tags":[1,2]})");
+  testing::KeepForReaders(dir.Join("e.parquet"), {"UNCOMPRESSED", 1, {}});
 }
 
 TEST(ParquetFormat, ManyRowGroupsPagesAndDictionaryFallback) {
@@ -186,6 +192,12 @@ TEST(ParquetFormat, ManyRowGroupsPagesAndDictionaryFallback) {
       ASSERT_EQ(recs[i].offset, 1000 + i);
       ASSERT_EQ(recs[i].payload, fmt::format(R"({{"s":"value-{}","k":{}}})", i, i % 7));
     }
+    const std::map<std::string, std::string> names = {{"", "UNCOMPRESSED"},
+                                                      {"snappy", "SNAPPY"},
+                                                      {"zstd", "ZSTD"},
+                                                      {"gzip", "GZIP"},
+                                                      {"lz4", "LZ4_RAW"}};
+    testing::KeepForReaders(path, {names.at(codec), 3, {"k"}});
   }
 }
 
@@ -209,6 +221,7 @@ TEST(ParquetFormat, EmptyFileIsValid) {
   auto f = NewParquetFormat();
   ASSERT_TRUE(WriteAll(*f, dir.Join("e.parquet"), {"", "t", nullptr}, {}).ok());
   EXPECT_TRUE(ReadAll(*f, dir.Join("e.parquet")).empty());
+  testing::KeepForReaders(dir.Join("e.parquet"));
 }
 
 TEST(ParquetFormat, BadCodecAndSchemaAreRejected) {

@@ -175,9 +175,14 @@ void ColumnWriter::Add(int def, int rep, const Value* v) {
   plain_.append(EncodePlain(*v));
 }
 
+// The memory the page's buffers hold: a page closes when it reaches
+// parquet.page.size. Levels and dictionary indices stay 32-bit and booleans
+// bytes until the page is encoded; counting their encoded size instead let a
+// page of nulls hold 16 times the page size in memory, and with hundreds of
+// open files the pages being filled are what bounds memory.
 int64_t ColumnWriter::PageBytes() const {
-  return static_cast<int64_t>(plain_.size() + indices_.size() * 2 + bools_.size() / 8 +
-                              (defs_.size() + reps_.size()) / 4);
+  return static_cast<int64_t>(plain_.size() + bools_.size() +
+                              (indices_.size() + defs_.size() + reps_.size()) * sizeof(uint32_t));
 }
 
 int64_t ColumnWriter::EstimatedChunkBytes() const {
@@ -227,7 +232,11 @@ Status ColumnWriter::FinishPage() {
     PackBools(bools_, &body);
     h.encoding = kPlain;
     plain_pages_ = true;
-  } else if (use_dict_) {
+  } else if (use_dict_ && dict_size_ > 0) {
+    // Pages of nulls only, before the chunk's first value, are PLAIN (and
+    // empty): a chunk of nulls then has no dictionary page at all. An empty
+    // dictionary page is legal but trips readers (hyparquet's LZ4 decoder
+    // rejects the one-byte LZ4 block of zero bytes, docs/parquet.md).
     int width = std::max(1, BitWidth(dict_size_ > 0 ? dict_size_ - 1 : 0));
     body.push_back(static_cast<char>(width));
     RleEncode(indices_, width, &body);
