@@ -49,8 +49,8 @@ std::atomic<size_t> g_used{0};
 char* Region() {
   char* region = g_region.load(std::memory_order_acquire);
   if (region) return region;
-  void* mapped = mmap(nullptr, kRegionSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-                      MAP_NORESERVE, -1, 0);
+  void* mapped = mmap(nullptr, kRegionSize, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mapped == MAP_FAILED) return nullptr;
   char* expected = nullptr;
   if (!g_region.compare_exchange_strong(expected, static_cast<char*>(mapped))) {

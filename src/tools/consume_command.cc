@@ -13,14 +13,14 @@
 namespace secor {
 namespace {
 
-Consumer* g_consumer = nullptr;
+std::atomic<Consumer*> g_consumer{nullptr};
 std::atomic<int> g_signals{0};
 
 void OnSignal(int) {
   // The first signal stops gracefully; a second one exits at once (nothing
   // uncommitted is lost: the next owner reads it again from Kafka).
   if (++g_signals > 1) _exit(130);
-  if (g_consumer) g_consumer->RequestStop();
+  if (Consumer* c = g_consumer.load()) c->RequestStop();
 }
 
 // secor.http.port (or the original's ostrich.port): /metrics, /healthz,
@@ -61,13 +61,21 @@ void AddConsumeCommand(CLI::App& app, CommandRun* run) {
       if (!config.ok()) return Fail("consume", config.status(), 2);
       ConsumerOptions options;
       options.max_messages = *max_messages;
+      // Installed before start-up, which may wait on a store or broker: a
+      // SIGTERM then ends the process cleanly once start-up is over, rather
+      // than killing it with nothing to show for why.
+      std::signal(SIGTERM, OnSignal);
+      std::signal(SIGINT, OnSignal);
       auto consumer = Consumer::Create(*config, options);
       if (!consumer.ok()) return Fail("consume", consumer.status(), 2);
+      if (g_signals.load() > 0) {
+        spdlog::info("stopping: asked to stop during start-up; nothing was consumed");
+        return 0;
+      }
       auto server = StartStatusServer(*config);
       if (!server.ok()) return Fail("consume", server.status(), 2);
       g_consumer = consumer->get();
-      std::signal(SIGTERM, OnSignal);
-      std::signal(SIGINT, OnSignal);
+      if (g_signals.load() > 0) (*consumer)->RequestStop();  // arrived just now
       Status st = (*consumer)->Run();
       g_consumer = nullptr;
       if (!st.ok()) return Fail("consume", st, 1);
