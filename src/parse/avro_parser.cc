@@ -101,21 +101,10 @@ Result<std::unique_ptr<TimestampExtractor>> NewExtractor(const Config& config,
                                                          std::shared_ptr<AvroSchemaSource> source) {
   ASSIGN_OR_RETURN(std::string name, config.StringForTopic("message.timestamp.name", topic));
   ASSIGN_OR_RETURN(std::string sep, config.String("message.timestamp.name.separator"));
-  ASSIGN_OR_RETURN(std::string pattern_text,
-                   config.StringForTopic("message.timestamp.input.pattern", topic));
-  std::optional<DateFormat> pattern;
-  if (!pattern_text.empty()) {
-    Result<DateFormat> compiled = DateFormat::Compile(pattern_text);
-    if (!compiled.ok()) {
-      return config.BadValue("message.timestamp.input.pattern", compiled.status().message());
-    }
-    pattern = std::move(compiled).value();
-  }
-  ASSIGN_OR_RETURN(std::string zone_name, config.StringForTopic("secor.parser.timezone", topic));
-  Result<std::shared_ptr<const TimeZone>> zone = TimeZone::Load(Trim(zone_name));
-  if (!zone.ok()) return config.BadValue("secor.parser.timezone", zone.status().message());
+  ASSIGN_OR_RETURN(TextTimeFormat text_time, LoadTextTimeFormat(config, topic));
   return std::unique_ptr<TimestampExtractor>(new AvroExtractor(
-      std::move(source), SplitPath(name, sep), name, pattern_text, std::move(pattern), *zone));
+      std::move(source), SplitPath(name, sep), name, std::move(text_time.pattern_text),
+      std::move(text_time.pattern), text_time.zone));
 }
 
 class AvroSplitParser : public MessageParser {

@@ -127,21 +127,10 @@ Result<std::unique_ptr<TimestampExtractor>> NewMsgpackTimestampExtractor(const C
     }
     path.push_back(name.substr(start));
   }
-  ASSIGN_OR_RETURN(std::string pattern_text,
-                   config.StringForTopic("message.timestamp.input.pattern", topic));
-  std::optional<DateFormat> pattern;
-  if (!pattern_text.empty()) {
-    Result<DateFormat> compiled = DateFormat::Compile(pattern_text);
-    if (!compiled.ok()) {
-      return config.BadValue("message.timestamp.input.pattern", compiled.status().message());
-    }
-    pattern = std::move(compiled).value();
-  }
-  ASSIGN_OR_RETURN(std::string zone_name, config.StringForTopic("secor.parser.timezone", topic));
-  Result<std::shared_ptr<const TimeZone>> zone = TimeZone::Load(Trim(zone_name));
-  if (!zone.ok()) return config.BadValue("secor.parser.timezone", zone.status().message());
+  ASSIGN_OR_RETURN(TextTimeFormat text_time, LoadTextTimeFormat(config, topic));
   return std::unique_ptr<TimestampExtractor>(
-      new MsgpackExtractor(std::move(path), name, pattern_text, std::move(pattern), *zone));
+      new MsgpackExtractor(std::move(path), name, std::move(text_time.pattern_text),
+                           std::move(text_time.pattern), text_time.zone));
 }
 
 Result<std::unique_ptr<MessageParser>> NewMsgpackParser(const Config& config,

@@ -206,4 +206,22 @@ int64_t EpochToMillis(double value) {
   return static_cast<int64_t>(ms);
 }
 
+Result<TextTimeFormat> LoadTextTimeFormat(const Config& config, std::string_view topic) {
+  TextTimeFormat out;
+  ASSIGN_OR_RETURN(out.pattern_text,
+                   config.StringForTopic("message.timestamp.input.pattern", topic));
+  if (!out.pattern_text.empty()) {
+    Result<DateFormat> compiled = DateFormat::Compile(out.pattern_text);
+    if (!compiled.ok()) {
+      return config.BadValue("message.timestamp.input.pattern", compiled.status().message());
+    }
+    out.pattern = std::move(compiled).value();
+  }
+  ASSIGN_OR_RETURN(std::string zone_name, config.StringForTopic("secor.parser.timezone", topic));
+  Result<std::shared_ptr<const TimeZone>> zone = TimeZone::Load(Trim(zone_name));
+  if (!zone.ok()) return config.BadValue("secor.parser.timezone", zone.status().message());
+  out.zone = *zone;
+  return out;
+}
+
 }  // namespace secor

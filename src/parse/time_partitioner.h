@@ -6,11 +6,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/status.h"
+#include "parse/date_format.h"
 #include "parse/message_parser.h"
+#include "parse/time_zone.h"
 
 namespace secor {
 
@@ -38,6 +41,17 @@ class TimestampExtractor {
 // the Kafka record timestamp is used instead of the extractor.
 Result<std::unique_ptr<MessageParser>> NewTimeParser(const Config& config, std::string_view topic,
                                                      std::unique_ptr<TimestampExtractor> extractor);
+
+// How the binary parsers read a time held as text in a field:
+// message.timestamp.input.pattern (per topic, SimpleDateFormat syntax; empty
+// for a number) in the zone secor.parser.timezone.
+struct TextTimeFormat {
+  std::string pattern_text;
+  std::optional<DateFormat> pattern;
+  std::shared_ptr<const TimeZone> zone;
+};
+// Errors name the key that holds a bad pattern or zone.
+Result<TextTimeFormat> LoadTextTimeFormat(const Config& config, std::string_view topic);
 
 // A numeric epoch timestamp in seconds, milliseconds, microseconds or
 // nanoseconds, told apart by magnitude, as milliseconds.
