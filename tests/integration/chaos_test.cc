@@ -352,6 +352,15 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
         // Exit 0 also before the first assignment, where librdkafka 2.0.2
         // would abort on close (its #4312; GroupConsumer works around it).
         int code = members[victim].proc->Wait(60s);
+        if (code == -1) {
+          // Still running a minute after SIGTERM: keep its threads' stacks.
+          std::string stacks = dir_.Join(fmt::format("stacks-{}.txt", members[victim].proc->pid()));
+          auto gdb = RunCommand({"gdb", "-p", std::to_string(members[victim].proc->pid()), "-batch",
+                                 "-ex", "thread apply all bt"});
+          (void)WriteFileAtomic(stacks, gdb.out + gdb.err);
+          Log("consumer " + std::to_string(victim) + " ignored SIGTERM for 60 s; stacks in " +
+              stacks);
+        }
         EXPECT_EQ(code, 0) << Tail(members[victim].proc->Stderr(), 15);
         Log(fmt::format("SIGTERM consumer {} (exit {}), restarting", victim, code));
         Start(members[victim], victim);

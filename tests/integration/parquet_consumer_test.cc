@@ -438,6 +438,8 @@ TEST_F(ParquetConsumerTest, ParquetAndAvroFromThePartitionGroupReadBackByIndepen
   auto avro = Settings("avro", dir_->Join("store-avro"));
   avro["secor.file.reader.writer.factory"] =
       "com.pinterest.secor.io.impl.AvroFileReaderWriterFactory";
+  // The original's factory name means Avro payloads; these events are JSON.
+  avro["secor.payload.encoding"] = "json";
   avro["secor.compression.codec"] = "snappy";
   avro["secor.avro.output.schema.file"] = dir_->Join("event.avsc");
   configs["avro"] = testing::WriteProperties(dir_->Join("avro.properties"), avro);
