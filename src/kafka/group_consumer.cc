@@ -4,6 +4,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <memory>
+#include <thread>
+
 namespace secor {
 
 struct GroupConsumerAccess {
@@ -184,6 +188,12 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(
 GroupConsumer::~GroupConsumer() {
   if (!rk_) return;
   if (!closed_) Close();
+  // A helper still waiting on a down leader would outlive the handle: leave
+  // the handle to the process exit, which is what follows.
+  if (!WaitForHelpers(2000)) {
+    spdlog::warn("kafka: a watermark request is still waiting; leaving the client to the exit");
+    return;
+  }
   if (queue_ && ever_assigned_) rd_kafka_queue_destroy(queue_);
   if (ever_assigned_) rd_kafka_destroy(rk_);  // else see ever_assigned_
 }
@@ -302,23 +312,79 @@ Status GroupConsumer::Resume(const std::vector<TopicPartition>& parts) {
 size_t GroupConsumer::QueuedMessages() { return queue_ ? rd_kafka_queue_length(queue_) : 0; }
 
 void GroupConsumer::WakeFetchers(const std::vector<TopicPartition>& parts) {
-  for (const auto& tp : parts) {
-    int64_t low = 0, high = 0;
-    (void)rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, &low, &high, 200);
+  std::shared_ptr<Helpers> helpers = helpers_;
+  {
+    std::lock_guard lock(helpers->mu);
+    if (helpers->waking || closed_) return;
+    helpers->waking = true;
+    ++helpers->running;
   }
+  std::thread([rk = rk_, helpers, parts] {
+    for (const auto& tp : parts) {
+      int64_t low = 0, high = 0;
+      (void)rd_kafka_query_watermark_offsets(rk, tp.topic.c_str(), tp.partition, &low, &high, 200);
+    }
+    std::lock_guard lock(helpers->mu);
+    helpers->waking = false;
+    --helpers->running;
+    helpers->done.notify_all();
+  }).detach();
 }
 
 Status GroupConsumer::QueryWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high,
                                       int timeout_ms) {
-  rd_kafka_resp_err_t err =
-      rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, low, high, timeout_ms);
-  return err ? KafkaError(fmt::format("watermarks of {}/{}", tp.topic, tp.partition), err)
-             : Status::OK();
+  struct Query {
+    TopicPartition tp;
+    int64_t low = 0, high = 0;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    bool done = false;
+  };
+  auto query = std::make_shared<Query>();
+  query->tp = tp;
+  std::shared_ptr<Helpers> helpers = helpers_;
+  {
+    std::lock_guard lock(helpers->mu);
+    ++helpers->running;
+  }
+  std::thread([rk = rk_, helpers, query, timeout_ms] {
+    int64_t low = 0, high = 0;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        rk, query->tp.topic.c_str(), query->tp.partition, &low, &high, timeout_ms);
+    std::lock_guard lock(helpers->mu);
+    query->low = low;
+    query->high = high;
+    query->err = err;
+    query->done = true;
+    --helpers->running;
+    helpers->done.notify_all();
+  }).detach();
+  std::unique_lock lock(helpers->mu);
+  if (!helpers->done.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                              [&] { return query->done; })) {
+    return Status::Unavailable(
+        "watermarks of {}/{}: no answer in {} ms (is the partition's leader down?)", tp.topic,
+        tp.partition, timeout_ms);
+  }
+  if (query->err) {
+    return KafkaError(fmt::format("watermarks of {}/{}", tp.topic, tp.partition), query->err);
+  }
+  *low = query->low;
+  *high = query->high;
+  return Status::OK();
+}
+
+bool GroupConsumer::WaitForHelpers(int timeout_ms) {
+  std::unique_lock lock(helpers_->mu);
+  return helpers_->done.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                                 [this] { return helpers_->running == 0; });
 }
 
 Status GroupConsumer::Close() {
   if (closed_ || !rk_) return Status::OK();
-  closed_ = true;
+  {
+    std::lock_guard lock(helpers_->mu);
+    closed_ = true;
+  }
   if (!ever_assigned_) {
     spdlog::info(
         "leaving before the first assignment: the group drops this member after "

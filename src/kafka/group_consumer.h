@@ -4,10 +4,12 @@
 // each newly assigned partition starts (the round protocol needs that).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -108,8 +110,15 @@ class GroupConsumer {
   // consumer queue passes queued.min.messages or queued.max.messages.kbytes,
   // and its broker threads then sleep up to a second before they look again,
   // however soon the queue is drained; catching up would crawl.
+  // Never blocks: the requests go out from a helper thread, one batch at a
+  // time.
   void WakeFetchers(const std::vector<TopicPartition>& parts);
-  // Low and high watermarks from the broker.
+  // Low and high watermarks from the broker, or Unavailable after timeout_ms.
+  // librdkafka 2.0.2's rd_kafka_query_watermark_offsets applies its timeout
+  // only to finding the leader: with the leader down it waits for the
+  // request's own timeout (socket.timeout.ms, a minute by default), which
+  // held the consume loop, and a SIGTERM, that long. The call runs on a
+  // helper thread; one that outlives its caller finishes there.
   Status QueryWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high, int timeout_ms);
   // Leaves the group (revoking everything through the listener).
   Status Close();
@@ -128,6 +137,19 @@ class GroupConsumer {
   // in 2.3.0). Such a member holds nothing, so it leaves without closing and
   // its handle is left to the process exit.
   bool ever_assigned_ = false;
+
+  // Helper threads still inside librdkafka; the handle must outlive them.
+  // False when some are still there after timeout_ms.
+  bool WaitForHelpers(int timeout_ms);
+  // Shared with the helper threads, which may outlive this object (see the
+  // destructor).
+  struct Helpers {
+    std::mutex mu;
+    std::condition_variable done;
+    int running = 0;
+    bool waking = false;  // a WakeFetchers batch is in flight
+  };
+  std::shared_ptr<Helpers> helpers_ = std::make_shared<Helpers>();
 };
 
 }  // namespace secor
