@@ -18,6 +18,9 @@ class Config;
 struct ConsumerOptions {
   // Stop after this many messages were written (0: run until stopped); tests and the demo.
   int64_t max_messages = 0;
+  // Set (non-zero) by a signal handler before Run: start-up stops waiting
+  // for an unreachable store. May be null.
+  const std::atomic<int>* stop_signals = nullptr;
 };
 
 class Consumer {

@@ -61,12 +61,17 @@ void AddConsumeCommand(CLI::App& app, CommandRun* run) {
       if (!config.ok()) return Fail("consume", config.status(), 2);
       ConsumerOptions options;
       options.max_messages = *max_messages;
+      options.stop_signals = &g_signals;
       // Installed before start-up, which may wait on a store or broker: a
       // SIGTERM then ends the process cleanly once start-up is over, rather
       // than killing it with nothing to show for why.
       std::signal(SIGTERM, OnSignal);
       std::signal(SIGINT, OnSignal);
       auto consumer = Consumer::Create(*config, options);
+      if (!consumer.ok() && g_signals.load() > 0) {
+        spdlog::info("stopping: asked to stop during start-up ({})", consumer.status().message());
+        return 0;
+      }
       if (!consumer.ok()) return Fail("consume", consumer.status(), 2);
       if (g_signals.load() > 0) {
         spdlog::info("stopping: asked to stop during start-up; nothing was consumed");
