@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -33,9 +34,18 @@ Result<std::unique_ptr<Staging>> Staging::Open(const std::string& root,
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(root, ec)) {
     if (!entry.is_directory(ec)) continue;
+    // Another process's directory in the making (below): between creating
+    // its lock file and locking it, the lock looks free. Only one left by a
+    // crash a while ago is removed.
+    if (entry.path().filename().string().rfind(".creating-secor-", 0) == 0) {
+      auto age = fs::file_time_type::clock::now() - entry.last_write_time(ec);
+      if (ec || age < std::chrono::minutes(1)) continue;
+    }
     std::string lock_path = entry.path().string() + "/.lock";
     int fd = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) {
+      // A directory still being created has no lock yet, but also not its
+      // final name (see below).
       if (entry.path().filename().string().rfind("secor-", 0) == 0)
         RemoveAll(entry.path().string());
       continue;
@@ -46,14 +56,21 @@ Result<std::unique_ptr<Staging>> Staging::Open(const std::string& root,
     }
     ::close(fd);
   }
+  // Made under a temporary name and renamed once locked: another process
+  // starting at the same moment removes directories named secor-* that have
+  // no lock, and would otherwise take this one between mkdir and lock.
   std::unique_ptr<Staging> s(new Staging());
   s->dir_ = JoinPath(root, "secor-" + instance);
-  RETURN_IF_ERROR(MakeDirs(s->dir_));
-  std::string lock_path = s->dir_ + "/.lock";
+  std::string creating = JoinPath(root, ".creating-secor-" + instance);
+  RETURN_IF_ERROR(MakeDirs(creating));
+  std::string lock_path = creating + "/.lock";
   s->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (s->lock_fd_ < 0) return Status::FromErrno("create " + lock_path, errno);
   if (::flock(s->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     return Status::FromErrno("lock " + lock_path, errno);
+  }
+  if (::rename(creating.c_str(), s->dir_.c_str()) != 0) {
+    return Status::FromErrno("rename " + creating + " to " + s->dir_, errno);
   }
   return s;
 }

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "common/file_util.h"
 #include "support/test_util.h"
@@ -40,6 +44,30 @@ TEST(StagingTest, RemovesDeadInstancesAndKeepsLiveOnes) {
   second->reset();
   EXPECT_FALSE(fs::exists(second_dir));
   EXPECT_TRUE(fs::exists((*live)->dir() + "/t/0/file"));
+}
+
+// Processes started together on one secor.local.path each clean up the
+// others' stale directories: none may take a directory that another is still
+// creating (the S3 soak of 2026-12-02 lost a consumer at start-up that way).
+// Threads stand in for processes: flock locks belong to each open().
+TEST(StagingTest, InstancesStartingTogetherAllGetTheirDirectory) {
+  for (int round = 0; round < 20; ++round) {
+    testing::TempDir root;
+    constexpr int kInstances = 8;
+    std::vector<Result<std::unique_ptr<Staging>>> opened;
+    for (int i = 0; i < kInstances; ++i) opened.emplace_back(Status::Internal("not started"));
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kInstances; ++i) {
+      threads.emplace_back(
+          [&, i] { opened[i] = Staging::Open(root.path(), "i" + std::to_string(i)); });
+    }
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kInstances; ++i) {
+      ASSERT_TRUE(opened[i].ok()) << "round " << round << " instance " << i << ": "
+                                  << opened[i].status().ToString();
+      EXPECT_TRUE(fs::exists((*opened[i])->dir() + "/.lock")) << (*opened[i])->dir();
+    }
+  }
 }
 
 TEST(StagingTest, AnUnwritableRootNamesTheSetting) {
