@@ -45,6 +45,16 @@ TEST(GroupConsumerTest, WatermarkQueryToADownLeaderReturnsWithinItsTimeout) {
   EXPECT_LT(took, std::chrono::milliseconds(3000));
   // The partition led by the live broker still answers meanwhile.
   EXPECT_TRUE((*consumer)->QueryWatermarks({"t", 0}, &low, &high, 5000).ok());
+
+  // Once the leader is back its partition answers again, and the abandoned
+  // request finishes too, so the client is destroyed rather than left behind.
+  ASSERT_EQ(broker.Execute("broker up 2", &quit).substr(0, 2), "ok");
+  Status back;
+  for (int i = 0; i < 20; ++i) {
+    back = (*consumer)->QueryWatermarks({"t", 1}, &low, &high, 1000);
+    if (back.ok()) break;
+  }
+  EXPECT_TRUE(back.ok()) << back.ToString();
 }
 
 }  // namespace
