@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <algorithm>
+
 #include <cstdlib>
 
 #include "common/file_util.h"
@@ -54,6 +56,13 @@ Status Config::LoadFileInto(const std::string& path, std::vector<std::string>* c
   for (const auto& line : lines) {
     if (line.key == "include") {
       for (const auto& inc : Split(line.value, ',', true)) {
+        // An escaped newline or other control character in a file name is
+        // a mistake, and would break the one-line error about it.
+        if (std::any_of(inc.begin(), inc.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+          return Status::InvalidArgument("{}:{}: include {}: control character in a file name",
+                                         path, line.line, JsonQuote(inc));
+        }
         RETURN_IF_ERROR(
             LoadFileInto(ResolveRelative(path, std::string(Trim(inc))), chain, depth + 1));
       }

@@ -117,6 +117,19 @@ TEST(ConfigTest, EnvironmentAndKeyReferences) {
   EXPECT_EQ(c.BadValue("aws.secret.key", "x").message(), "aws.secret.key=**** (test): x");
 }
 
+// Found by config_load_fuzz: an escaped newline in an include's file name
+// broke the one-line error.
+TEST(ConfigTest, IncludeWithAControlCharacterIsAOneLineError) {
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileAtomic(dir.Join("main.properties"), "include=a\\nb.properties\n").ok());
+  auto c = Config::Load(dir.Join("main.properties"), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message().find('\n'), std::string::npos) << c.status().message();
+  EXPECT_NE(c.status().message().find("main.properties:1: include \"a\\nb.properties\""),
+            std::string::npos)
+      << c.status().message();
+}
+
 // Each level doubles the references of the one above: 2^16 of them within
 // the depth limit, or billions with more per value. Refused, and quickly.
 TEST(ConfigTest, ReferencesThatMultiplyAreRefused) {
