@@ -102,6 +102,11 @@ struct PartitionState {
   bool parse_held = false;
   int64_t held_offset = -1;
   bool held_resought = false;  // sought back to held_offset since the last policy tick
+  // A message past the next offset this state needs: the fetch position went
+  // wrong (see Process). gap_seeks counts the seeks back to gap_offset.
+  int64_t gap_offset = -1;
+  int gap_seeks = 0;
+  Clock::time_point gap_seek_at;  // messages fetched before it are still coming
   Clock::time_point parse_retry_at;
   int64_t parse_backoff_ms = 0;
   std::string round_dir;
@@ -724,9 +729,33 @@ Status ConsumerImpl::Process(const Message& raw) {
     }
     return Status::OK();
   }
-  if (ps.last_offset < 0 && raw.offset > ps.round_start && ps.replay.empty()) {
-    spdlog::debug("{}/{}: round starts at {} but the first message is {}", ps.tp.topic,
-                  ps.tp.partition, ps.round_start, raw.offset);
+  // Kafka hands out every offset of a plain topic in order, so a message past
+  // the one this state needs means the fetch position went wrong: librdkafka
+  // 2.0.2 sometimes keeps fetching where it stood when a partition held at
+  // its assignment is set up and sought (the soaks lost offsets that way).
+  // Seek back, a few times; a gap that stays is a real one (a compacted or
+  // transactional topic) and is accepted.
+  const int64_t expected = ps.last_offset >= 0 ? ps.last_offset + 1 : ps.round_start;
+  if (raw.offset > expected) {
+    if (ps.gap_offset != expected) {
+      ps.gap_offset = expected;
+      ps.gap_seeks = 0;
+    }
+    auto now = Clock::now();
+    if (ps.gap_seeks > 0 && now - ps.gap_seek_at < std::chrono::seconds(2)) {
+      return Status::OK();  // fetched before the seek took effect
+    }
+    if (ps.gap_seeks < 3) {
+      ++ps.gap_seeks;
+      ps.gap_seek_at = now;
+      spdlog::warn("{}/{}: got offset {} while {} comes next; seeking back (attempt {})",
+                   ps.tp.topic, ps.tp.partition, raw.offset, expected, ps.gap_seeks);
+      Status st = kafka_->Seek(ps.tp, expected, 0);
+      if (!st.ok()) HoldForSetUp(ps, st);
+      return Status::OK();
+    }
+    spdlog::warn("{}/{}: offsets {}..{} are not in the log; going on at {}", ps.tp.topic,
+                 ps.tp.partition, expected, raw.offset - 1, raw.offset);
   }
   // A replayed round ends at its marker's end; a gap may hide the end itself.
   if (!ps.replay.empty() && raw.offset > ps.replay.front().end) RETURN_IF_ERROR(SealRound(ps));
