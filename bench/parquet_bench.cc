@@ -231,8 +231,9 @@ void BM_Parquet200OpenFiles(benchmark::State& state) {
   state.counters["peak_rss_mb"] = static_cast<double>(peak_kb) / 1024.0;
   state.counters["rss_before_mb"] = static_cast<double>(base_kb) / 1024.0;
 }
-// Rounds of the 100,000 messages: 2,000 and 8,000 rows per file. With
-// bounded memory the peak grows with neither.
+// Rounds of the 100,000 messages: 2,000, 8,000 and 32,000 rows per file.
+// The shared memory budget (parquet::MemoryBudget) keeps the peak from
+// growing with the rows per file.
 BENCHMARK(BM_Parquet200OpenFiles)
     ->Arg(4)
     ->Arg(16)

@@ -35,7 +35,7 @@ TEST(ParquetCorpus, DuckDbAndHyparquetReadEveryFileTheWriterTestsMake) {
   TempDir dir;
   std::string corpus = dir.Join("corpus");
   auto unit = RunCommand({std::string(SECOR_BINARY_DIR) + "/tests/secor_format_test",
-                          "--gtest_filter=ParquetFormat.*:ParquetEdgeCases.*"},
+                          "--gtest_filter=ParquetFormat.*:ParquetEdgeCases.*:MemoryBudget.*"},
                          "", {{"SECOR_PARQUET_TEST_CORPUS", corpus}});
   ASSERT_EQ(unit.exit_code, 0) << unit.out << unit.err;
 
@@ -49,6 +49,7 @@ TEST(ParquetCorpus, DuckDbAndHyparquetReadEveryFileTheWriterTestsMake) {
   // The files of the tests below are all there (other tests may add more).
   const std::string edge = "ParquetEdgeCases.";
   const std::string format = "ParquetFormat.";
+  const std::string budget = "MemoryBudget.";
   std::set<std::string> want = {
       edge + "EveryTypeUnderEveryCodec-types-UNCOMPRESSED.parquet",
       edge + "EveryTypeUnderEveryCodec-types-SNAPPY.parquet",
@@ -69,6 +70,9 @@ TEST(ParquetCorpus, DuckDbAndHyparquetReadEveryFileTheWriterTestsMake) {
       format + "ManyRowGroupsPagesAndDictionaryFallback-mgzip.parquet",
       format + "ManyRowGroupsPagesAndDictionaryFallback-mlz4.parquet",
       format + "EmptyFileIsValid-e.parquet",
+      budget + "ManyOpenFilesStayWithinTheBudgetAndKeepEveryRow-f0.parquet",
+      budget + "ManyOpenFilesStayWithinTheBudgetAndKeepEveryRow-f39.parquet",
+      budget + "AFrozenDictionaryStaysFirstInItsChunk-frozen.parquet",
   };
   for (const auto& name : want) EXPECT_TRUE(reports.count(name)) << name << " was not checked";
   // Row counts as the tests wrote them: the readers read every row.
@@ -78,6 +82,8 @@ TEST(ParquetCorpus, DuckDbAndHyparquetReadEveryFileTheWriterTestsMake) {
   EXPECT_EQ(
       Field(reports[format + "ManyRowGroupsPagesAndDictionaryFallback-mzstd.parquet"], "rows"),
       "10000");
+  EXPECT_EQ(Field(reports[budget + "AFrozenDictionaryStaysFirstInItsChunk-frozen.parquet"], "rows"),
+            "20000");
   EXPECT_EQ(Field(reports[edge + "EveryTypeUnderEveryCodec-types-SNAPPY.parquet"], "rows"), "5");
   EXPECT_EQ(Field(reports[format + "EmptyFileIsValid-e.parquet"], "rows"), "0");
 }

@@ -110,4 +110,28 @@ inline void KeepForReaders(const std::string& path, const CorpusChecks& checks =
   ASSERT_TRUE(WriteFileAtomic(kept + ".checks.json", check_json).ok()) << kept;
 }
 
+// Encodings of the data pages of one column chunk, read from the page
+// headers; *dictionary_pages counts the dictionary pages.
+inline std::vector<int32_t> DataPageEncodings(const std::string& file, const parquet::ColumnMeta& c,
+                                              int* dictionary_pages) {
+  std::vector<int32_t> out;
+  int64_t start = c.dictionary_page_offset ? *c.dictionary_page_offset : c.data_page_offset;
+  std::string_view chunk(file.data() + start, static_cast<size_t>(c.total_compressed_size));
+  size_t pos = 0;
+  while (pos < chunk.size()) {
+    size_t used = 0;
+    auto h = parquet::ParsePageHeader(chunk.substr(pos), &used);
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    if (!h.ok()) break;
+    pos += used + static_cast<size_t>(h->compressed_size);
+    if (h->type == parquet::kDictionaryPage) {
+      ++*dictionary_pages;
+    } else {
+      out.push_back(h->encoding);
+    }
+  }
+  EXPECT_EQ(pos, chunk.size()) << "pages do not fill the column chunk exactly";
+  return out;
+}
+
 }  // namespace secor::testing

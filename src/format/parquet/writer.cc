@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/file_util.h"
@@ -36,6 +37,19 @@ Status WriteAll(int fd, std::string_view data, const std::string& what) {
 }
 
 }  // namespace
+
+MemoryBudget* MemoryBudget::Process() {
+  // 64 MiB: a few full pages per core's worth of open files; SequenceFile
+  // blocks have their own 32 MiB. Never destroyed, so that writers closed
+  // during exit can still give their share back.
+  static auto* budget = new MemoryBudget(64 << 20);
+  return budget;
+}
+
+int64_t MemoryBudget::FairShare() const {
+  int64_t columns = std::max<int64_t>(1, columns_.load(std::memory_order_relaxed));
+  return std::max(kMinFairShare, limit_ / columns);
+}
 
 SpillFile::~SpillFile() {
   if (fd_ >= 0) ::close(fd_);
@@ -83,7 +97,15 @@ ColumnWriter::ColumnWriter(LeafDesc desc, const WriterOptions* options, SpillFil
     : desc_(std::move(desc)),
       options_(options),
       spill_(spill),
-      use_dict_(options->dictionary && desc_.type != PhysicalType::kBoolean) {}
+      use_dict_(options->dictionary && desc_.type != PhysicalType::kBoolean) {
+  if (options_->budget) options_->budget->AddColumns(1);
+}
+
+ColumnWriter::~ColumnWriter() {
+  if (!options_->budget) return;
+  options_->budget->Add(-accounted_);
+  options_->budget->AddColumns(-1);
+}
 
 std::string ColumnWriter::EncodePlain(const Value& v) const {
   std::string out;
@@ -185,32 +207,78 @@ int64_t ColumnWriter::PageBytes() const {
                               (indices_.size() + defs_.size() + reps_.size()) * sizeof(uint32_t));
 }
 
+// The dictionary is held twice (its page and the index of its values) plus
+// a hash node per value; this is an estimate, close enough for a budget.
+int64_t ColumnWriter::DictionaryBytes() const {
+  return static_cast<int64_t>(dict_plain_.size() * 2 + dict_size_ * 48);
+}
+
 int64_t ColumnWriter::EstimatedChunkBytes() const {
-  return spilled_bytes_ + PageBytes() + static_cast<int64_t>(dict_plain_.size());
+  return spilled_bytes_ + frozen_dict_.second + PageBytes() +
+         static_cast<int64_t>(dict_plain_.size());
+}
+
+void ColumnWriter::Account() {
+  if (!options_->budget) return;
+  int64_t now = PageBytes() + DictionaryBytes();
+  if (now == accounted_ || (now != 0 && std::abs(now - accounted_) < kBudgetStep)) return;
+  options_->budget->Add(now - accounted_);
+  accounted_ = now;
 }
 
 Status ColumnWriter::EndRow() {
   if (use_dict_ && static_cast<int64_t>(dict_plain_.size()) > options_->dictionary_limit) {
     // Pages written so far keep their dictionary indices; later ones are plain.
-    RETURN_IF_ERROR(FinishPage());
-    use_dict_ = false;
-    return Status::OK();
-  }
-  if (use_dict_ && !dict_checked_ && dict_values_ >= 4096) {
+    RETURN_IF_ERROR(FreezeDictionary());
+  } else if (use_dict_ && !dict_checked_ && dict_values_ >= 4096) {
     // Mostly distinct values (ids, timestamps) gain nothing from a dictionary
     // and would only grow it to the limit: go plain once that shows.
     dict_checked_ = true;
-    if (dict_size_ * 4 > dict_values_ * 3) {
-      RETURN_IF_ERROR(FinishPage());
-      use_dict_ = false;
-      return Status::OK();
-    }
+    if (dict_size_ * 4 > dict_values_ * 3) RETURN_IF_ERROR(FreezeDictionary());
   }
-  if (PageBytes() >= options_->page_size) return FinishPage();
+  if (PageBytes() >= options_->page_size) RETURN_IF_ERROR(FinishPage());
+  Account();
+  if (options_->budget && options_->budget->Exceeded()) {
+    // Half a share each, so that a column under both halves holds less than
+    // its share and one over neither does not close a page per row.
+    int64_t half = options_->budget->FairShare() / 2;
+    if (PageBytes() >= half) RETURN_IF_ERROR(FinishPage(/*release=*/true));
+    if (use_dict_ && DictionaryBytes() >= half) RETURN_IF_ERROR(FreezeDictionary());
+    Account();
+  }
   return Status::OK();
 }
 
-Status ColumnWriter::FinishPage() {
+Status ColumnWriter::EncodeDictionaryPage(std::string* header, std::string* compressed) const {
+  RETURN_IF_ERROR(CompressPage(options_->codec, dict_plain_, compressed));
+  PageHeader h;
+  h.type = kDictionaryPage;
+  h.num_values = static_cast<int32_t>(dict_size_);
+  h.encoding = kPlain;
+  h.uncompressed_size = static_cast<int32_t>(dict_plain_.size());
+  h.compressed_size = static_cast<int32_t>(compressed->size());
+  *header = SerializePageHeader(h);
+  return Status::OK();
+}
+
+Status ColumnWriter::FreezeDictionary() {
+  RETURN_IF_ERROR(FinishPage(/*release=*/true));
+  use_dict_ = false;
+  if (dict_size_ == 0) return Status::OK();
+  // The dictionary is final: its page goes to the spill file now (the chunk
+  // still begins with it) and only its size stays in memory.
+  std::string header, compressed;
+  RETURN_IF_ERROR(EncodeDictionaryPage(&header, &compressed));
+  ASSIGN_OR_RETURN(int64_t at, spill_->Append(header, compressed));
+  frozen_dict_ = {at, static_cast<int64_t>(header.size() + compressed.size())};
+  uncompressed_bytes_ += static_cast<int64_t>(header.size() + dict_plain_.size());
+  std::unordered_map<std::string, uint32_t>().swap(dict_index_);
+  std::string().swap(dict_plain_);
+  Account();
+  return Status::OK();
+}
+
+Status ColumnWriter::FinishPage(bool release) {
   if (page_values_ == 0) return Status::OK();
   std::string body;
   if (desc_.max_rep > 0) {
@@ -266,8 +334,13 @@ Status ColumnWriter::FinishPage() {
   page_values_ = 0;
   // Give back the page buffers: with hundreds of open files, capacity held by
   // idle columns is what bounds memory.
-  if (plain_.capacity() > (1 << 16)) std::string().swap(plain_);
-  if (indices_.capacity() > (1 << 14)) std::vector<uint32_t>().swap(indices_);
+  if (release || plain_.capacity() > (1 << 16)) std::string().swap(plain_);
+  if (release || indices_.capacity() > (1 << 14)) std::vector<uint32_t>().swap(indices_);
+  if (release) {
+    std::vector<uint32_t>().swap(defs_);
+    std::vector<uint32_t>().swap(reps_);
+    std::vector<uint8_t>().swap(bools_);
+  }
   return Status::OK();
 }
 
@@ -281,21 +354,24 @@ Status ColumnWriter::WriteChunk(const std::function<Status(std::string_view)>& o
   meta->num_values = num_values_;
   int64_t pos = offset;
   if (dict_pages_) {
-    std::string compressed;
-    RETURN_IF_ERROR(CompressPage(options_->codec, dict_plain_, &compressed));
-    PageHeader h;
-    h.type = kDictionaryPage;
-    h.num_values = static_cast<int32_t>(dict_size_);
-    h.encoding = kPlain;
-    h.uncompressed_size = static_cast<int32_t>(dict_plain_.size());
-    h.compressed_size = static_cast<int32_t>(compressed.size());
-    std::string header = SerializePageHeader(h);
     meta->dictionary_page_offset = pos;
-    RETURN_IF_ERROR(out(header));
-    RETURN_IF_ERROR(out(compressed));
-    pos += static_cast<int64_t>(header.size() + compressed.size());
-    uncompressed_bytes_ += static_cast<int64_t>(header.size() + dict_plain_.size());
-    meta->total_compressed_size += static_cast<int64_t>(header.size() + compressed.size());
+    int64_t size = 0;
+    if (frozen_dict_.first >= 0) {
+      std::string page;
+      RETURN_IF_ERROR(
+          spill_->ReadAt(frozen_dict_.first, static_cast<size_t>(frozen_dict_.second), &page));
+      RETURN_IF_ERROR(out(page));
+      size = frozen_dict_.second;
+    } else {
+      std::string header, compressed;
+      RETURN_IF_ERROR(EncodeDictionaryPage(&header, &compressed));
+      RETURN_IF_ERROR(out(header));
+      RETURN_IF_ERROR(out(compressed));
+      size = static_cast<int64_t>(header.size() + compressed.size());
+      uncompressed_bytes_ += static_cast<int64_t>(header.size() + dict_plain_.size());
+    }
+    pos += size;
+    meta->total_compressed_size += size;
   }
   meta->data_page_offset = pos;
   std::string page;
@@ -337,7 +413,9 @@ Status ColumnWriter::WriteChunk(const std::function<Status(std::string_view)>& o
   dict_checked_ = false;
   dict_pages_ = false;
   plain_pages_ = false;
+  frozen_dict_ = {-1, 0};
   use_dict_ = options_->dictionary && desc_.type != PhysicalType::kBoolean;
+  Account();
   return Status::OK();
 }
 

@@ -6,6 +6,7 @@
 // deterministic for the same input (no clocks, no randomness).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,12 +23,46 @@ namespace secor::parquet {
 
 inline constexpr char kCreatedBy[] = "secor-cpp version 0.1.0";
 
+// Memory shared by the pages being filled and the dictionaries of every open
+// file. Without it memory grows with the number of open files times the rows
+// each holds (every page below parquet.page.size stays in RAM). Past the
+// limit, a column that holds more than its fair share (the limit over the
+// open columns) closes its page early and freezes its dictionary, which moves
+// their bytes to the spill files on disk; so memory stays near twice the
+// limit however many files are open.
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(int64_t limit) : limit_(limit) {}
+  void Add(int64_t delta) { used_.fetch_add(delta, std::memory_order_relaxed); }
+  void AddColumns(int64_t n) { columns_.fetch_add(n, std::memory_order_relaxed); }
+  bool Exceeded() const { return used_.load(std::memory_order_relaxed) > limit_; }
+  // What one column may hold when the budget is exceeded.
+  int64_t FairShare() const;
+  int64_t used() const { return used_.load(std::memory_order_relaxed); }
+  int64_t limit() const { return limit_; }
+  // The one every writer of the process uses unless told otherwise.
+  static MemoryBudget* Process();
+
+ private:
+  std::atomic<int64_t> used_{0};
+  std::atomic<int64_t> columns_{0};
+  int64_t limit_;
+};
+
+// A fair share is never below this: smaller pages would cost more in headers
+// and compression than they save.
+inline constexpr int64_t kMinFairShare = 1 << 10;
+// Columns update the budget in steps of this many bytes (one shared counter
+// touched on every row would cost more than it tells).
+inline constexpr int64_t kBudgetStep = 512;
+
 struct WriterOptions {
   int codec = kUncompressed;
   int64_t block_size = 128 << 20;
   int64_t page_size = 1 << 20;
   int64_t dictionary_limit = 1 << 20;
   bool dictionary = true;
+  MemoryBudget* budget = MemoryBudget::Process();
 };
 
 struct LeafDesc {
@@ -63,13 +98,17 @@ class SpillFile {
 class ColumnWriter {
  public:
   ColumnWriter(LeafDesc desc, const WriterOptions* options, SpillFile* spill);
+  ~ColumnWriter();
+  ColumnWriter(const ColumnWriter&) = delete;
+  ColumnWriter& operator=(const ColumnWriter&) = delete;
 
   // v is null for a null (def < max_def).
   void Add(int def, int rep, const Value* v);
   // At a row boundary: closes the page when it is full, and falls back to
   // plain encoding when the dictionary outgrew its limit.
   Status EndRow();
-  Status FinishPage();
+  // release gives the page buffers' capacity back, not only their contents.
+  Status FinishPage(bool release = false);
   // Page bytes buffered in memory plus pages spilled for this chunk.
   int64_t EstimatedChunkBytes() const;
   // Writes this chunk (dictionary page, then spilled pages) to out at offset;
@@ -81,6 +120,13 @@ class ColumnWriter {
  private:
   void UpdateStats(const Value& v);
   int64_t PageBytes() const;
+  int64_t DictionaryBytes() const;
+  // Tells the budget how much memory this column holds now.
+  void Account();
+  // No more values go to the dictionary: it is spilled as this chunk's
+  // dictionary page and its memory given back; later pages are plain.
+  Status FreezeDictionary();
+  Status EncodeDictionaryPage(std::string* header, std::string* compressed) const;
   std::string EncodePlain(const Value& v) const;
 
   LeafDesc desc_;
@@ -104,6 +150,8 @@ class ColumnWriter {
   bool dict_checked_ = false;
   bool dict_pages_ = false;
   bool plain_pages_ = false;
+  std::pair<int64_t, int64_t> frozen_dict_{-1, 0};  // (offset, size) of a spilled dictionary page
+  int64_t accounted_ = 0;                           // bytes this column counts in the budget
   std::vector<std::pair<int64_t, int64_t>> pages_;  // (offset, size) in the spill file
   int64_t spilled_bytes_ = 0;
   int64_t uncompressed_bytes_ = 0;
