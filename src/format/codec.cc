@@ -11,6 +11,29 @@ Registry<CodecFactory>& CodecRegistry() {
   return registry;
 }
 
+namespace {
+
+class StringSink : public ByteSink {
+ public:
+  explicit StringSink(std::string* out) : out_(out) {}
+  Status Append(std::string_view data) override {
+    out_->append(data);
+    return Status::OK();
+  }
+
+ private:
+  std::string* out_;
+};
+
+}  // namespace
+
+Status CompressMember(const Codec& codec, std::string_view in, std::string* out) {
+  StringSink sink(out);
+  std::unique_ptr<StreamCompressor> compressor = codec.NewStreamCompressor(&sink);
+  RETURN_IF_ERROR(compressor->Write(in));
+  return compressor->Finish();
+}
+
 Result<std::unique_ptr<Codec>> NewCodec(const std::string& name_or_class) {
   RegisterBuiltinCodecs();
   std::string name = ToLower(Trim(name_or_class));

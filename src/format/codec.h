@@ -42,6 +42,11 @@ class Codec {
   // Decompresses a whole stream-form file (concatenated members/frames too).
   virtual Status DecompressStream(std::string_view in, std::string* out) const = 0;
 
+  // Whether stream-form members written one after another read back as one
+  // stream with the codec's tools (gzip members, zstd and lz4 frames, snappy
+  // streams do; zlib's deflate stream does not).
+  virtual bool members_concatenate() const { return true; }
+
   // One buffer in Hadoop's form, appended to out.
   virtual Status HadoopCompress(std::string_view in, std::string* out) const = 0;
   virtual Status HadoopDecompress(std::string_view in, std::string* out) const = 0;
@@ -52,6 +57,9 @@ using CodecFactory = std::function<std::unique_ptr<Codec>()>;
 // Codecs by name; aliases include Hadoop class names (GzipCodec, ZStandardCodec,
 // SnappyCodec, Lz4Codec) and common spellings (gz, zst).
 Registry<CodecFactory>& CodecRegistry();
+
+// in as one complete stream-form member of codec, appended to out.
+Status CompressMember(const Codec& codec, std::string_view in, std::string* out);
 
 // nullptr codec for "" or "none"; an error naming the known codecs otherwise.
 Result<std::unique_ptr<Codec>> NewCodec(const std::string& name_or_class);

@@ -164,6 +164,7 @@ class DeflateCodec : public Codec {
   std::string name() const override { return "deflate"; }
   std::string extension() const override { return ".deflate"; }
   std::string hadoop_class() const override { return "org.apache.hadoop.io.compress.DefaultCodec"; }
+  bool members_concatenate() const override { return false; }
   std::unique_ptr<StreamCompressor> NewStreamCompressor(ByteSink* sink) const override {
     return std::make_unique<ZlibCompressor>(sink, 15, "deflate");
   }

@@ -53,6 +53,12 @@ class FileSink : public ByteSink {
   BufferedFile* file_;
 };
 
+// Raw bytes that text and JSON lines files hold for the compression pool,
+// all files together, and the budget they share (text_formats.cc).
+size_t TextChunkBytes();
+inline constexpr size_t kTextChunkBudget = 32 << 20;
+inline constexpr size_t kMinTextChunk = 32 << 10;
+
 // Flushes, fsyncs and closes file, naming it in errors.
 Status SyncAndClose(BufferedFile* file);
 

@@ -3,6 +3,7 @@
 #include "common/file_util.h"
 #include "config/config.h"
 #include "format/codec.h"
+#include "format/compression_pool.h"
 #include "format/file_format.h"
 #include "format/format_internal.h"
 #include "format/format_test_util.h"
@@ -11,6 +12,9 @@
 namespace secor {
 namespace {
 
+using format_internal::kMinTextChunk;
+using format_internal::kTextChunkBudget;
+using format_internal::TextChunkBytes;
 using testing::MakeMessages;
 using testing::ReadAll;
 using testing::TempDir;
@@ -124,11 +128,14 @@ with open(sys.argv[1], 'rb') as f:
     s.stream_decompress(f, sys.stdout.buffer)
 )";
 
-// The command-line tools of each codec open text output as is.
+// The command-line tools of each codec open text output as is: one stream
+// written on the consuming thread, or (with the compression pool) one member
+// per chunk of about a megabyte, which the tools read as one stream.
 TEST(TextFormatTest, CompressedTextOpensWithSystemTools) {
   TempDir dir;
-  auto msgs = MakeMessages(20000, false, '\n');
+  auto msgs = MakeMessages(60000, false, '\n');
   std::string want = ExpectedText(msgs, "\n");
+  ASSERT_GT(want.size(), 1u << 20) << "more than one chunk";
   struct Tool {
     std::string codec;
     std::vector<std::string> argv;  // file appended
@@ -146,13 +153,76 @@ TEST(TextFormatTest, CompressedTextOpensWithSystemTools) {
         "'rb').read()))"}},
   };
   for (const auto& t : tools) {
-    std::string path = Write("text", dir.Join("out" + t.codec), msgs, t.codec);
-    auto argv = t.argv;
-    argv.push_back(path);
-    auto r = testing::RunCommand(argv);
-    ASSERT_EQ(r.exit_code, 0) << t.codec << ": " << r.err;
-    EXPECT_EQ(r.out.size(), want.size()) << t.codec;
-    EXPECT_TRUE(r.out == want) << t.codec;
+    std::string bytes[2];
+    for (int threads : {0, 2}) {
+      SetSharedCompressionThreads(threads);
+      std::string path =
+          Write("text", dir.Join("out-" + t.codec + std::to_string(threads)), msgs, t.codec);
+      SetSharedCompressionThreads(0);
+      bytes[threads / 2] = *ReadFile(path);
+      auto argv = t.argv;
+      argv.push_back(path);
+      auto r = testing::RunCommand(argv);
+      ASSERT_EQ(r.exit_code, 0) << t.codec << " threads " << threads << ": " << r.err;
+      EXPECT_EQ(r.out.size(), want.size()) << t.codec << " threads " << threads;
+      EXPECT_TRUE(r.out == want) << t.codec << " threads " << threads;
+      auto recs = Read("text", path, t.codec);
+      ASSERT_EQ(recs.size(), msgs.size()) << t.codec << " threads " << threads;
+      EXPECT_EQ(recs.back().payload, msgs.back().payload) << t.codec << " threads " << threads;
+    }
+    // Members only where the tools read them as one stream: zlib's deflate
+    // stream stays one stream on the writing thread.
+    if (t.codec == "deflate") {
+      EXPECT_TRUE(bytes[0] == bytes[1]) << t.codec;
+    } else {
+      EXPECT_FALSE(bytes[0] == bytes[1]) << t.codec << ": the pool was not used";
+    }
+  }
+}
+
+// Chunks in the pool belong to their file: a file dropped before Close waits
+// for them, and many open files share one budget of raw chunk bytes (each
+// then submits smaller chunks), still giving every line back.
+TEST(TextFormatTest, ManyPooledFilesAndADroppedOne) {
+  TempDir dir;
+  SetSharedCompressionThreads(1);
+  auto msgs = MakeMessages(20000, true);
+  {
+    auto f = std::move(NewFileFormat("jsonl")).value();
+    auto w = f->NewWriter(dir.Join("dropped"), FormatOptions{"zstd", "topic", nullptr});
+    ASSERT_TRUE(w.ok());
+    for (const auto& m : msgs) ASSERT_TRUE((*w)->Append(testing::ToMessage(m, "topic")).ok());
+  }
+  EXPECT_EQ(TextChunkBytes(), 0u) << "a dropped file gives its chunks' budget back";
+  std::vector<std::unique_ptr<FileWriter>> writers;
+  auto f = std::move(NewFileFormat("jsonl")).value();
+  for (int i = 0; i < 40; ++i) {
+    auto w =
+        f->NewWriter(dir.Join("f" + std::to_string(i)), FormatOptions{"lz4", "topic", nullptr});
+    ASSERT_TRUE(w.ok());
+    writers.push_back(std::move(w).value());
+  }
+  // 40 files of about 2 MB each: without the budget, 40 chunks of 1 MiB.
+  size_t peak = 0;
+  for (const auto& m : msgs) {
+    for (auto& w : writers) ASSERT_TRUE(w->Append(testing::ToMessage(m, "topic")).ok());
+    peak = std::max(peak, TextChunkBytes());
+  }
+  for (auto& w : writers) ASSERT_TRUE(w->Close().ok());
+  writers.clear();
+  SetSharedCompressionThreads(0);
+  EXPECT_EQ(TextChunkBytes(), 0u);
+  EXPECT_GT(peak, kTextChunkBudget / 2) << "the test must come near the budget to test it";
+  // Past the budget each file may still fill a chunk up to the minimum, and
+  // up to two chunks per file wait in the pool.
+  EXPECT_LE(peak, kTextChunkBudget + 40 * 3 * kMinTextChunk);
+  for (int i : {0, 39}) {
+    auto recs = Read("jsonl", dir.Join("f" + std::to_string(i)), "lz4");
+    ASSERT_EQ(recs.size(), msgs.size());
+    for (size_t k = 0; k < msgs.size(); ++k) {
+      ASSERT_EQ(recs[k].offset, msgs[k].offset) << k;
+      ASSERT_EQ(recs[k].payload, msgs[k].payload) << k;
+    }
   }
 }
 

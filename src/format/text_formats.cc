@@ -4,8 +4,14 @@
 // so that verify can check offsets. Line shapes in docs/formats.md.
 #include <simdjson.h>
 
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <future>
+
 #include "common/strings.h"
 #include "config/config.h"
+#include "format/compression_pool.h"
 #include "format/format_internal.h"
 
 namespace secor::format_internal {
@@ -14,35 +20,71 @@ namespace {
 // Codec output is batched so that each message is not a compressor call.
 constexpr size_t kBatch = 1 << 16;
 
-// Owns the output file and, with a codec, the stream compressor in front.
+// With the compression pool a compressed file is a sequence of independent
+// members (gzip members, zstd and lz4 frames, snappy streams), one per chunk
+// of up to kChunk raw bytes, compressed on the pool while the consuming
+// thread goes on; the codec's tools read concatenated members as one stream.
+// Raw chunks of all text files share a budget: past it, the file that grows
+// submits a smaller chunk, so a thousand open files do not hold a thousand
+// chunks.
+constexpr size_t kChunk = 1 << 20;
+std::atomic<size_t> g_chunk_bytes{0};
+
+// Owns the output file and, with a codec, the compression in front: a
+// stream compressor on the writing thread, or members on the pool.
 class TextSink {
  public:
+  ~TextSink() {
+    size_t held = pool_ ? batch_.size() : 0;
+    for (auto& chunk : pending_) {
+      chunk->done.wait();  // the job points into this sink's codec
+      held += chunk->raw.size();
+    }
+    g_chunk_bytes.fetch_sub(held);
+  }
+
   Status Open(const std::string& path, const std::string& codec_name) {
     ASSIGN_OR_RETURN(codec_, NewCodec(codec_name));
     RETURN_IF_ERROR(file_.Open(path));
-    if (codec_) {
+    if (codec_ && codec_->members_concatenate()) pool_ = SharedCompressionPool();
+    if (codec_ && !pool_) {
       sink_ = std::make_unique<FileSink>(&file_);
       compressor_ = codec_->NewStreamCompressor(sink_.get());
       batch_.reserve(kBatch);
     }
     return Status::OK();
   }
+
   Status Append(std::string_view a, std::string_view b) {
-    if (!compressor_) {
+    if (!codec_) {
       RETURN_IF_ERROR(file_.Append(a));
       return file_.Append(b);
     }
     batch_.append(a);
     batch_.append(b);
+    if (pool_) {
+      size_t total = g_chunk_bytes.fetch_add(a.size() + b.size()) + a.size() + b.size();
+      if (batch_.size() >= kChunk) return SubmitChunk();
+      if (total > kTextChunkBudget && batch_.size() >= kMinTextChunk)
+        return SubmitChunk(/*release=*/true);
+      if (!pending_.empty() && (++appends_ & 63) == 0) return WriteFinishedChunks(kNoWait);
+      return Status::OK();
+    }
     if (batch_.size() >= kBatch) {
       RETURN_IF_ERROR(compressor_->Write(batch_));
       batch_.clear();
     }
     return Status::OK();
   }
+
   uint64_t size() const { return file_.size(); }
+
   Status Close() {
-    if (compressor_) {
+    if (pool_) {
+      // Every file holds at least one member, so an empty one still opens.
+      if (!batch_.empty() || !members_) RETURN_IF_ERROR(SubmitChunk());
+      RETURN_IF_ERROR(WriteFinishedChunks(0));
+    } else if (compressor_) {
       if (!batch_.empty()) RETURN_IF_ERROR(compressor_->Write(batch_));
       batch_.clear();
       RETURN_IF_ERROR(compressor_->Finish());
@@ -51,12 +93,72 @@ class TextSink {
   }
 
  private:
+  struct PendingChunk {
+    std::string raw, compressed;
+    Status status;
+    std::future<void> done;
+  };
+  static constexpr size_t kNoWait = ~size_t{0};
+  // A file keeps at most this many chunks in the pool: a burst into one file
+  // waits for its compression instead of buffering without bound.
+  static constexpr size_t kMaxPendingChunks = 2;
+
+  Status SubmitChunk(bool release = false) {
+    std::unique_ptr<PendingChunk> chunk = std::move(spare_);
+    if (!chunk) chunk = std::make_unique<PendingChunk>();
+    // Swapping hands the bytes to the job and takes back the capacity of a
+    // chunk written earlier, so a steady writer does not allocate.
+    chunk->raw.swap(batch_);
+    if (release) std::string().swap(batch_);
+    PendingChunk* job = chunk.get();
+    const Codec* codec = codec_.get();
+    job->done = pool_->Submit(
+        [job, codec] { job->status = CompressMember(*codec, job->raw, &job->compressed); });
+    pending_.push_back(std::move(chunk));
+    ++members_;
+    return WriteFinishedChunks(kMaxPendingChunks);
+  }
+
+  // Writes the chunks that are compressed, in order, waiting for the oldest
+  // until at most keep_at_most remain in the pool.
+  Status WriteFinishedChunks(size_t keep_at_most) {
+    while (!pending_.empty()) {
+      PendingChunk& chunk = *pending_.front();
+      if (pending_.size() <= keep_at_most &&
+          chunk.done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        break;
+      }
+      chunk.done.get();
+      g_chunk_bytes.fetch_sub(chunk.raw.size());
+      Status st = chunk.status;
+      if (st.ok()) st = file_.Append(chunk.compressed);
+      std::unique_ptr<PendingChunk> done = std::move(pending_.front());
+      pending_.pop_front();
+      RETURN_IF_ERROR(st);
+      done->raw.clear();
+      std::string().swap(done->compressed);
+      spare_ = std::move(done);
+    }
+    return Status::OK();
+  }
+
   BufferedFile file_;
   std::unique_ptr<Codec> codec_;
   std::unique_ptr<FileSink> sink_;
   std::unique_ptr<StreamCompressor> compressor_;
   std::string batch_;
+  CompressionPool* pool_ = nullptr;  // null: one stream on the writing thread
+  std::deque<std::unique_ptr<PendingChunk>> pending_;
+  std::unique_ptr<PendingChunk> spare_;  // a written chunk, kept for its buffer
+  uint64_t appends_ = 0;
+  uint64_t members_ = 0;
 };
+
+}  // namespace
+
+size_t TextChunkBytes() { return g_chunk_bytes.load(); }
+
+namespace {
 
 // The whole file, decompressed by codec, or by the codec its magic names when
 // codec is null.
