@@ -57,6 +57,28 @@ Status AddRow(Writer* w, int file, int row) {
   return w->EndRow();
 }
 
+// Checks every row of a file that AddRow filled for file, and that it has rows.
+void ExpectRows(const std::string& path, int file, int rows) {
+  auto reader = Reader::Open(path);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::vector<Cell> row;
+  int r = 0;
+  while (true) {
+    auto more = (*reader)->Next(&row);
+    ASSERT_TRUE(more.ok()) << more.status().ToString();
+    if (!*more) break;
+    ASSERT_EQ(row[0].i, int64_t{file} * 1'000'000 + r);
+    if (r % 7 == 0) {
+      ASSERT_TRUE(row[1].is_null) << r;
+    } else {
+      ASSERT_EQ(row[1].bytes, NameOf(file, r)) << r;
+    }
+    ASSERT_EQ(row[2].bytes, NoteOf(file, r)) << r;
+    ++r;
+  }
+  EXPECT_EQ(r, rows);
+}
+
 TEST(MemoryBudget, ManyOpenFilesStayWithinTheBudgetAndKeepEveryRow) {
   TempDir dir;
   constexpr int kFiles = 40;
@@ -93,24 +115,7 @@ TEST(MemoryBudget, ManyOpenFilesStayWithinTheBudgetAndKeepEveryRow) {
 
   for (int f : {0, kFiles / 2, kFiles - 1}) {
     std::string path = dir.Join(fmt::format("f{}.parquet", f));
-    auto reader = Reader::Open(path);
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-    std::vector<Cell> row;
-    int r = 0;
-    while (true) {
-      auto more = (*reader)->Next(&row);
-      ASSERT_TRUE(more.ok()) << more.status().ToString();
-      if (!*more) break;
-      ASSERT_EQ(row[0].i, int64_t{f} * 1'000'000 + r);
-      if (r % 7 == 0) {
-        EXPECT_TRUE(row[1].is_null) << r;
-      } else {
-        EXPECT_EQ(row[1].bytes, NameOf(f, r)) << r;
-      }
-      EXPECT_EQ(row[2].bytes, NoteOf(f, r)) << r;
-      ++r;
-    }
-    EXPECT_EQ(r, kRows);
+    ExpectRows(path, f, kRows);
     KeepForReaders(path, CorpusChecks{"ZSTD", 1, {}});
   }
 }
@@ -151,18 +156,7 @@ TEST(MemoryBudget, AFrozenDictionaryStaysFirstInItsChunk) {
     frozen_chunks += encodings.back() == kPlain;
   }
   EXPECT_GE(frozen_chunks, 1) << "a dictionary past its share of an exceeded budget is frozen";
-  std::vector<Cell> row;
-  int r = 0;
-  while (true) {
-    auto more = (*reader)->Next(&row);
-    ASSERT_TRUE(more.ok()) << more.status().ToString();
-    if (!*more) break;
-    if (r % 7 != 0) {
-      ASSERT_EQ(row[1].bytes, NameOf(3, r)) << r;
-    }
-    ++r;
-  }
-  EXPECT_EQ(r, 20000);
+  ExpectRows(path, 3, 20000);
   KeepForReaders(path, CorpusChecks{"SNAPPY", 2, {}});
 }
 
