@@ -13,9 +13,9 @@ static const KeyInfo kFormatKeys[] = {
      "file name extension; default from the codec and format", false, true},
     {"secor.text.delimiter", "\\n", K::kString, "record delimiter of the delimited text format"},
     {"secor.compression.threads", "1", K::kInt,
-     "background threads that compress SequenceFile blocks and text/JSON lines chunks (as "
-     "concatenated members) while the consuming thread goes on; 0 compresses on the consuming "
-     "thread"},
+     "background threads that compress SequenceFile blocks, Parquet pages and text/JSON lines "
+     "chunks (as concatenated members) while the consuming thread goes on; 0 compresses on the "
+     "consuming thread"},
 };
 
 std::span<const KeyInfo> FormatKeys() { return kFormatKeys; }

@@ -8,6 +8,7 @@
 #include "common/datum.h"
 #include "common/strings.h"
 #include "config/config.h"
+#include "format/compression_pool.h"
 #include "format/parquet/compress.h"
 #include "format/parquet/reader.h"
 #include "format/parquet/writer.h"
@@ -234,6 +235,7 @@ class ParquetWriter : public FileWriter {
     ASSIGN_OR_RETURN(encoding_, LoadPayloadEncoding(options.config, options.topic));
     ASSIGN_OR_RETURN(schema_, LoadTableSchema(options.config, options.topic));
     ASSIGN_OR_RETURN(options_.codec, parquet::CodecFromName(options.codec));
+    options_.pool = SharedCompressionPool();
     if (options.config) {
       const Config& c = *options.config;
       ASSIGN_OR_RETURN(options_.block_size, c.Int("parquet.block.size"));

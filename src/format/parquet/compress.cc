@@ -23,11 +23,25 @@ Result<int> CodecFromName(const std::string& name) {
 
 namespace {
 
-Status GzipCompress(std::string_view in, std::string* out) {
+// Pages can be small (many open files share a memory budget), so each thread
+// keeps its compression state instead of allocating it for every page: zlib's
+// is 256 KiB, zstd's more. Reset state gives the same bytes as fresh state.
+struct DeflateState {
   z_stream zs{};
-  if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return Status::Internal("parquet: deflateInit2 failed");
+  bool ok = false;
+  DeflateState() { ok = deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK; }
+  ~DeflateState() {
+    if (ok) deflateEnd(&zs);
   }
+  DeflateState(const DeflateState&) = delete;
+  DeflateState& operator=(const DeflateState&) = delete;
+};
+
+Status GzipCompress(std::string_view in, std::string* out) {
+  thread_local DeflateState state;
+  if (!state.ok) return Status::Internal("parquet: deflateInit2 failed");
+  z_stream& zs = state.zs;
+  deflateReset(&zs);
   out->resize(deflateBound(&zs, in.size()) + 32);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs.avail_in = static_cast<uInt>(in.size());
@@ -35,11 +49,18 @@ Status GzipCompress(std::string_view in, std::string* out) {
   zs.avail_out = static_cast<uInt>(out->size());
   int rc = deflate(&zs, Z_FINISH);
   size_t n = zs.total_out;
-  deflateEnd(&zs);
   if (rc != Z_STREAM_END) return Status::Internal("parquet: gzip compression failed");
   out->resize(n);
   return Status::OK();
 }
+
+struct ZstdState {
+  ZSTD_CCtx* ctx = ZSTD_createCCtx();
+  ZstdState() = default;
+  ~ZstdState() { ZSTD_freeCCtx(ctx); }
+  ZstdState(const ZstdState&) = delete;
+  ZstdState& operator=(const ZstdState&) = delete;
+};
 
 Status GzipDecompress(std::string_view in, size_t size, std::string* out) {
   z_stream zs{};
@@ -69,7 +90,9 @@ Status CompressPage(int codec, std::string_view in, std::string* out) {
       return Status::OK();
     case kZstd: {
       out->resize(ZSTD_compressBound(in.size()));
-      size_t n = ZSTD_compress(out->data(), out->size(), in.data(), in.size(), 3);
+      thread_local ZstdState state;
+      if (!state.ctx) return Status::Internal("parquet: zstd: out of memory");
+      size_t n = ZSTD_compressCCtx(state.ctx, out->data(), out->size(), in.data(), in.size(), 3);
       if (ZSTD_isError(n)) return Status::Internal("parquet: zstd: {}", ZSTD_getErrorName(n));
       out->resize(n);
       return Status::OK();

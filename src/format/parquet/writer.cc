@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 
 #include "common/file_util.h"
+#include "format/compression_pool.h"
 #include "format/parquet/compress.h"
 #include "format/parquet/rle.h"
 
@@ -93,10 +95,60 @@ Status SpillFile::Reset() {
   return Status::OK();
 }
 
-ColumnWriter::ColumnWriter(LeafDesc desc, const WriterOptions* options, SpillFile* spill)
+PageQueue::~PageQueue() {
+  for (auto& job : jobs_) {
+    job->done.wait();
+    if (budget_) budget_->Add(-job->body_size);
+  }
+}
+
+Status PageQueue::Push(ColumnWriter* column, size_t index, int codec, const PageHeader& header,
+                       std::string body) {
+  auto job = std::make_unique<Job>();
+  job->column = column;
+  job->index = index;
+  job->codec = codec;
+  job->header = header;
+  job->body_size = static_cast<int64_t>(body.size());
+  job->body = std::move(body);
+  if (budget_) budget_->Add(job->body_size);
+  Job* j = job.get();
+  j->done = pool_->Submit([j] {
+    j->status = CompressPage(j->codec, j->body, &j->compressed);
+    j->header.compressed_size = static_cast<int32_t>(j->compressed.size());
+    j->header_bytes = SerializePageHeader(j->header);
+    std::string().swap(j->body);
+  });
+  jobs_.push_back(std::move(job));
+  return Drain(kMaxPending);
+}
+
+Status PageQueue::Drain(size_t keep_at_most) {
+  while (!jobs_.empty()) {
+    Job& job = *jobs_.front();
+    if (jobs_.size() <= keep_at_most &&
+        job.done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      break;
+    }
+    job.done.get();
+    if (budget_) budget_->Add(-job.body_size);
+    std::unique_ptr<Job> done = std::move(jobs_.front());
+    jobs_.pop_front();
+    RETURN_IF_ERROR(done->status);
+    ASSIGN_OR_RETURN(int64_t at, spill_->Append(done->header_bytes, done->compressed));
+    done->column->PageStored(
+        done->index, at, static_cast<int64_t>(done->header_bytes.size() + done->compressed.size()),
+        static_cast<int64_t>(done->header_bytes.size()) + done->body_size, done->body_size);
+  }
+  return Status::OK();
+}
+
+ColumnWriter::ColumnWriter(LeafDesc desc, const WriterOptions* options, SpillFile* spill,
+                           PageQueue* queue)
     : desc_(std::move(desc)),
       options_(options),
       spill_(spill),
+      queue_(queue),
       use_dict_(options->dictionary && desc_.type != PhysicalType::kBoolean) {
   if (options_->budget) options_->budget->AddColumns(1);
 }
@@ -214,8 +266,11 @@ int64_t ColumnWriter::DictionaryBytes() const {
 }
 
 int64_t ColumnWriter::EstimatedChunkBytes() const {
-  return spilled_bytes_ + frozen_dict_.second + PageBytes() +
-         static_cast<int64_t>(dict_plain_.size());
+  // A page in the pool counts at more than it can compress to (every codec's
+  // bound is under twice the input, plus its header), so that the estimate
+  // reaches the row group size no later than the exact sizes do.
+  return spilled_bytes_ + 2 * pending_bytes_ + 128 * pending_pages_ + frozen_dict_.second +
+         PageBytes() + static_cast<int64_t>(dict_plain_.size());
 }
 
 void ColumnWriter::Account() {
@@ -315,16 +370,22 @@ Status ColumnWriter::FinishPage(bool release) {
     h.encoding = kPlain;
     plain_pages_ = true;
   }
-  std::string compressed;
-  RETURN_IF_ERROR(CompressPage(options_->codec, body, &compressed));
   h.uncompressed_size = static_cast<int32_t>(body.size());
-  h.compressed_size = static_cast<int32_t>(compressed.size());
-  std::string header = SerializePageHeader(h);
-  ASSIGN_OR_RETURN(int64_t at, spill_->Append(header, compressed));
-  int64_t size = static_cast<int64_t>(header.size() + compressed.size());
-  pages_.emplace_back(at, size);
-  spilled_bytes_ += size;
-  uncompressed_bytes_ += static_cast<int64_t>(header.size() + body.size());
+  const size_t index = pages_.size();
+  pages_.emplace_back(-1, 0);  // until the page is stored
+  if (queue_) {
+    pending_bytes_ += static_cast<int64_t>(body.size());
+    ++pending_pages_;
+    RETURN_IF_ERROR(queue_->Push(this, index, options_->codec, h, std::move(body)));
+  } else {
+    std::string compressed;
+    RETURN_IF_ERROR(CompressPage(options_->codec, body, &compressed));
+    h.compressed_size = static_cast<int32_t>(compressed.size());
+    std::string header = SerializePageHeader(h);
+    ASSIGN_OR_RETURN(int64_t at, spill_->Append(header, compressed));
+    PageStored(index, at, static_cast<int64_t>(header.size() + compressed.size()),
+               static_cast<int64_t>(header.size() + body.size()), 0);
+  }
 
   defs_.clear();
   reps_.clear();
@@ -342,6 +403,15 @@ Status ColumnWriter::FinishPage(bool release) {
     std::vector<uint8_t>().swap(bools_);
   }
   return Status::OK();
+}
+
+void ColumnWriter::PageStored(size_t index, int64_t at, int64_t size, int64_t uncompressed,
+                              int64_t pending) {
+  pages_[index] = {at, size};
+  spilled_bytes_ += size;
+  uncompressed_bytes_ += uncompressed;
+  pending_bytes_ -= pending;
+  if (pending > 0) --pending_pages_;
 }
 
 Status ColumnWriter::WriteChunk(const std::function<Status(std::string_view)>& out, int64_t offset,
@@ -376,6 +446,7 @@ Status ColumnWriter::WriteChunk(const std::function<Status(std::string_view)>& o
   meta->data_page_offset = pos;
   std::string page;
   for (const auto& [at, size] : pages_) {
+    if (at < 0) return Status::Internal("parquet: a page of {} was not stored", desc_.path.back());
     RETURN_IF_ERROR(spill_->ReadAt(at, static_cast<size_t>(size), &page));
     RETURN_IF_ERROR(out(page));
   }
@@ -463,9 +534,12 @@ Result<std::unique_ptr<Writer>> Writer::Open(const std::string& path,
   w->fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (w->fd_ < 0) return Status::FromErrno("create " + path, errno);
   RETURN_IF_ERROR(w->spill_.Open(path));
+  if (options.pool) {
+    w->queue_ = std::make_unique<PageQueue>(options.pool, &w->spill_, options.budget);
+  }
   for (auto& leaf : leaves) {
     w->columns_.push_back(
-        std::make_unique<ColumnWriter>(std::move(leaf), &w->options_, &w->spill_));
+        std::make_unique<ColumnWriter>(std::move(leaf), &w->options_, &w->spill_, w->queue_.get()));
   }
   w->meta_.schema = std::move(schema);
   w->meta_.created_by = kCreatedBy;
@@ -485,10 +559,22 @@ Status Writer::WriteOut(std::string_view data) {
 
 Status Writer::EndRow() {
   ++rows_in_group_;
-  int64_t total = 0;
-  for (auto& c : columns_) {
-    RETURN_IF_ERROR(c->EndRow());
-    total += c->EstimatedChunkBytes();
+  if (queue_) RETURN_IF_ERROR(queue_->Drain(PageQueue::kNoWait));
+  auto chunk_bytes = [this]() -> Result<int64_t> {
+    int64_t total = 0;
+    for (auto& c : columns_) {
+      RETURN_IF_ERROR(c->EndRow());
+      total += c->EstimatedChunkBytes();
+    }
+    return total;
+  };
+  ASSIGN_OR_RETURN(int64_t total, chunk_bytes());
+  if (total >= options_.block_size && queue_ && !queue_->empty()) {
+    // Pages in the pool count at an upper bound; the row group ends where
+    // the exact sizes say, as without the pool, so the bytes are the same.
+    RETURN_IF_ERROR(queue_->Drain(0));
+    total = 0;
+    for (auto& c : columns_) total += c->EstimatedChunkBytes();
   }
   if (total >= options_.block_size) return FlushRowGroup();
   return Status::OK();
@@ -496,6 +582,9 @@ Status Writer::EndRow() {
 
 Status Writer::FlushRowGroup() {
   if (rows_in_group_ == 0) return Status::OK();
+  // Every page of the group in the spill file before its chunks are copied.
+  for (auto& c : columns_) RETURN_IF_ERROR(c->FinishPage());
+  if (queue_) RETURN_IF_ERROR(queue_->Drain(0));
   RowGroupMeta rg;
   rg.num_rows = rows_in_group_;
   rg.file_offset = file_size_;

@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +20,10 @@
 
 #include "common/status.h"
 #include "format/parquet/metadata.h"
+
+namespace secor {
+class CompressionPool;
+}
 
 namespace secor::parquet {
 
@@ -63,6 +69,9 @@ struct WriterOptions {
   int64_t dictionary_limit = 1 << 20;
   bool dictionary = true;
   MemoryBudget* budget = MemoryBudget::Process();
+  // Pages are compressed here when set, on the writing thread otherwise; the
+  // file's bytes are the same either way.
+  CompressionPool* pool = nullptr;
 };
 
 struct LeafDesc {
@@ -95,9 +104,53 @@ class SpillFile {
   int64_t size_ = 0;
 };
 
+class ColumnWriter;
+
+// Data pages on their way through the compression pool. The consuming thread
+// only encodes a page; the pool compresses it; pages reach the spill file in
+// the order they were finished, as the file's columns drain them.
+class PageQueue {
+ public:
+  PageQueue(CompressionPool* pool, SpillFile* spill, MemoryBudget* budget)
+      : pool_(pool), spill_(spill), budget_(budget) {}
+  ~PageQueue();  // waits for jobs still in the pool: they own their buffers
+  PageQueue(const PageQueue&) = delete;
+  PageQueue& operator=(const PageQueue&) = delete;
+
+  // Compresses body and stores it as page `index` of column.
+  Status Push(ColumnWriter* column, size_t index, int codec, const PageHeader& header,
+              std::string body);
+  // Spills the compressed pages that are done, in order, waiting for the
+  // oldest until at most keep_at_most are left.
+  Status Drain(size_t keep_at_most);
+  static constexpr size_t kNoWait = ~size_t{0};
+  bool empty() const { return jobs_.empty(); }
+  // A file keeps at most this many pages in the pool: a burst into one file
+  // waits for its compression instead of buffering without bound.
+  static constexpr size_t kMaxPending = 4;
+
+ private:
+  struct Job {
+    ColumnWriter* column;
+    size_t index;
+    int codec;
+    PageHeader header;
+    std::string body, compressed, header_bytes;
+    int64_t body_size = 0;
+    Status status;
+    std::future<void> done;
+  };
+  CompressionPool* pool_;
+  SpillFile* spill_;
+  MemoryBudget* budget_;
+  std::deque<std::unique_ptr<Job>> jobs_;
+};
+
 class ColumnWriter {
  public:
-  ColumnWriter(LeafDesc desc, const WriterOptions* options, SpillFile* spill);
+  // queue: null compresses pages on the calling thread.
+  ColumnWriter(LeafDesc desc, const WriterOptions* options, SpillFile* spill,
+               PageQueue* queue = nullptr);
   ~ColumnWriter();
   ColumnWriter(const ColumnWriter&) = delete;
   ColumnWriter& operator=(const ColumnWriter&) = delete;
@@ -109,13 +162,17 @@ class ColumnWriter {
   Status EndRow();
   // release gives the page buffers' capacity back, not only their contents.
   Status FinishPage(bool release = false);
-  // Page bytes buffered in memory plus pages spilled for this chunk.
+  // Page bytes buffered in memory plus pages spilled for this chunk (pages in
+  // the pool at an upper bound of their compressed size).
   int64_t EstimatedChunkBytes() const;
   // Writes this chunk (dictionary page, then spilled pages) to out at offset;
   // fills meta and resets for the next row group.
   Status WriteChunk(const std::function<Status(std::string_view)>& out, int64_t offset,
                     ColumnMeta* meta);
   const LeafDesc& desc() const { return desc_; }
+  // Page index, compressed, is at (at, size) in the spill file; uncompressed
+  // counts its header and body before compression.
+  void PageStored(size_t index, int64_t at, int64_t size, int64_t uncompressed, int64_t pending);
 
  private:
   void UpdateStats(const Value& v);
@@ -132,6 +189,9 @@ class ColumnWriter {
   LeafDesc desc_;
   const WriterOptions* options_;
   SpillFile* spill_;
+  PageQueue* queue_;
+  int64_t pending_bytes_ = 0;  // bodies of this chunk's pages still in the queue
+  int64_t pending_pages_ = 0;
 
   // The current page.
   std::vector<uint32_t> defs_;
@@ -189,6 +249,7 @@ class Writer {
   WriterOptions options_;
   SpillFile spill_;
   std::vector<std::unique_ptr<ColumnWriter>> columns_;
+  std::unique_ptr<PageQueue> queue_;  // with options.pool; destroyed before columns_
   FileMeta meta_;
   int64_t rows_in_group_ = 0;
   bool closed_ = false;
