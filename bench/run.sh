@@ -139,6 +139,10 @@ for store in "${stores[@]}"; do
   if [ "$store" = local ]; then
     run_secor "backup, SequenceFile gzip" local bench "$messages" "$bytes" --set secor.compression.codec=gzip
     run_secor "backup, delimited text" local bench "$messages" "$bytes" --set secor.file.reader.writer.factory=text
+    run_secor "backup, delimited text zstd" local bench "$messages" "$bytes" --set secor.file.reader.writer.factory=text \
+      --set secor.compression.codec=zstd
+    run_secor "backup, SequenceFile zstd, compression on the consuming thread" local bench "$messages" "$bytes" \
+      --set secor.compression.codec=zstd --set secor.compression.threads=0
     run_secor "JSON 1 KB: backup, SequenceFile" local events "$json_messages" "$json_bytes"
     backup_json_rate=$last_rate
   fi

@@ -1,7 +1,10 @@
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -46,6 +49,22 @@ Result<std::unique_ptr<StatusServer>> StartStatusServer(const Config& config) {
   return server;
 }
 
+// Every open output file holds a descriptor (a Parquet file two: its spill
+// file too), and an hourly partitioner over hundreds of partitions opens
+// thousands; the usual soft limit of 1,024 would fail such a process, while
+// the hard limit is there to be asked for.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    spdlog::info("open file limit raised from {} to {}", before, limit.rlim_max);
+  } else {
+    spdlog::warn("open file limit stays at {}: {}", before, std::strerror(errno));
+  }
+}
+
 }  // namespace
 
 void AddConsumeCommand(CLI::App& app, CommandRun* run) {
@@ -67,6 +86,7 @@ void AddConsumeCommand(CLI::App& app, CommandRun* run) {
       // than killing it with nothing to show for why.
       std::signal(SIGTERM, OnSignal);
       std::signal(SIGINT, OnSignal);
+      RaiseOpenFileLimit();
       auto consumer = Consumer::Create(*config, options);
       if (!consumer.ok() && g_signals.load() > 0) {
         spdlog::info("stopping: asked to stop during start-up ({})", consumer.status().message());
