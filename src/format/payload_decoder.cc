@@ -86,8 +86,8 @@ ColumnType ScalarColumn(const pb::FieldDescriptor* f) {
   return ColumnType::kTimestampMicros;  // google.protobuf.Timestamp, the only message leaf
 }
 
-Status ProtoFields(const pb::Descriptor* d, std::vector<FieldSpec>* out,
-                   const std::vector<std::string>& path, int depth) {
+Status ProtoFields(const pb::Descriptor* d, std::vector<FieldSpec>* out, const std::string& where,
+                   int depth) {
   if (depth > kMaxDepth) {
     return Status::InvalidArgument("protobuf: {} nests deeper than {} (a recursive message?)",
                                    d->full_name(), kMaxDepth);
@@ -96,32 +96,29 @@ Status ProtoFields(const pb::Descriptor* d, std::vector<FieldSpec>* out,
     const pb::FieldDescriptor* fd = d->field(i);
     FieldSpec f;
     f.name = fd->name();
-    std::vector<std::string> p = path;
-    p.push_back(f.name);
-    const std::string where = Join(p, ".");
+    f.source = {f.name};
+    const std::string path = where.empty() ? f.name : where + "." + f.name;
     if (fd->is_map()) {
-      return Status::InvalidArgument("protobuf: field '{}' is a map; maps are not supported",
-                                     where);
+      return Status::InvalidArgument("protobuf: field '{}' is a map; maps are not supported", path);
     }
     const bool message = fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE;
     if (fd->is_repeated()) {
       if (message && !IsTimestamp(fd)) {
         return Status::InvalidArgument(
             "protobuf: field '{}' is a repeated message; only repeated scalars are supported",
-            where);
+            path);
       }
-      f.is_list = true;
-      f.type = ScalarColumn(fd);
-      f.required = false;
-      f.source = p;
+      FieldSpec element;
+      element.name = "element";
+      element.type = ScalarColumn(fd);
+      f.kind = FieldKind::kList;
+      f.children.push_back(std::move(element));
     } else if (message && !IsTimestamp(fd)) {
-      f.is_group = true;
-      f.required = false;
-      RETURN_IF_ERROR(ProtoFields(fd->message_type(), &f.children, p, depth + 1));
+      f.kind = FieldKind::kGroup;
+      RETURN_IF_ERROR(ProtoFields(fd->message_type(), &f.children, path, depth + 1));
     } else {
       f.type = ScalarColumn(fd);
       f.required = !fd->has_presence();
-      f.source = p;
     }
     out->push_back(std::move(f));
   }
@@ -273,7 +270,7 @@ Result<TableSchema> SchemaFromProtobuf(const pb::Descriptor* message_type) {
   TableSchema schema;
   schema.raw = false;
   schema.optional_groups = true;
-  RETURN_IF_ERROR(ProtoFields(message_type, &schema.fields, {}, 0));
+  RETURN_IF_ERROR(ProtoFields(message_type, &schema.fields, "", 0));
   for (const auto& f : schema.fields) {
     if (StartsWith(f.name, "__")) {
       return Status::InvalidArgument("protobuf: field names starting with __ are reserved ('{}')",

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "event.pb.h"
 #include "format/avro_format.h"
+#include "format/parquet/corpus_test_util.h"
 #include "format/parquet/reader.h"
 #include "format/parquet_format.h"
 #include "format/payload_decoder.h"
@@ -660,6 +661,145 @@ TEST(ParquetFromProtobuf, TypesWithoutColumnsAreRefusedAtStart) {
   ASSERT_FALSE(w.ok());
   EXPECT_NE(w.status().message().find("expected json, avro or protobuf"), std::string::npos)
       << w.status().message();
+}
+
+// Arrays of records, maps with null values, maps of arrays, arrays of arrays
+// and a named type used twice, written by Avro C.
+const char kCartSchema[] = R"({"type":"record","name":"Cart","namespace":"shop","fields":[
+  {"name":"id","type":"long"},
+  {"name":"lines","type":{"type":"array","items":{"type":"record","name":"Line","fields":[
+    {"name":"sku","type":"string"},
+    {"name":"qty","type":["null","int"]},
+    {"name":"tags","type":{"type":"array","items":"string"}}]}}},
+  {"name":"attrs","type":{"type":"map","values":["null","string"]}},
+  {"name":"by_day","type":{"type":"map","values":{"type":"array",
+    "items":{"type":"int","logicalType":"date"}}}},
+  {"name":"matrix","type":{"type":"array","items":{"type":"array","items":"double"}}},
+  {"name":"best","type":["null","shop.Line"]}]})";
+
+void SetLine(avro_value_t* line, const char* sku, std::optional<int32_t> qty,
+             const std::vector<const char*>& tags) {
+  avro_value_t f = Field(line, "sku");
+  avro_value_set_string(&f, sku);
+  f = Field(line, "qty");
+  avro_value_t b = Branch(&f, !qty.has_value());
+  if (qty) avro_value_set_int(&b, *qty);
+  f = Field(line, "tags");
+  for (const char* t : tags) {
+    avro_value_t e;
+    avro_value_append(&f, &e, nullptr);
+    avro_value_set_string(&e, t);
+  }
+}
+
+std::string FullCart() {
+  return AvroDatum(kCartSchema, [](avro_value_t* rec) {
+    avro_value_t f = Field(rec, "id");
+    avro_value_set_long(&f, 1);
+    f = Field(rec, "lines");
+    avro_value_t line;
+    avro_value_append(&f, &line, nullptr);
+    SetLine(&line, "a", 2, {"t", "u"});
+    avro_value_append(&f, &line, nullptr);
+    SetLine(&line, "b", std::nullopt, {});
+    f = Field(rec, "attrs");
+    avro_value_t v;
+    avro_value_add(&f, "k", &v, nullptr, nullptr);
+    avro_value_t b = Branch(&v, false);
+    avro_value_set_string(&b, "v");
+    avro_value_add(&f, "n", &v, nullptr, nullptr);
+    Branch(&v, true);
+    f = Field(rec, "by_day");
+    avro_value_add(&f, "d", &v, nullptr, nullptr);
+    avro_value_t day;
+    avro_value_append(&v, &day, nullptr);
+    avro_value_set_int(&day, 19782);
+    avro_value_add(&f, "e", &v, nullptr, nullptr);
+    f = Field(rec, "matrix");
+    avro_value_t row;
+    avro_value_append(&f, &row, nullptr);
+    avro_value_t x;
+    avro_value_append(&row, &x, nullptr);
+    avro_value_set_double(&x, 1.5);
+    avro_value_append(&row, &x, nullptr);
+    avro_value_set_double(&x, -2);
+    avro_value_append(&f, &row, nullptr);
+    f = Field(rec, "best");
+    b = Branch(&f, false);
+    SetLine(&b, "c", 1, {"best"});
+  });
+}
+
+std::string EmptyCart() {
+  return AvroDatum(kCartSchema, [](avro_value_t* rec) {
+    avro_value_t f = Field(rec, "id");
+    avro_value_set_long(&f, 2);
+    f = Field(rec, "best");
+    Branch(&f, true);
+  });
+}
+
+TEST(ParquetFromAvro, ArraysOfRecordsMapsAndNestedArrays) {
+  TempDir dir;
+  ASSERT_TRUE(WriteFileAtomic(dir.Join("cart.avsc"), kCartSchema).ok());
+  Config c = Config::FromMap(
+      {{"secor.payload.encoding", "avro"}, {"secor.avro.schema.file", dir.Join("cart.avsc")}});
+  auto f = NewParquetFormat();
+  const std::string path = dir.Join("cart.parquet");
+  auto st = Write(*f, path, c, "zstd", {{5, FullCart()}, {6, EmptyCart()}});
+  ASSERT_EQ(st.size(), 2u);
+  EXPECT_TRUE(st[0].ok()) << st[0].ToString();
+  EXPECT_TRUE(st[1].ok()) << st[1].ToString();
+  const std::string line_fields =
+      ElementLine("sku", kReq, PhysicalType::kByteArray, LogicalKind::kString) +
+      ElementLine("qty", kOpt, PhysicalType::kInt32, LogicalKind::kInteger, 32) +
+      ListLines("tags", kOpt, PhysicalType::kByteArray, LogicalKind::kString);
+  EXPECT_EQ(SchemaText(path),
+            ElementLine("__offset", kReq, PhysicalType::kInt64, LogicalKind::kInteger, 64) +
+                ElementLine("id", kReq, PhysicalType::kInt64, LogicalKind::kInteger, 64) +
+                ElementLine("lines", kOpt, std::nullopt, LogicalKind::kList, 0, 1) +
+                ElementLine("list", kRep, std::nullopt, LogicalKind::kNone, 0, 1) +
+                ElementLine("element", kOpt, std::nullopt, LogicalKind::kNone, 0, 3) + line_fields +
+                ElementLine("attrs", kOpt, std::nullopt, LogicalKind::kMap, 0, 1) +
+                ElementLine("key_value", kRep, std::nullopt, LogicalKind::kNone, 0, 2) +
+                ElementLine("key", kReq, PhysicalType::kByteArray, LogicalKind::kString) +
+                ElementLine("value", kOpt, PhysicalType::kByteArray, LogicalKind::kString) +
+                ElementLine("by_day", kOpt, std::nullopt, LogicalKind::kMap, 0, 1) +
+                ElementLine("key_value", kRep, std::nullopt, LogicalKind::kNone, 0, 2) +
+                ElementLine("key", kReq, PhysicalType::kByteArray, LogicalKind::kString) +
+                ListLines("value", kOpt, PhysicalType::kInt32, LogicalKind::kDate) +
+                ElementLine("matrix", kOpt, std::nullopt, LogicalKind::kList, 0, 1) +
+                ElementLine("list", kRep, std::nullopt, LogicalKind::kNone, 0, 1) +
+                ListLines("element", kOpt, PhysicalType::kDouble) +
+                ElementLine("best", kOpt, std::nullopt, LogicalKind::kNone, 0, 3) + line_fields);
+  auto recs = ReadAll(*f, path);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].offset, 5);
+  EXPECT_EQ(recs[0].payload,
+            R"({"id":1,"lines":[{"sku":"a","qty":2,"tags":["t","u"]},{"sku":"b","qty":null,)"
+            R"("tags":[]}],"attrs":{"k":"v","n":null},"by_day":{"d":["2024-02-29"],"e":[]},)"
+            R"("matrix":[[1.5,-2],[]],"best":{"sku":"c","qty":1,"tags":["best"]}})");
+  EXPECT_EQ(recs[1].payload,
+            R"({"id":2,"lines":[],"attrs":{},"by_day":{},"matrix":[],"best":null})");
+  testing::KeepForReaders(path, {"ZSTD", 1, {}});
+
+  // A column list picks nested fields by path as well.
+  Config list = Config::FromMap({{"secor.payload.encoding", "avro"},
+                                 {"secor.avro.schema.file", dir.Join("cart.avsc")},
+                                 {"secor.parquet.columns",
+                                  "attrs:map<string,string>, best_tags:list<string>=best.tags, "
+                                  "matrix:list<list<double>>!"}});
+  const std::string picked = dir.Join("picked.parquet");
+  st = Write(*f, picked, list, "", {{7, FullCart()}, {8, EmptyCart()}});
+  ASSERT_EQ(st.size(), 2u);
+  EXPECT_TRUE(st[0].ok()) << st[0].ToString();
+  EXPECT_TRUE(st[1].ok()) << st[1].ToString();
+  recs = ReadAll(*f, picked);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].payload,
+            R"({"attrs":{"k":"v","n":null},"best_tags":["best"],"matrix":[[1.5,-2],[]]})");
+  EXPECT_EQ(recs[1].payload, R"({"attrs":{},"best_tags":null,"matrix":[]})");
+  testing::KeepForReaders(picked, {"UNCOMPRESSED", 1, {}});
 }
 
 TEST(AvroFromAvro, DatumsAreWrittenAsTheyAre) {
