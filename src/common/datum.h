@@ -5,6 +5,9 @@
 // Nodes live in one vector and link by index, so decoding a message reuses
 // the memory of the previous one; strings are views into the payload (or
 // into storage that the decoder keeps alive until the next message).
+// A map is a kRecord whose children's names are the keys (Avro maps and
+// Protobuf map fields alike): the schema, not the tree, tells a map from a
+// record, and both encode and shred from the same shape.
 #pragma once
 
 #include <cstdint>

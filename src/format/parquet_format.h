@@ -1,6 +1,8 @@
-// The "parquet" output format: JSON messages mapped to typed columns by a
-// TableSchema (schema.h), or schemaless topics stored raw in one `value`
-// column. Every file stores the Kafka offset in `__offset`.
+// The "parquet" output format: JSON messages or decoded Avro / Protobuf
+// payloads mapped to typed columns by a TableSchema (schema.h; groups, lists
+// and maps nested to any depth, shredded by shredder.h), or schemaless topics
+// stored raw in one `value` column. Every file stores the Kafka offset in
+// `__offset`.
 //
 // Writer contract (the consumer relies on it): Append returns InvalidArgument,
 // with a message naming the field, for a message that does not fit the schema
@@ -12,8 +14,8 @@
 // Reader: each row becomes a Record with offset from `__offset`, key and
 // timestamp from `__key`/`__timestamp` when stored, and as payload the `value`
 // bytes (raw files) or the row's user columns re-serialized as one JSON
-// object (schema files; dates as "YYYY-MM-DD", timestamps as integers in the
-// column's unit).
+// object (schema files; lists as arrays, maps as objects, dates as
+// "YYYY-MM-DD", timestamps as integers in the column's unit).
 #pragma once
 
 #include <memory>

@@ -4,6 +4,7 @@
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/message.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "common/strings.h"
@@ -86,8 +87,23 @@ ColumnType ScalarColumn(const pb::FieldDescriptor* f) {
   return ColumnType::kTimestampMicros;  // google.protobuf.Timestamp, the only message leaf
 }
 
-Status ProtoFields(const pb::Descriptor* d, std::vector<FieldSpec>* out,
-                   const std::vector<std::string>& path, int depth) {
+Status ProtoFields(const pb::Descriptor* d, std::vector<FieldSpec>* out, const std::string& where,
+                   int depth);
+
+// The column of one value of fd (an element when fd is repeated): a leaf, or
+// a group for messages other than Timestamp.
+Status ProtoValue(const pb::FieldDescriptor* fd, FieldSpec* f, const std::string& where,
+                  int depth) {
+  if (fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !IsTimestamp(fd)) {
+    f->kind = FieldKind::kGroup;
+    return ProtoFields(fd->message_type(), &f->children, where, depth + 1);
+  }
+  f->type = ScalarColumn(fd);
+  return Status::OK();
+}
+
+Status ProtoFields(const pb::Descriptor* d, std::vector<FieldSpec>* out, const std::string& where,
+                   int depth) {
   if (depth > kMaxDepth) {
     return Status::InvalidArgument("protobuf: {} nests deeper than {} (a recursive message?)",
                                    d->full_name(), kMaxDepth);
@@ -96,32 +112,25 @@ Status ProtoFields(const pb::Descriptor* d, std::vector<FieldSpec>* out,
     const pb::FieldDescriptor* fd = d->field(i);
     FieldSpec f;
     f.name = fd->name();
-    std::vector<std::string> p = path;
-    p.push_back(f.name);
-    const std::string where = Join(p, ".");
+    f.source = {f.name};
+    const std::string path = where.empty() ? f.name : where + "." + f.name;
     if (fd->is_map()) {
-      return Status::InvalidArgument("protobuf: field '{}' is a map; maps are not supported",
-                                     where);
-    }
-    const bool message = fd->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE;
-    if (fd->is_repeated()) {
-      if (message && !IsTimestamp(fd)) {
-        return Status::InvalidArgument(
-            "protobuf: field '{}' is a repeated message; only repeated scalars are supported",
-            where);
-      }
-      f.is_list = true;
-      f.type = ScalarColumn(fd);
-      f.required = false;
-      f.source = p;
-    } else if (message && !IsTimestamp(fd)) {
-      f.is_group = true;
-      f.required = false;
-      RETURN_IF_ERROR(ProtoFields(fd->message_type(), &f.children, p, depth + 1));
+      // map<K, V>: keys as strings (integers in decimal, bools true/false).
+      FieldSpec value;
+      value.name = "value";
+      RETURN_IF_ERROR(ProtoValue(fd->message_type()->map_value(), &value, path + "{}", depth));
+      f.kind = FieldKind::kMap;
+      f.children.push_back(std::move(value));
+    } else if (fd->is_repeated()) {
+      FieldSpec element;
+      element.name = "element";
+      RETURN_IF_ERROR(ProtoValue(fd, &element, path + "[]", depth));
+      f.kind = FieldKind::kList;
+      f.children.push_back(std::move(element));
     } else {
-      f.type = ScalarColumn(fd);
-      f.required = !fd->has_presence();
-      f.source = p;
+      RETURN_IF_ERROR(ProtoValue(fd, &f, path, depth));
+      // Messages are null when unset; plain proto3 scalars hold their default.
+      f.required = f.kind == FieldKind::kLeaf && !fd->has_presence();
     }
     out->push_back(std::move(f));
   }
@@ -153,36 +162,121 @@ class ProtobufDecoderImpl : public ProtobufDecoder {
     const pb::Reflection* r = m.GetReflection();
     for (int i = 0; i < d->field_count(); ++i) {
       const pb::FieldDescriptor* f = d->field(i);
-      if (f->is_map()) continue;  // not in the schema either
+      if (f->is_map()) {
+        RETURN_IF_ERROR(AddMap(m, r, f, tree, parent, depth));
+        continue;
+      }
       if (f->is_repeated()) {
         DatumNode list;
         list.kind = DatumKind::kList;
         list.name = f->name();
         int32_t self = tree->Add(parent, list);
         const int n = r->FieldSize(m, f);
-        for (int k = 0; k < n; ++k) {
-          DatumNode item;
-          RETURN_IF_ERROR(Value(m, r, f, k, tree, &item));
-          tree->Add(self, item);
-        }
+        for (int k = 0; k < n; ++k) RETURN_IF_ERROR(AddValue(m, r, f, k, tree, self, {}, depth));
         continue;
       }
-      DatumNode node;
-      node.name = f->name();
-      if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !IsTimestamp(f)) {
-        if (!r->HasField(m, f)) {
-          tree->Add(parent, node);
-          continue;
-        }
-        node.kind = DatumKind::kRecord;
-        int32_t self = tree->Add(parent, node);
-        RETURN_IF_ERROR(AddFields(r->GetMessage(m, f), tree, self, depth + 1));
-        continue;
+      // Messages (Timestamp too) have presence: unset, they are null.
+      if (!f->has_presence() || r->HasField(m, f)) {
+        RETURN_IF_ERROR(AddValue(m, r, f, -1, tree, parent, f->name(), depth));
+      } else {
+        DatumNode unset;
+        unset.name = f->name();
+        tree->Add(parent, unset);
       }
-      if (!f->has_presence() || r->HasField(m, f)) RETURN_IF_ERROR(Value(m, r, f, -1, tree, &node));
-      tree->Add(parent, node);
     }
     return Status::OK();
+  }
+
+  // Adds the value of field f (index k of a repeated field, or -1) under
+  // parent, named name: a record for messages other than Timestamp.
+  Status AddValue(const pb::Message& m, const pb::Reflection* r, const pb::FieldDescriptor* f,
+                  int k, DatumTree* tree, int32_t parent, std::string_view name, int depth) {
+    DatumNode node;
+    node.name = name;
+    if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !IsTimestamp(f)) {
+      node.kind = DatumKind::kRecord;
+      int32_t self = tree->Add(parent, node);
+      const pb::Message& sub = k >= 0 ? r->GetRepeatedMessage(m, f, k) : r->GetMessage(m, f);
+      return AddFields(sub, tree, self, depth + 1);
+    }
+    RETURN_IF_ERROR(Value(m, r, f, k, tree, &node));
+    tree->Add(parent, node);
+    return Status::OK();
+  }
+
+  // A map field as a record whose children are named by the keys (as
+  // Avro's maps decode), in key order: the order of a protobuf map is not
+  // defined, and equal messages must give equal files.
+  Status AddMap(const pb::Message& m, const pb::Reflection* r, const pb::FieldDescriptor* f,
+                DatumTree* tree, int32_t parent, int depth) {
+    DatumNode map;
+    map.kind = DatumKind::kRecord;
+    map.name = f->name();
+    int32_t self = tree->Add(parent, map);
+    const pb::FieldDescriptor* kf = f->message_type()->map_key();
+    const pb::FieldDescriptor* vf = f->message_type()->map_value();
+    const int n = r->FieldSize(m, f);
+    // entries_ is a stack: a value may hold maps of its own, which push
+    // theirs above these while this loop runs (so it goes by index).
+    const size_t base = entries_.size();
+    for (int k = 0; k < n; ++k) {
+      const pb::Message& entry = r->GetRepeatedMessage(m, f, k);
+      const pb::Reflection* er = entry.GetReflection();
+      MapEntry e;
+      e.index = k;
+      using FD = pb::FieldDescriptor;
+      switch (kf->cpp_type()) {
+        case FD::CPPTYPE_STRING: {
+          // A reference into the entry, which lives as long as message_.
+          scratch_.clear();
+          const std::string& key = er->GetStringReference(entry, kf, &scratch_);
+          e.key = &key == &scratch_ ? tree->Own(scratch_) : std::string_view(key);
+          break;
+        }
+        case FD::CPPTYPE_BOOL:
+          e.number = er->GetBool(entry, kf) ? 1 : 0;
+          e.key = e.number ? "true" : "false";
+          break;
+        case FD::CPPTYPE_INT32:
+          e.number = er->GetInt32(entry, kf);
+          break;
+        case FD::CPPTYPE_INT64:
+          e.number = er->GetInt64(entry, kf);
+          break;
+        case FD::CPPTYPE_UINT32:
+          e.number = er->GetUInt32(entry, kf);
+          break;
+        case FD::CPPTYPE_UINT64:
+          e.unsigned_number = er->GetUInt64(entry, kf);
+          e.is_unsigned = true;
+          break;
+        default:
+          entries_.resize(base);
+          return Status::InvalidArgument("protobuf: map '{}' has keys of an unknown type",
+                                         f->name());
+      }
+      const bool text = kf->cpp_type() == FD::CPPTYPE_STRING || kf->cpp_type() == FD::CPPTYPE_BOOL;
+      if (!text) {
+        e.key =
+            tree->Own(e.is_unsigned ? std::to_string(e.unsigned_number) : std::to_string(e.number));
+      }
+      entries_.push_back(e);
+    }
+    const bool by_text = kf->cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING;
+    std::sort(entries_.begin() + static_cast<std::ptrdiff_t>(base), entries_.end(),
+              [by_text](const MapEntry& a, const MapEntry& b) {
+                if (by_text) return a.key < b.key;
+                if (a.is_unsigned) return a.unsigned_number < b.unsigned_number;
+                return a.number < b.number;
+              });
+    Status st;
+    for (size_t i = base; st.ok() && i < base + static_cast<size_t>(n); ++i) {
+      const MapEntry e = entries_[i];
+      const pb::Message& entry = r->GetRepeatedMessage(m, f, e.index);
+      st = AddValue(entry, entry.GetReflection(), vf, -1, tree, self, e.key, depth);
+    }
+    entries_.resize(base);
+    return st;
   }
 
   // The scalar of field f (index k of a repeated field, or -1) into node.
@@ -262,9 +356,18 @@ class ProtobufDecoderImpl : public ProtobufDecoder {
     return Status::Internal("protobuf: unknown field type");
   }
 
+  struct MapEntry {
+    std::string_view key;
+    int64_t number = 0;
+    uint64_t unsigned_number = 0;
+    bool is_unsigned = false;
+    int index = 0;
+  };
+
   pb::DynamicMessageFactory factory_;
   std::unique_ptr<pb::Message> message_;
   std::string scratch_;
+  std::vector<MapEntry> entries_;  // the entries of the maps being added, reused
 };
 
 }  // namespace
@@ -273,7 +376,7 @@ Result<TableSchema> SchemaFromProtobuf(const pb::Descriptor* message_type) {
   TableSchema schema;
   schema.raw = false;
   schema.optional_groups = true;
-  RETURN_IF_ERROR(ProtoFields(message_type, &schema.fields, {}, 0));
+  RETURN_IF_ERROR(ProtoFields(message_type, &schema.fields, "", 0));
   for (const auto& f : schema.fields) {
     if (StartsWith(f.name, "__")) {
       return Status::InvalidArgument("protobuf: field names starting with __ are reserved ('{}')",

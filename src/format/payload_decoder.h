@@ -32,16 +32,17 @@ const char* PayloadEncodingName(PayloadEncoding encoding);
 Result<PayloadEncoding> LoadPayloadEncoding(const Config* config, const std::string& topic);
 
 // Maps a protobuf message type to columns: nested messages become optional
-// groups, repeated scalars lists, google.protobuf.Timestamp a
-// timestamp_micros column, enums strings, bytes binary, unsigned integers
-// int64. Fields with presence (messages, proto2/proto3 `optional`, oneofs)
-// are optional; proto3 plain scalars are required and hold their default
-// when unset. Maps and repeated messages are refused with an error naming the
-// field.
+// groups, repeated fields lists (of groups for messages), map<K, V> maps
+// with string keys, google.protobuf.Timestamp a timestamp_micros column,
+// enums strings, bytes binary, unsigned integers int64. Fields with presence
+// (messages, proto2/proto3 `optional`, oneofs) are optional; proto3 plain
+// scalars are required and hold their default when unset. A recursive
+// message type is refused with an error naming it.
 Result<TableSchema> SchemaFromProtobuf(const google::protobuf::Descriptor* message_type);
 
 // Decodes the payloads of one protobuf message type with DynamicMessage and
-// reflection.
+// reflection. Maps become records whose children are named by the keys
+// (integer and bool keys in decimal and true/false), sorted by key.
 class ProtobufDecoder {
  public:
   // message_type must outlive the decoder.

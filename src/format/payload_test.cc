@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "event.pb.h"
 #include "format/avro_format.h"
+#include "format/parquet/corpus_test_util.h"
 #include "format/parquet/reader.h"
 #include "format/parquet_format.h"
 #include "format/payload_decoder.h"
@@ -639,16 +640,11 @@ TEST(ParquetFromProtobuf, BadPayloadsAndUnsignedOverflowAreErrorsOfThatMessage) 
 TEST(ParquetFromProtobuf, TypesWithoutColumnsAreRefusedAtStart) {
   TempDir dir;
   auto f = NewParquetFormat();
-  Config maps = ProtoConfig("secor.test.output.WithMap");
-  auto w = f->NewWriter(dir.Join("a.parquet"), {"", "events", &maps});
-  ASSERT_FALSE(w.ok());
-  EXPECT_EQ(w.status().message(), "protobuf: field 'labels' is a map; maps are not supported");
-  Config repeated = ProtoConfig("WithRepeatedMessage");  // simple names resolve too
-  w = f->NewWriter(dir.Join("b.parquet"), {"", "events", &repeated});
+  Config recursive = ProtoConfig("Tree");  // simple names resolve too
+  auto w = f->NewWriter(dir.Join("a.parquet"), {"", "events", &recursive});
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().message(),
-            "protobuf: field 'addresses' is a repeated message; only repeated scalars are "
-            "supported");
+            "protobuf: secor.test.output.Tree nests deeper than 32 (a recursive message?)");
   Config none = Config::FromMap({{"secor.payload.encoding", "protobuf"}});
   w = f->NewWriter(dir.Join("c.parquet"), {"", "events", &none});
   ASSERT_FALSE(w.ok());
@@ -660,6 +656,275 @@ TEST(ParquetFromProtobuf, TypesWithoutColumnsAreRefusedAtStart) {
   ASSERT_FALSE(w.ok());
   EXPECT_NE(w.status().message().find("expected json, avro or protobuf"), std::string::npos)
       << w.status().message();
+}
+
+secor::test::output::Order FullOrder() {
+  secor::test::output::Order o;
+  o.set_id("o1");
+  auto* a = o.add_items();
+  a->set_sku("a");
+  a->set_qty(2);
+  a->set_note("n");
+  a->add_labels("x");
+  a->add_labels("y");
+  (*a->mutable_prices())["eur"] = 1.5;
+  auto* b = o.add_items();
+  b->set_sku("b");
+  (*o.mutable_counts())["z"] = 3;
+  (*o.mutable_counts())["a"] = -1;
+  (*o.mutable_counts())[""] = 0;
+  auto& by = (*o.mutable_by_sku())["b"];
+  by.set_sku("b");
+  by.set_qty(1);
+  (*by.mutable_prices())["usd"] = -0.5;
+  (*by.mutable_prices())["chf"] = 2;
+  // A second value with a map of its own: maps inside map values.
+  auto& other = (*o.mutable_by_sku())["a"];
+  other.set_sku("a");
+  other.add_labels("l");
+  (*other.mutable_prices())["sek"] = 10;
+  (*o.mutable_colors())[2] = secor::test::output::GREEN;
+  (*o.mutable_colors())[-1] = secor::test::output::RED;
+  auto* t = o.add_times();
+  t->set_seconds(1700000000);
+  t->set_nanos(123456000);
+  o.mutable_address()->set_city("Bergen");
+  return o;
+}
+
+// Map entries come sorted by key (protobuf's map order is not defined);
+// integer keys numerically.
+const char kFullOrderJson[] =
+    R"({"id":"o1","items":[{"sku":"a","qty":2,"note":"n","labels":["x","y"],"prices":{"eur":1.5}},)"
+    R"({"sku":"b","qty":0,"note":null,"labels":[],"prices":{}}],"counts":{"":0,"a":-1,"z":3},)"
+    R"("by_sku":{"a":{"sku":"a","qty":0,"note":null,"labels":["l"],"prices":{"sek":10}},)"
+    R"("b":{"sku":"b","qty":1,"note":null,"labels":[],"prices":{"chf":2,"usd":-0.5}}},)"
+    R"("colors":{"-1":"RED","2":"GREEN"},"times":[1700000000123456],)"
+    R"("address":{"city":"Bergen","zip":0,"note":null}})";
+const char kEmptyOrderJson[] =
+    R"({"id":"","items":[],"counts":{},"by_sku":{},"colors":{},"times":[],"address":null})";
+
+TEST(ParquetFromProtobuf, RepeatedMessagesAndMapsBecomeListsOfGroupsAndMaps) {
+  TempDir dir;
+  Config c = ProtoConfig("secor.test.output.Order");
+  auto f = NewParquetFormat();
+  const std::string path = dir.Join("order.parquet");
+  auto st = Write(*f, path, c, "snappy",
+                  {{1, FullOrder().SerializeAsString()},
+                   {2, secor::test::output::Order().SerializeAsString()}});
+  ASSERT_EQ(st.size(), 2u);
+  EXPECT_TRUE(st[0].ok()) << st[0].ToString();
+  EXPECT_TRUE(st[1].ok()) << st[1].ToString();
+  auto map_lines = [](const std::string& name, const std::string& value_lines, int children = 0) {
+    return ElementLine(name, kOpt, std::nullopt, LogicalKind::kMap, 0, 1) +
+           ElementLine("key_value", kRep, std::nullopt, LogicalKind::kNone, 0, 2) +
+           ElementLine("key", kReq, PhysicalType::kByteArray, LogicalKind::kString) +
+           (children ? ElementLine("value", kOpt, std::nullopt, LogicalKind::kNone, 0, children)
+                     : "") +
+           value_lines;
+  };
+  const std::string item_fields =
+      ElementLine("sku", kReq, PhysicalType::kByteArray, LogicalKind::kString) +
+      ElementLine("qty", kReq, PhysicalType::kInt32, LogicalKind::kInteger, 32) +
+      ElementLine("note", kOpt, PhysicalType::kByteArray, LogicalKind::kString) +
+      ListLines("labels", kOpt, PhysicalType::kByteArray, LogicalKind::kString) +
+      map_lines("prices", ElementLine("value", kOpt, PhysicalType::kDouble));
+  EXPECT_EQ(SchemaText(path),
+            ElementLine("__offset", kReq, PhysicalType::kInt64, LogicalKind::kInteger, 64) +
+                ElementLine("id", kReq, PhysicalType::kByteArray, LogicalKind::kString) +
+                ElementLine("items", kOpt, std::nullopt, LogicalKind::kList, 0, 1) +
+                ElementLine("list", kRep, std::nullopt, LogicalKind::kNone, 0, 1) +
+                ElementLine("element", kOpt, std::nullopt, LogicalKind::kNone, 0, 5) + item_fields +
+                map_lines("counts", ElementLine("value", kOpt, PhysicalType::kInt64,
+                                                LogicalKind::kInteger, 64)) +
+                map_lines("by_sku", item_fields, 5) +
+                map_lines("colors", ElementLine("value", kOpt, PhysicalType::kByteArray,
+                                                LogicalKind::kString)) +
+                ListLines("times", kOpt, PhysicalType::kInt64, LogicalKind::kTimestampMicros) +
+                ElementLine("address", kOpt, std::nullopt, LogicalKind::kNone, 0, 3) +
+                ElementLine("city", kReq, PhysicalType::kByteArray, LogicalKind::kString) +
+                ElementLine("zip", kReq, PhysicalType::kInt32, LogicalKind::kInteger, 32) +
+                ElementLine("note", kOpt, PhysicalType::kByteArray, LogicalKind::kString));
+  auto recs = ReadAll(*f, path);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].offset, 1);
+  EXPECT_EQ(recs[0].payload, kFullOrderJson);
+  EXPECT_EQ(recs[1].payload, kEmptyOrderJson);
+  testing::KeepForReaders(path, {"SNAPPY", 1, {}});
+}
+
+TEST(AvroFromProtobuf, RepeatedMessagesAndMapsBecomeArraysOfRecordsAndMaps) {
+  TempDir dir;
+  Config c = ProtoConfig("secor.test.output.Order");
+  auto f = NewAvroFormat();
+  const std::string path = dir.Join("order.avro");
+  auto st = Write(*f, path, c, "",
+                  {{1, FullOrder().SerializeAsString()},
+                   {2, secor::test::output::Order().SerializeAsString()}});
+  ASSERT_EQ(st.size(), 2u);
+  EXPECT_TRUE(st[0].ok()) << st[0].ToString();
+  EXPECT_TRUE(st[1].ok()) << st[1].ToString();
+  auto recs = ReadAll(*f, path);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].payload, kFullOrderJson);
+  EXPECT_EQ(recs[1].payload, kEmptyOrderJson);
+  // The schema Avro C read the file with: arrays and maps of nullable items,
+  // records named by their path.
+  avro_file_reader_t reader;
+  ASSERT_EQ(avro_file_reader(path.c_str(), &reader), 0) << avro_strerror();
+  avro_schema_t schema = avro_file_reader_get_writer_schema(reader);
+  avro_schema_t items = avro_schema_record_field_get(schema, "items");
+  ASSERT_TRUE(is_avro_union(items));
+  avro_schema_t array = avro_schema_union_branch(items, 1);
+  ASSERT_TRUE(is_avro_array(array));
+  avro_schema_t item = avro_schema_union_branch(avro_schema_array_items(array), 1);
+  ASSERT_TRUE(is_avro_record(item));
+  EXPECT_STREQ(avro_schema_name(item), "Order_items");
+  avro_schema_t by_sku =
+      avro_schema_union_branch(avro_schema_record_field_get(schema, "by_sku"), 1);
+  ASSERT_TRUE(is_avro_map(by_sku));
+  EXPECT_STREQ(avro_schema_name(avro_schema_union_branch(avro_schema_map_values(by_sku), 1)),
+               "Order_by_sku");
+  avro_file_reader_close(reader);
+}
+
+// Arrays of records, maps with null values, maps of arrays, arrays of arrays
+// and a named type used twice, written by Avro C.
+const char kCartSchema[] = R"({"type":"record","name":"Cart","namespace":"shop","fields":[
+  {"name":"id","type":"long"},
+  {"name":"lines","type":{"type":"array","items":{"type":"record","name":"Line","fields":[
+    {"name":"sku","type":"string"},
+    {"name":"qty","type":["null","int"]},
+    {"name":"tags","type":{"type":"array","items":"string"}}]}}},
+  {"name":"attrs","type":{"type":"map","values":["null","string"]}},
+  {"name":"by_day","type":{"type":"map","values":{"type":"array",
+    "items":{"type":"int","logicalType":"date"}}}},
+  {"name":"matrix","type":{"type":"array","items":{"type":"array","items":"double"}}},
+  {"name":"best","type":["null","shop.Line"]}]})";
+
+void SetLine(avro_value_t* line, const char* sku, std::optional<int32_t> qty,
+             const std::vector<const char*>& tags) {
+  avro_value_t f = Field(line, "sku");
+  avro_value_set_string(&f, sku);
+  f = Field(line, "qty");
+  avro_value_t b = Branch(&f, !qty.has_value());
+  if (qty) avro_value_set_int(&b, *qty);
+  f = Field(line, "tags");
+  for (const char* t : tags) {
+    avro_value_t e;
+    avro_value_append(&f, &e, nullptr);
+    avro_value_set_string(&e, t);
+  }
+}
+
+std::string FullCart() {
+  return AvroDatum(kCartSchema, [](avro_value_t* rec) {
+    avro_value_t f = Field(rec, "id");
+    avro_value_set_long(&f, 1);
+    f = Field(rec, "lines");
+    avro_value_t line;
+    avro_value_append(&f, &line, nullptr);
+    SetLine(&line, "a", 2, {"t", "u"});
+    avro_value_append(&f, &line, nullptr);
+    SetLine(&line, "b", std::nullopt, {});
+    f = Field(rec, "attrs");
+    avro_value_t v;
+    avro_value_add(&f, "k", &v, nullptr, nullptr);
+    avro_value_t b = Branch(&v, false);
+    avro_value_set_string(&b, "v");
+    avro_value_add(&f, "n", &v, nullptr, nullptr);
+    Branch(&v, true);
+    f = Field(rec, "by_day");
+    avro_value_add(&f, "d", &v, nullptr, nullptr);
+    avro_value_t day;
+    avro_value_append(&v, &day, nullptr);
+    avro_value_set_int(&day, 19782);
+    avro_value_add(&f, "e", &v, nullptr, nullptr);
+    f = Field(rec, "matrix");
+    avro_value_t row;
+    avro_value_append(&f, &row, nullptr);
+    avro_value_t x;
+    avro_value_append(&row, &x, nullptr);
+    avro_value_set_double(&x, 1.5);
+    avro_value_append(&row, &x, nullptr);
+    avro_value_set_double(&x, -2);
+    avro_value_append(&f, &row, nullptr);
+    f = Field(rec, "best");
+    b = Branch(&f, false);
+    SetLine(&b, "c", 1, {"best"});
+  });
+}
+
+std::string EmptyCart() {
+  return AvroDatum(kCartSchema, [](avro_value_t* rec) {
+    avro_value_t f = Field(rec, "id");
+    avro_value_set_long(&f, 2);
+    f = Field(rec, "best");
+    Branch(&f, true);
+  });
+}
+
+TEST(ParquetFromAvro, ArraysOfRecordsMapsAndNestedArrays) {
+  TempDir dir;
+  ASSERT_TRUE(WriteFileAtomic(dir.Join("cart.avsc"), kCartSchema).ok());
+  Config c = Config::FromMap(
+      {{"secor.payload.encoding", "avro"}, {"secor.avro.schema.file", dir.Join("cart.avsc")}});
+  auto f = NewParquetFormat();
+  const std::string path = dir.Join("cart.parquet");
+  auto st = Write(*f, path, c, "zstd", {{5, FullCart()}, {6, EmptyCart()}});
+  ASSERT_EQ(st.size(), 2u);
+  EXPECT_TRUE(st[0].ok()) << st[0].ToString();
+  EXPECT_TRUE(st[1].ok()) << st[1].ToString();
+  const std::string line_fields =
+      ElementLine("sku", kReq, PhysicalType::kByteArray, LogicalKind::kString) +
+      ElementLine("qty", kOpt, PhysicalType::kInt32, LogicalKind::kInteger, 32) +
+      ListLines("tags", kOpt, PhysicalType::kByteArray, LogicalKind::kString);
+  EXPECT_EQ(SchemaText(path),
+            ElementLine("__offset", kReq, PhysicalType::kInt64, LogicalKind::kInteger, 64) +
+                ElementLine("id", kReq, PhysicalType::kInt64, LogicalKind::kInteger, 64) +
+                ElementLine("lines", kOpt, std::nullopt, LogicalKind::kList, 0, 1) +
+                ElementLine("list", kRep, std::nullopt, LogicalKind::kNone, 0, 1) +
+                ElementLine("element", kOpt, std::nullopt, LogicalKind::kNone, 0, 3) + line_fields +
+                ElementLine("attrs", kOpt, std::nullopt, LogicalKind::kMap, 0, 1) +
+                ElementLine("key_value", kRep, std::nullopt, LogicalKind::kNone, 0, 2) +
+                ElementLine("key", kReq, PhysicalType::kByteArray, LogicalKind::kString) +
+                ElementLine("value", kOpt, PhysicalType::kByteArray, LogicalKind::kString) +
+                ElementLine("by_day", kOpt, std::nullopt, LogicalKind::kMap, 0, 1) +
+                ElementLine("key_value", kRep, std::nullopt, LogicalKind::kNone, 0, 2) +
+                ElementLine("key", kReq, PhysicalType::kByteArray, LogicalKind::kString) +
+                ListLines("value", kOpt, PhysicalType::kInt32, LogicalKind::kDate) +
+                ElementLine("matrix", kOpt, std::nullopt, LogicalKind::kList, 0, 1) +
+                ElementLine("list", kRep, std::nullopt, LogicalKind::kNone, 0, 1) +
+                ListLines("element", kOpt, PhysicalType::kDouble) +
+                ElementLine("best", kOpt, std::nullopt, LogicalKind::kNone, 0, 3) + line_fields);
+  auto recs = ReadAll(*f, path);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].offset, 5);
+  EXPECT_EQ(recs[0].payload,
+            R"({"id":1,"lines":[{"sku":"a","qty":2,"tags":["t","u"]},{"sku":"b","qty":null,)"
+            R"("tags":[]}],"attrs":{"k":"v","n":null},"by_day":{"d":["2024-02-29"],"e":[]},)"
+            R"("matrix":[[1.5,-2],[]],"best":{"sku":"c","qty":1,"tags":["best"]}})");
+  EXPECT_EQ(recs[1].payload,
+            R"({"id":2,"lines":[],"attrs":{},"by_day":{},"matrix":[],"best":null})");
+  testing::KeepForReaders(path, {"ZSTD", 1, {}});
+
+  // A column list picks nested fields by path as well.
+  Config list = Config::FromMap({{"secor.payload.encoding", "avro"},
+                                 {"secor.avro.schema.file", dir.Join("cart.avsc")},
+                                 {"secor.parquet.columns",
+                                  "attrs:map<string,string>, best_tags:list<string>=best.tags, "
+                                  "matrix:list<list<double>>!"}});
+  const std::string picked = dir.Join("picked.parquet");
+  st = Write(*f, picked, list, "", {{7, FullCart()}, {8, EmptyCart()}});
+  ASSERT_EQ(st.size(), 2u);
+  EXPECT_TRUE(st[0].ok()) << st[0].ToString();
+  EXPECT_TRUE(st[1].ok()) << st[1].ToString();
+  recs = ReadAll(*f, picked);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].payload,
+            R"({"attrs":{"k":"v","n":null},"best_tags":["best"],"matrix":[[1.5,-2],[]]})");
+  EXPECT_EQ(recs[1].payload, R"({"attrs":{},"best_tags":null,"matrix":[]})");
+  testing::KeepForReaders(picked, {"UNCOMPRESSED", 1, {}});
 }
 
 TEST(AvroFromAvro, DatumsAreWrittenAsTheyAre) {

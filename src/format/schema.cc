@@ -2,6 +2,8 @@
 
 #include <climits>
 #include <cmath>
+#include <map>
+#include <utility>
 
 #include "common/file_util.h"
 #include "common/strings.h"
@@ -72,13 +74,14 @@ Status InsertLeaf(std::vector<FieldSpec>* fields, const std::vector<std::string>
     for (auto& f : *fields) {
       if (f.name == path[i]) group = &f;
     }
-    if (group && !group->is_group) {
+    if (group && group->kind != FieldKind::kGroup) {
       return Status::InvalidArgument("parquet columns: '{}' is both a column and a group", path[i]);
     }
     if (!group) {
+      // A container only: its leaves name their whole source path.
       FieldSpec g;
       g.name = path[i];
-      g.is_group = true;
+      g.kind = FieldKind::kGroup;
       g.required = true;
       fields->push_back(std::move(g));
       group = &fields->back();
@@ -103,12 +106,62 @@ bool ValidName(std::string_view s) {
   return true;
 }
 
+// The entries of a column list: split at commas outside <...>, since
+// map<string,T> has one of its own.
+std::vector<std::string_view> SplitEntries(std::string_view spec) {
+  std::vector<std::string_view> out;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= spec.size(); ++i) {
+    if (i == spec.size() || (spec[i] == ',' && depth == 0)) {
+      out.push_back(spec.substr(start, i - start));
+      start = i + 1;
+    } else if (spec[i] == '<') {
+      ++depth;
+    } else if (spec[i] == '>') {
+      --depth;
+    }
+  }
+  return out;
+}
+
+// A type of the column list: a scalar name, list<T> or map<string,T>, T any
+// of these. Sets f's kind, type and children.
+Status ParseColumnType(std::string_view text, std::string_view entry, int depth, FieldSpec* f) {
+  if (depth > 32) return Status::InvalidArgument("parquet columns: '{}' nests too deep", entry);
+  text = Trim(text);
+  const std::string lower = ToLower(text);
+  const bool list = StartsWith(lower, "list<") && EndsWith(lower, ">");
+  const bool map = StartsWith(lower, "map<") && EndsWith(lower, ">");
+  if (list || map) {
+    std::string_view inner = text.substr(list ? 5 : 4, text.size() - (list ? 6 : 5));
+    FieldSpec item;
+    item.name = list ? "element" : "value";
+    if (map) {
+      size_t comma = inner.find(',');
+      if (comma == std::string_view::npos || ToLower(Trim(inner.substr(0, comma))) != "string") {
+        return Status::InvalidArgument(
+            "parquet columns: a map needs string keys, map<string,T> ('{}')", entry);
+      }
+      inner = inner.substr(comma + 1);
+    }
+    RETURN_IF_ERROR(ParseColumnType(inner, entry, depth + 1, &item));
+    f->kind = list ? FieldKind::kList : FieldKind::kMap;
+    f->children.push_back(std::move(item));
+    return Status::OK();
+  }
+  if (!TypeFromName(text, &f->type)) {
+    return Status::InvalidArgument("parquet columns: unknown type '{}' in '{}'", text, entry);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<TableSchema> ParseColumnList(std::string_view spec) {
   TableSchema schema;
   schema.raw = false;
-  for (const std::string& raw_entry : Split(spec, ',', true)) {
+  for (std::string_view raw_entry : SplitEntries(spec)) {
     std::string_view entry = Trim(raw_entry);
     if (entry.empty()) continue;
     size_t colon = entry.find(':');
@@ -127,15 +180,7 @@ Result<TableSchema> ParseColumnList(std::string_view spec) {
       leaf.required = true;
       rest = Trim(rest.substr(0, rest.size() - 1));
     }
-    std::string type_name(rest);
-    if (StartsWith(ToLower(rest), "list<") && EndsWith(rest, ">")) {
-      leaf.is_list = true;
-      type_name = std::string(Trim(rest.substr(5, rest.size() - 6)));
-    }
-    if (!TypeFromName(type_name, &leaf.type)) {
-      return Status::InvalidArgument("parquet columns: unknown type '{}' in '{}'", type_name,
-                                     entry);
-    }
+    RETURN_IF_ERROR(ParseColumnType(rest, entry, 0, &leaf));
     std::vector<std::string> parts = Split(path, '.');
     for (const auto& p : parts) {
       if (!ValidName(p))
@@ -155,42 +200,120 @@ Result<TableSchema> ParseColumnList(std::string_view spec) {
 
 namespace {
 
-Status AvroType(simdjson::dom::element type, FieldSpec* f, const std::vector<std::string>& path,
-                int depth);
-
-Status AvroFields(simdjson::dom::element record, std::vector<FieldSpec>* out,
-                  const std::vector<std::string>& path, int depth) {
-  simdjson::dom::array fields;
-  if (record["fields"].get(fields))
-    return Status::InvalidArgument("avro schema: record without fields");
-  for (simdjson::dom::element fe : fields) {
-    std::string_view name;
-    if (fe["name"].get(name)) return Status::InvalidArgument("avro schema: field without name");
-    simdjson::dom::element type;
-    if (fe["type"].get(type))
-      return Status::InvalidArgument("avro schema: field '{}' has no type", name);
-    FieldSpec f;
-    f.name = std::string(name);
-    std::vector<std::string> p = path;
-    p.push_back(f.name);
-    f.required = true;
-    RETURN_IF_ERROR(AvroType(type, &f, p, depth + 1));
-    out->push_back(std::move(f));
+// Maps Avro types to fields, remembering named types (records, enums,
+// fixed) so that later references by name resolve.
+class AvroWalk {
+ public:
+  // The top-level record's fields (the record's name can be referred to).
+  Status Top(simdjson::dom::element record, std::vector<FieldSpec>* out) {
+    return Fields(record, out, "", Remember(record, ""), 0);
   }
-  return Status::OK();
-}
 
-Status AvroType(simdjson::dom::element type, FieldSpec* f, const std::vector<std::string>& path,
-                int depth) {
-  if (depth > 32) return Status::InvalidArgument("avro schema: nested too deep");
-  const std::string where = Join(path, ".");
-  if (type.is_array()) {
+ private:
+  Status Fields(simdjson::dom::element record, std::vector<FieldSpec>* out,
+                const std::string& where, const std::string& ns, int depth) {
+    simdjson::dom::array fields;
+    if (record["fields"].get(fields))
+      return Status::InvalidArgument("avro schema: record without fields");
+    for (simdjson::dom::element fe : fields) {
+      std::string_view name;
+      if (fe["name"].get(name)) return Status::InvalidArgument("avro schema: field without name");
+      simdjson::dom::element type;
+      if (fe["type"].get(type))
+        return Status::InvalidArgument("avro schema: field '{}' has no type", name);
+      FieldSpec f;
+      f.name = std::string(name);
+      f.source = {f.name};
+      f.required = true;
+      RETURN_IF_ERROR(Type(type, &f, where.empty() ? f.name : where + "." + f.name, ns, depth + 1));
+      out->push_back(std::move(f));
+    }
+    return Status::OK();
+  }
+
+  // Sets f's kind, type, children and (for null unions, arrays and maps)
+  // required. depth counts records, arrays and maps (unions and {"type": ..}
+  // wrappers descend into the schema text, so they end by themselves).
+  Status Type(simdjson::dom::element type, FieldSpec* f, const std::string& where,
+              const std::string& ns, int depth) {
+    if (depth > 32) {
+      return Status::InvalidArgument("avro schema: field '{}' nests too deep (a recursive type?)",
+                                     where);
+    }
+    if (type.is_array()) return Union(type, f, where, ns, depth);
+    std::string_view name;
+    std::string_view logical;
+    std::string inner_ns = ns;
+    if (type.is_object()) {
+      if (type["type"].get(name)) {
+        // {"type": {...}} nesting
+        simdjson::dom::element inner;
+        if (type["type"].get(inner))
+          return Status::InvalidArgument("avro schema: field '{}' has no type", where);
+        return Type(inner, f, where, ns, depth);
+      }
+      if (type["logicalType"].get(logical)) logical = {};
+      if (name == "record" || name == "enum" || name == "fixed") {
+        inner_ns = Remember(type, ns);
+      }
+    } else if (type.get(name)) {
+      return Status::InvalidArgument("avro schema: field '{}' has a bad type", where);
+    } else if (auto named = Lookup(name, ns); named) {
+      return Type(named->first, f, where, named->second, depth);
+    }
+    if (name == "record") {
+      f->kind = FieldKind::kGroup;
+      return Fields(type, &f->children, where, inner_ns, depth);
+    }
+    if (name == "array" || name == "map") {
+      const bool array = name == "array";
+      simdjson::dom::element items;
+      if (type[array ? "items" : "values"].get(items)) {
+        return Status::InvalidArgument("avro schema: {} '{}' without {}", name, where,
+                                       array ? "items" : "values");
+      }
+      FieldSpec item;
+      item.name = array ? "element" : "value";
+      RETURN_IF_ERROR(Type(items, &item, where + (array ? "[]" : "{}"), ns, depth + 1));
+      item.required = false;
+      f->kind = array ? FieldKind::kList : FieldKind::kMap;
+      f->children.push_back(std::move(item));
+      // A missing array or map of a JSON message is null, not an error.
+      f->required = false;
+      return Status::OK();
+    }
+    if (name == "string" || name == "enum") {
+      f->type = ColumnType::kString;
+    } else if (name == "bytes" || name == "fixed") {
+      f->type = ColumnType::kBinary;
+    } else if (name == "int") {
+      f->type = logical == "date" ? ColumnType::kDate : ColumnType::kInt32;
+    } else if (name == "long") {
+      f->type = logical == "timestamp-millis"   ? ColumnType::kTimestampMillis
+                : logical == "timestamp-micros" ? ColumnType::kTimestampMicros
+                                                : ColumnType::kInt64;
+    } else if (name == "float") {
+      f->type = ColumnType::kFloat;
+    } else if (name == "double") {
+      f->type = ColumnType::kDouble;
+    } else if (name == "boolean") {
+      f->type = ColumnType::kBool;
+    } else {
+      return Status::InvalidArgument("avro schema: field '{}' has unsupported type '{}'", where,
+                                     name);
+    }
+    return Status::OK();
+  }
+
+  Status Union(simdjson::dom::element type, FieldSpec* f, const std::string& where,
+               const std::string& ns, int depth) {
     simdjson::dom::element branch;
     int non_null = 0;
+    bool nullable = false;
     for (simdjson::dom::element b : type.get_array()) {
       std::string_view s;
       if (!b.get(s) && s == "null") {
-        f->required = false;
+        nullable = true;
         continue;
       }
       branch = b;
@@ -200,68 +323,41 @@ Status AvroType(simdjson::dom::element type, FieldSpec* f, const std::vector<std
       return Status::InvalidArgument(
           "avro schema: field '{}': only unions of null and one type are supported", where);
     }
-    bool required = f->required;
-    RETURN_IF_ERROR(AvroType(branch, f, path, depth + 1));
-    f->required = required && f->required;
+    RETURN_IF_ERROR(Type(branch, f, where, ns, depth));
+    if (nullable) f->required = false;
     return Status::OK();
   }
-  std::string_view name;
-  std::string_view logical;
-  if (type.is_object()) {
-    if (type["type"].get(name)) {
-      // {"type": {...}} nesting
-      simdjson::dom::element inner;
-      if (type["type"].get(inner))
-        return Status::InvalidArgument("avro schema: field '{}' has no type", where);
-      return AvroType(inner, f, path, depth + 1);
+
+  // Registers a named type under its name and its full name; returns the
+  // namespace its own fields' types are named in.
+  std::string Remember(simdjson::dom::element type, const std::string& ns) {
+    std::string_view name;
+    if (type["name"].get(name)) return ns;
+    std::string_view own_ns;
+    std::string space = type["namespace"].get(own_ns) ? ns : std::string(own_ns);
+    std::string full(name);
+    if (const size_t dot = full.rfind('.'); dot != std::string::npos) {
+      space = full.substr(0, dot);
+    } else if (!space.empty()) {
+      full = space + "." + full;
     }
-    if (type["logicalType"].get(logical)) logical = {};
-  } else if (type.get(name)) {
-    return Status::InvalidArgument("avro schema: field '{}' has a bad type", where);
+    named_.emplace(full, std::make_pair(type, space));
+    named_.emplace(std::string(name), std::make_pair(type, space));
+    return space;
   }
-  if (name == "record") {
-    f->is_group = true;
-    return AvroFields(type, &f->children, path, depth);
-  }
-  if (name == "array") {
-    simdjson::dom::element items;
-    if (type["items"].get(items))
-      return Status::InvalidArgument("avro schema: array '{}' without items", where);
-    FieldSpec elem;
-    RETURN_IF_ERROR(AvroType(items, &elem, path, depth + 1));
-    if (elem.is_group || elem.is_list) {
-      return Status::InvalidArgument(
-          "avro schema: field '{}': only arrays of primitive types are supported", where);
+
+  const std::pair<simdjson::dom::element, std::string>* Lookup(std::string_view name,
+                                                               const std::string& ns) const {
+    auto it = named_.end();
+    if (!ns.empty() && name.find('.') == std::string_view::npos) {
+      it = named_.find(ns + "." + std::string(name));
     }
-    f->is_list = true;
-    f->type = elem.type;
-    f->source = path;
-    f->required = false;
-    return Status::OK();
+    if (it == named_.end()) it = named_.find(std::string(name));
+    return it == named_.end() ? nullptr : &it->second;
   }
-  f->source = path;
-  if (name == "string" || name == "enum") {
-    f->type = ColumnType::kString;
-  } else if (name == "bytes" || name == "fixed") {
-    f->type = ColumnType::kBinary;
-  } else if (name == "int") {
-    f->type = logical == "date" ? ColumnType::kDate : ColumnType::kInt32;
-  } else if (name == "long") {
-    f->type = logical == "timestamp-millis"   ? ColumnType::kTimestampMillis
-              : logical == "timestamp-micros" ? ColumnType::kTimestampMicros
-                                              : ColumnType::kInt64;
-  } else if (name == "float") {
-    f->type = ColumnType::kFloat;
-  } else if (name == "double") {
-    f->type = ColumnType::kDouble;
-  } else if (name == "boolean") {
-    f->type = ColumnType::kBool;
-  } else {
-    return Status::InvalidArgument("avro schema: field '{}' has unsupported type '{}'", where,
-                                   name);
-  }
-  return Status::OK();
-}
+
+  std::map<std::string, std::pair<simdjson::dom::element, std::string>> named_;
+};
 
 }  // namespace
 
@@ -277,7 +373,7 @@ Result<TableSchema> SchemaFromAvro(std::string_view avro_json) {
   }
   TableSchema schema;
   schema.raw = false;
-  RETURN_IF_ERROR(AvroFields(root, &schema.fields, {}, 0));
+  RETURN_IF_ERROR(AvroWalk().Top(root, &schema.fields));
   for (const auto& f : schema.fields) {
     if (StartsWith(f.name, "__"))
       return Status::InvalidArgument(
@@ -481,20 +577,36 @@ std::string AvroLeafType(ColumnType type) {
 }
 
 void AvroRecordJson(const std::vector<FieldSpec>& fields, const std::string& name,
+                    std::string* out);
+
+// The Avro type of f; name is the record name a group gets.
+std::string AvroTypeJson(const FieldSpec& f, const std::string& name) {
+  switch (f.kind) {
+    case FieldKind::kLeaf:
+      return AvroLeafType(f.type);
+    case FieldKind::kGroup: {
+      std::string type;
+      AvroRecordJson(f.children, name, &type);
+      return type;
+    }
+    case FieldKind::kList:
+      return R"({"type":"array","items":["null",)" + AvroTypeJson(f.children[0], name) + "]}";
+    case FieldKind::kMap:
+      return R"({"type":"map","values":["null",)" + AvroTypeJson(f.children[0], name) + "]}";
+  }
+  return AvroLeafType(f.type);
+}
+
+void AvroRecordJson(const std::vector<FieldSpec>& fields, const std::string& name,
                     std::string* out) {
   *out += R"({"type":"record","name":)" + JsonQuote(name) + R"(,"fields":[)";
   bool first = true;
   for (const FieldSpec& f : fields) {
     if (!first) *out += ',';
     first = false;
-    std::string type;
-    if (f.is_group) {
-      AvroRecordJson(f.children, name + "_" + f.name, &type);
-    } else if (f.is_list) {
-      type = R"({"type":"array","items":["null",)" + AvroLeafType(f.type) + "]}";
-    } else {
-      type = AvroLeafType(f.type);
-    }
+    // Field names are unique in a record and lists and maps hold one item
+    // type, so the path of field names makes unique record names.
+    const std::string type = AvroTypeJson(f, name + "_" + f.name);
     *out += R"({"name":)" + JsonQuote(f.name) + R"(,"type":)";
     if (f.required) {
       *out += type + "}";

@@ -1,9 +1,11 @@
-// TableSchema: how a JSON message maps to typed columns of a columnar file.
+// TableSchema: how a message maps to typed columns of a columnar file.
 // It comes from the configuration, either a column list
 //   secor.parquet.columns = ts:timestamp_millis=timestamp, user.id:int64!, tags:list<string>
 // (entry = column path ':' type ['!' = required] ['=' JSON source path]; dots in
-// the column path make nested groups) or an Avro schema file; with neither,
-// the table is "raw": one binary `value` column holding the payload.
+// the column path make nested groups; types nest as list<T> and map<string,T>)
+// or an Avro schema file, or it is derived from the payloads' Avro schema or
+// Protobuf descriptor; with none, the table is "raw": one binary `value`
+// column holding the payload.
 // The Kafka offset is always stored in the `__offset` column; the other Kafka
 // metadata columns (__topic, __partition, __timestamp, __key) are opt-in.
 #pragma once
@@ -36,17 +38,32 @@ enum class ColumnType {
 
 const char* ColumnTypeName(ColumnType type);
 
+enum class FieldKind : uint8_t {
+  kLeaf,   // a value of `type`
+  kGroup,  // a record: children are its fields
+  kList,   // children[0] is the element (any kind), named "element"
+  kMap,    // string keys; children[0] is the value (any kind), named "value"
+};
+
+// One column or nested field. Lists and maps nest to any depth: a list of
+// records is a kList whose element is a kGroup, a map of lists a kMap whose
+// value is a kList. List elements and map values are always nullable.
 struct FieldSpec {
   std::string name;
-  bool is_group = false;  // nested group: children hold its fields
-  bool is_list = false;   // list whose elements have type `type`
-  ColumnType type = ColumnType::kString;
-  // Leaves: a missing or null value is an error instead of a null. Groups of
-  // JSON messages are always present (a missing JSON object gives a group of
-  // null fields); with TableSchema::optional_groups a group that is not
-  // required is null as a whole when its record is null or missing.
+  FieldKind kind = FieldKind::kLeaf;
+  ColumnType type = ColumnType::kString;  // kLeaf only
+  // Leaves, lists and maps: a missing or null value is an error instead of a
+  // null. Groups of JSON messages are always present (a missing JSON object
+  // gives a group of null fields); with TableSchema::optional_groups a group
+  // that is not required is null as a whole when its record is null or
+  // missing. Ignored for list elements and map values.
   bool required = false;
-  std::vector<std::string> source;  // JSON path of a leaf from the message root
+  // Where the value is: a path of JSON object keys (or record field names)
+  // from the value of the enclosing group, list element or map value (the
+  // message at the top). Empty: that value itself, as for list elements and
+  // map values, and for the groups a column list makes, which are only
+  // containers (their leaves give their whole path from the message root).
+  std::vector<std::string> source;
   std::vector<FieldSpec> children;
 };
 
@@ -67,13 +84,15 @@ inline constexpr char kOffsetColumn[] = "__offset";
 // Parses the column list syntax above.
 Result<TableSchema> ParseColumnList(std::string_view spec);
 // Maps an Avro record schema (JSON text) to columns: null unions become
-// optional, records nested groups, arrays of primitives lists, logical types
-// timestamp-millis/-micros and date their column types.
+// optional, records nested groups, arrays lists and maps maps (of any item
+// type, records and arrays included), logical types timestamp-millis/-micros
+// and date their column types. Named types may be referred to by name.
 Result<TableSchema> SchemaFromAvro(std::string_view avro_json);
 // An Avro record schema (JSON) with table's columns (not the Kafka metadata
 // columns): optional columns and groups become unions with null (default
-// null), lists arrays of nullable items, timestamps and dates longs and ints
-// with their logical types. Nested records are named <name>_<path>.
+// null), lists arrays and maps maps of nullable items, timestamps and dates
+// longs and ints with their logical types. Nested records are named
+// <name>_<path> (field names; list elements and map values add nothing).
 std::string AvroSchemaFromTable(const TableSchema& table, const std::string& full_name);
 
 // The schema of topic's files from the configuration (raw when config is null

@@ -35,7 +35,8 @@ TEST(ParquetCorpus, DuckDbAndHyparquetReadEveryFileTheWriterTestsMake) {
   TempDir dir;
   std::string corpus = dir.Join("corpus");
   auto unit = RunCommand({std::string(SECOR_BINARY_DIR) + "/tests/secor_format_test",
-                          "--gtest_filter=ParquetFormat.*:ParquetEdgeCases.*:MemoryBudget.*"},
+                          "--gtest_filter=ParquetFormat.*:ParquetEdgeCases.*:ParquetNested.*:"
+                          "ParquetFromAvro.*:ParquetFromProtobuf.*:MemoryBudget.*"},
                          "", {{"SECOR_PARQUET_TEST_CORPUS", corpus}});
   ASSERT_EQ(unit.exit_code, 0) << unit.out << unit.err;
 
@@ -50,6 +51,7 @@ TEST(ParquetCorpus, DuckDbAndHyparquetReadEveryFileTheWriterTestsMake) {
   const std::string edge = "ParquetEdgeCases.";
   const std::string format = "ParquetFormat.";
   const std::string budget = "MemoryBudget.";
+  const std::string nested = "ParquetNested.";
   std::set<std::string> want = {
       edge + "EveryTypeUnderEveryCodec-types-UNCOMPRESSED.parquet",
       edge + "EveryTypeUnderEveryCodec-types-SNAPPY.parquet",
@@ -73,6 +75,13 @@ TEST(ParquetCorpus, DuckDbAndHyparquetReadEveryFileTheWriterTestsMake) {
       budget + "ManyOpenFilesStayWithinTheBudgetAndKeepEveryRow-f0.parquet",
       budget + "ManyOpenFilesStayWithinTheBudgetAndKeepEveryRow-f39.parquet",
       budget + "AFrozenDictionaryStaysFirstInItsChunk-frozen.parquet",
+      // Lists of records, nested lists and maps from JSON, Avro and Protobuf.
+      nested + "JsonWithAnAvroSchemaFile-doc.parquet",
+      nested + "ColumnListListsAndMaps-cols.parquet",
+      nested + "ManyRowGroupsAndPagesOfRepeatedRows-many.parquet",
+      "ParquetFromAvro.ArraysOfRecordsMapsAndNestedArrays-cart.parquet",
+      "ParquetFromAvro.ArraysOfRecordsMapsAndNestedArrays-picked.parquet",
+      "ParquetFromProtobuf.RepeatedMessagesAndMapsBecomeListsOfGroupsAndMaps-order.parquet",
   };
   for (const auto& name : want) EXPECT_TRUE(reports.count(name)) << name << " was not checked";
   // Row counts as the tests wrote them: the readers read every row.
@@ -86,6 +95,8 @@ TEST(ParquetCorpus, DuckDbAndHyparquetReadEveryFileTheWriterTestsMake) {
             "20000");
   EXPECT_EQ(Field(reports[edge + "EveryTypeUnderEveryCodec-types-SNAPPY.parquet"], "rows"), "5");
   EXPECT_EQ(Field(reports[format + "EmptyFileIsValid-e.parquet"], "rows"), "0");
+  EXPECT_EQ(Field(reports[nested + "ManyRowGroupsAndPagesOfRepeatedRows-many.parquet"], "rows"),
+            "3000");
 }
 
 }  // namespace

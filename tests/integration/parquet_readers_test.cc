@@ -284,6 +284,101 @@ TEST_F(NodeReaders, AvscReadsAvroFiles) {
   EXPECT_EQ(rows[2], R"({"__offset":2,"value":")" + std::string(1 << 20, 'y') + "\"}");
 }
 
+// Lists of records and maps are query-ready: DuckDB unnests the lists and
+// reads the maps of Parquet written from Protobuf payloads (encoded by protoc)
+// and from JSON with a column list; avsc reads the Avro container written
+// from the same payloads, its schema derived from the descriptor.
+TEST_F(NodeReaders, NestedListsAndMapsQueryInDuckDbAndReadInAvsc) {
+  TempDir dir;
+  const std::string proto_dir = std::string(SECOR_SOURCE_DIR) + "/src/format/testdata";
+  const std::string desc = dir.Join("event.desc");
+  auto protoc = RunCommand({"protoc", "-I" + proto_dir, "--include_imports",
+                            "--descriptor_set_out=" + desc, "event.proto"});
+  ASSERT_EQ(protoc.exit_code, 0) << protoc.err;
+  std::vector<std::pair<int64_t, std::string>> orders;
+  for (
+      const char* text :
+      {R"(id: "o1" items { sku: "a" qty: 2 labels: "x" prices { key: "eur" value: 1.5 } })"
+       R"( items { sku: "b" note: "n" } counts { key: "z" value: 3 } counts { key: "a" value: -1 })"
+       R"( by_sku { key: "b" value { sku: "b" qty: 1 } } colors { key: 2 value: GREEN })"
+       R"( colors { key: -1 value: RED })",
+       R"(id: "o2")"}) {
+    auto enc = RunCommand(
+        {"protoc", "-I" + proto_dir, "--encode=secor.test.output.Order", "event.proto"}, text);
+    ASSERT_EQ(enc.exit_code, 0) << enc.err;
+    orders.emplace_back(static_cast<int64_t>(orders.size()), enc.out);
+  }
+  Config proto = Config::FromMap({{"secor.payload.encoding", "protobuf"},
+                                  {"secor.protobuf.descriptor.set.file", desc},
+                                  {"secor.protobuf.message.class", "secor.test.output.Order"}});
+  const std::string pq = dir.Join("orders.parquet");
+  ASSERT_TRUE(Write("parquet", pq, "zstd", &proto, orders).ok());
+  auto types = Duck("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '" + pq +
+                    "') WHERE column_name IN ('items', 'counts', 'colors')");
+  EXPECT_EQ(
+      Join(types, "\n"),
+      R"x({"column_name":"items","column_type":"STRUCT(sku VARCHAR, qty INTEGER, note VARCHAR, labels VARCHAR[], prices MAP(VARCHAR, DOUBLE))[]"}
+{"column_name":"counts","column_type":"MAP(VARCHAR, BIGINT)"}
+{"column_name":"colors","column_type":"MAP(VARCHAR, VARCHAR)"})x");
+  // One row per item, with its order's id; map entries by key.
+  auto items = Duck(
+      "SELECT id, i.sku, i.qty, i.note, i.labels, map_entries(i.prices) AS prices "
+      "FROM (SELECT id, unnest(items) AS i FROM '" +
+      pq + "') ORDER BY 1, 2");
+  EXPECT_EQ(
+      Join(items, "\n"),
+      R"({"id":"o1","sku":"a","qty":2,"note":null,"labels":["x"],"prices":[{"key":"eur","value":1.5}]}
+{"id":"o1","sku":"b","qty":0,"note":"n","labels":[],"prices":[]})");
+  auto maps = Duck(
+      "SELECT id, map_entries(counts) AS counts, map_entries(colors) AS colors, "
+      "list_filter(map_entries(by_sku), e -> e.key = 'b')[1].value.qty AS b_qty, len(items) AS n "
+      "FROM '" +
+      pq + "' ORDER BY 1");
+  EXPECT_EQ(
+      Join(maps, "\n"),
+      R"({"id":"o1","counts":[{"key":"a","value":"-1"},{"key":"z","value":"3"}],"colors":[{"key":"-1","value":"RED"},{"key":"2","value":"GREEN"}],"b_qty":1,"n":"2"}
+{"id":"o2","counts":[],"colors":[],"b_qty":null,"n":"0"})");
+
+  // JSON with list<list<T>> and map<string,list<T>> columns.
+  Config cols = Config::FromMap(
+      {{"secor.parquet.columns", "grid:list<list<int64>>, tags:map<string,list<string>>"}});
+  const std::string js = dir.Join("json.parquet");
+  ASSERT_TRUE(Write("parquet", js, "snappy", &cols,
+                    {{1, R"({"grid":[[1,2],[],null,[9007199254740993]],"tags":{"k":["a",null]}})"},
+                     {2, R"({"tags":{}})"}})
+                  .ok());
+  auto json_rows =
+      Duck("SELECT __offset, grid, flatten(grid) AS flat, map_entries(tags) AS tags FROM '" + js +
+           "' ORDER BY 1");
+  EXPECT_EQ(
+      Join(json_rows, "\n"),
+      R"({"__offset":"1","grid":[["1","2"],[],null,["9007199254740993"]],"flat":["1","2","9007199254740993"],"tags":[{"key":"k","value":["a",null]}]}
+{"__offset":"2","grid":null,"flat":null,"tags":[]})");
+  auto hy = Node("hyparquet_dump.mjs", js);
+  ASSERT_EQ(hy.size(), 3u);
+  EXPECT_EQ(
+      hy[1],
+      R"({"__offset":"1","grid":[["1","2"],[],null,["9007199254740993"]],"tags":{"k":["a",null]}})");
+  EXPECT_EQ(hy[2], R"({"__offset":"2","grid":null,"tags":{}})");
+
+  // The Avro container of the same Protobuf payloads.
+  const std::string av = dir.Join("orders.avro");
+  ASSERT_TRUE(Write("avro", av, "snappy", &proto, orders).ok());
+  auto rows = Node("avsc_dump.mjs", av);
+  ASSERT_EQ(rows.size(), 3u);
+  // (avsc gives maps as JavaScript objects, which list integer-like keys such
+  // as "2" first.)
+  EXPECT_EQ(
+      rows[1],
+      R"({"__offset":0,"id":"o1","items":[{"sku":"a","qty":2,"note":null,"labels":["x"],"prices":{"eur":1.5}},)"
+      R"({"sku":"b","qty":0,"note":"n","labels":[],"prices":{}}],"counts":{"a":-1,"z":3},)"
+      R"("by_sku":{"b":{"sku":"b","qty":1,"note":null,"labels":[],"prices":{}}},)"
+      R"("colors":{"2":"GREEN","-1":"RED"},"times":[],"address":null})");
+  EXPECT_EQ(
+      rows[2],
+      R"({"__offset":1,"id":"o2","items":[],"counts":{},"by_sku":{},"colors":{},"times":[],"address":null})");
+}
+
 // Binary payloads through the whole pipeline: Avro (schema file, datums
 // written by Avro C) and Protobuf (payloads encoded by protoc) produced to the
 // test broker, `secor consume` writing Parquet with the columns of their

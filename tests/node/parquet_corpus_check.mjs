@@ -8,8 +8,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DuckDBBlobValue, DuckDBDateValue, DuckDBInstance, DuckDBListValue, DuckDBStructValue,
-  DuckDBTimestampTZValue, DuckDBTimestampValue,
+  DuckDBBlobValue, DuckDBDateValue, DuckDBInstance, DuckDBListValue, DuckDBMapValue,
+  DuckDBStructValue, DuckDBTimestampTZValue, DuckDBTimestampValue,
 } from '@duckdb/node-api';
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -76,6 +76,16 @@ function parseLossless(text) {
 const isList = (node) =>
   node.children.length > 0 &&
   (node.element.converted_type === 'LIST' || node.element.logical_type?.type === 'LIST');
+const isMap = (node) =>
+  node.children.length > 0 &&
+  (node.element.converted_type === 'MAP' || node.element.logical_type?.type === 'MAP');
+
+// DuckDB must give the container type the schema says (a LIST as a list,
+// not a struct holding one).
+function duckType(name, v, type) {
+  if (!(v instanceof type)) throw new Error(`${name}: DuckDB gave ${v?.constructor?.name}, expected ${type.name}`);
+  return v;
+}
 
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 const utf8 = (bytes) => new TextDecoder().decode(bytes);
@@ -87,18 +97,33 @@ function isoDate(days) {
 // One canonical form for the three sources (expected rows, DuckDB, hyparquet),
 // driven by the file's schema: integers and timestamps (in the column's unit)
 // as decimal strings, floating point as numbers, dates as "YYYY-MM-DD",
-// strings as strings, top-level binary as "hex:..", nested binary as UTF-8.
+// strings as strings, top-level binary as "hex:..", nested binary as UTF-8,
+// lists as arrays, maps as [key, value] pairs sorted by key (hyparquet gives
+// maps as objects, which do not keep the order of integer-like keys).
 function canon(node, v, from, top) {
   if (v === null || v === undefined) return null;
   const e = node.element;
   if (isList(node)) {
-    const items = from === 'duckdb' ? v.items : v;
+    const items = from === 'duckdb' ? duckType(e.name, v, DuckDBListValue).items : v;
     if (!Array.isArray(items)) throw new Error(`${e.name}: expected a list, got ${typeof v}`);
-    const leaf = node.children[0].children[0];
-    return items.map((x) => canon(leaf, x, from, false));
+    const element = node.children[0].children[0];
+    return items.map((x) => canon(element, x, from, false));
+  }
+  if (isMap(node)) {
+    const [keyNode, valueNode] = node.children[0].children;
+    let pairs;
+    if (from === 'duckdb') {
+      pairs = duckType(e.name, v, DuckDBMapValue).entries.map((kv) => [kv.key, kv.value]);
+    } else {
+      if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`${e.name}: expected a map, got ${typeof v}`);
+      pairs = Object.entries(v);
+    }
+    return pairs
+      .map(([k, x]) => [canon(keyNode, k, from, false), canon(valueNode, x, from, false)])
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
   if (node.children.length > 0) {
-    const entries = from === 'duckdb' ? v.entries : v;
+    const entries = from === 'duckdb' ? duckType(e.name, v, DuckDBStructValue).entries : v;
     const out = {};
     for (const c of node.children) out[c.element.name] = canon(c, entries[c.element.name], from, false);
     return out;

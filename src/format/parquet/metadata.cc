@@ -23,6 +23,12 @@ void WriteLogical(CompactWriter& w, const SchemaElement& e) {
       w.EndStruct();
       w.EndStruct();
       return;
+    case LogicalKind::kMap:
+      w.FieldStruct(10);
+      w.FieldStruct(2);
+      w.EndStruct();
+      w.EndStruct();
+      return;
     case LogicalKind::kDate:
       w.FieldStruct(10);
       w.FieldStruct(6);
@@ -58,6 +64,8 @@ std::optional<int32_t> ConvertedFor(const SchemaElement& e) {
       return kUtf8;
     case LogicalKind::kList:
       return kList;
+    case LogicalKind::kMap:
+      return kMap;
     case LogicalKind::kDate:
       return kDate;
     case LogicalKind::kTimestampMillis:
@@ -162,6 +170,10 @@ void ParseLogical(CompactReader& r, SchemaElement* e) {
     switch (id) {
       case 1:
         e->logical = LogicalKind::kString;
+        r.Skip(t);
+        break;
+      case 2:
+        e->logical = LogicalKind::kMap;
         r.Skip(t);
         break;
       case 3:

@@ -30,6 +30,7 @@ enum class Repetition : int32_t { kRequired = 0, kOptional = 1, kRepeated = 2 };
 // older readers).
 enum ConvertedType : int32_t {
   kUtf8 = 0,
+  kMap = 1,
   kList = 3,
   kDate = 6,
   kTimestampMillis = 9,
@@ -45,7 +46,8 @@ enum class LogicalKind {
   kDate,
   kTimestampMillis,
   kTimestampMicros,
-  kInteger
+  kInteger,
+  kMap,
 };
 
 enum Encoding : int32_t {

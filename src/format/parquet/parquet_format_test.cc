@@ -245,15 +245,32 @@ TEST(Schema, ColumnListSyntax) {
   ASSERT_EQ(s->fields.size(), 3u);
   EXPECT_EQ(s->fields[0].name, "ts");
   EXPECT_EQ(s->fields[0].source, std::vector<std::string>{"timestamp"});
-  EXPECT_TRUE(s->fields[1].is_group);
+  EXPECT_EQ(s->fields[1].kind, FieldKind::kGroup);
+  EXPECT_TRUE(s->fields[1].source.empty());
   ASSERT_EQ(s->fields[1].children.size(), 2u);
   EXPECT_TRUE(s->fields[1].children[0].required);
   EXPECT_EQ(s->fields[1].children[0].source, (std::vector<std::string>{"user", "id"}));
-  EXPECT_TRUE(s->fields[2].is_list);
+  EXPECT_EQ(s->fields[2].kind, FieldKind::kList);
+  ASSERT_EQ(s->fields[2].children.size(), 1u);
+  EXPECT_EQ(s->fields[2].children[0].type, ColumnType::kString);
   EXPECT_EQ(ParseColumnList("a:int, a:string").status().message(),
             "parquet columns: duplicate column in 'a:string'");
   EXPECT_EQ(ParseColumnList("__offset:int").status().message(),
             "parquet columns: names starting with __ are reserved ('__offset:int')");
+  // Lists and maps nest; a map's comma does not end the entry.
+  s = ParseColumnList("m:map<string, list<int64>>!, n:int32");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->fields.size(), 2u);
+  EXPECT_EQ(s->fields[0].kind, FieldKind::kMap);
+  EXPECT_TRUE(s->fields[0].required);
+  ASSERT_EQ(s->fields[0].children.size(), 1u);
+  EXPECT_EQ(s->fields[0].children[0].name, "value");
+  EXPECT_EQ(s->fields[0].children[0].kind, FieldKind::kList);
+  EXPECT_EQ(s->fields[0].children[0].children[0].type, ColumnType::kInt64);
+  EXPECT_EQ(ParseColumnList("m:map<int64,string>").status().message(),
+            "parquet columns: a map needs string keys, map<string,T> ('m:map<int64,string>')");
+  EXPECT_EQ(ParseColumnList("l:list<list<uuid>>").status().message(),
+            "parquet columns: unknown type 'uuid' in 'l:list<list<uuid>>'");
 }
 
 TEST(Schema, AvroSchemaMapping) {
@@ -271,15 +288,41 @@ TEST(Schema, AvroSchemaMapping) {
   EXPECT_FALSE(s->fields[1].required);
   EXPECT_EQ(s->fields[2].type, ColumnType::kTimestampMicros);
   EXPECT_EQ(s->fields[3].type, ColumnType::kDate);
-  EXPECT_TRUE(s->fields[4].is_group);
-  EXPECT_EQ(s->fields[4].children[0].source, (std::vector<std::string>{"u", "x"}));
-  EXPECT_TRUE(s->fields[5].is_list);
+  EXPECT_EQ(s->fields[4].kind, FieldKind::kGroup);
+  EXPECT_EQ(s->fields[4].source, std::vector<std::string>{"u"});
+  // Inside a group, paths start at the group's value.
+  EXPECT_EQ(s->fields[4].children[0].source, std::vector<std::string>{"x"});
+  EXPECT_EQ(s->fields[5].kind, FieldKind::kList);
   EXPECT_EQ(
       SchemaFromAvro(
-          R"({"type":"record","name":"r","fields":[{"name":"m","type":{"type":"map","values":"int"}}]})")
+          R"({"type":"record","name":"r","fields":[{"name":"u","type":["null","int","string"]}]})")
           .status()
           .message(),
-      "avro schema: field 'm' has unsupported type 'map'");
+      "avro schema: field 'u': only unions of null and one type are supported");
+  // Arrays of records, maps, named types used again by name or full name.
+  s = SchemaFromAvro(R"({"type":"record","name":"r","namespace":"n","fields":[
+    {"name":"a","type":{"type":"array","items":{"type":"record","name":"P","fields":[
+      {"name":"x","type":{"type":"enum","name":"E","symbols":["A"]}}]}}},
+    {"name":"m","type":{"type":"map","values":["null","P"]}},
+    {"name":"e","type":"n.E"}]})");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->fields.size(), 3u);
+  EXPECT_EQ(s->fields[0].kind, FieldKind::kList);
+  EXPECT_FALSE(s->fields[0].required);
+  EXPECT_EQ(s->fields[0].children[0].kind, FieldKind::kGroup);
+  EXPECT_TRUE(s->fields[0].children[0].source.empty());  // the element itself
+  EXPECT_EQ(s->fields[1].kind, FieldKind::kMap);
+  EXPECT_EQ(s->fields[1].children[0].kind, FieldKind::kGroup);
+  EXPECT_EQ(s->fields[1].children[0].children[0].type, ColumnType::kString);
+  EXPECT_EQ(s->fields[2].type, ColumnType::kString);
+  // A recursive type has no finite columns.
+  EXPECT_EQ(SchemaFromAvro(R"({"type":"record","name":"T","fields":[
+    {"name":"kids","type":{"type":"array","items":"T"}}]})")
+                .status()
+                .message(),
+            "avro schema: field 'kids[].kids[].kids[].kids[].kids[].kids[].kids[].kids[].kids[]."
+            "kids[].kids[].kids[].kids[].kids[].kids[].kids[].kids' nests too deep (a recursive "
+            "type?)");
 }
 
 TEST(Schema, IsoTimestamps) {

@@ -138,35 +138,45 @@ Status Reader::BuildTree() {
         return Status::Corruption("{}: schema tree is truncated", path_);
       Node n;
       n.element = &meta_.schema[next++];
+      n.first_leaf = leaf;
       Repetition rep = n.element->repetition.value_or(Repetition::kRequired);
       n.def = parent->def + (rep == Repetition::kRequired ? 0 : 1);
       n.rep = parent->rep + (rep == Repetition::kRepeated ? 1 : 0);
+      // Repeated nodes only as the middle level of a LIST or MAP.
+      const bool in_container = parent->kind == Kind::kList || parent->kind == Kind::kMap;
+      if (rep == Repetition::kRepeated && !in_container) {
+        return Status::Corruption("{}: unsupported repeated field '{}'", path_, n.element->name);
+      }
       if (n.element->type) {
         if (rep == Repetition::kRepeated)
           return Status::Corruption("{}: unsupported repeated leaf", path_);
+        n.kind = Kind::kLeaf;
         n.leaf = leaf++;
         leaf_elements_.push_back(n.element);
       } else {
+        if (n.element->logical == LogicalKind::kList) n.kind = Kind::kList;
+        if (n.element->logical == LogicalKind::kMap) n.kind = Kind::kMap;
         RETURN_IF_ERROR(build(&n, n.element->num_children));
-        if (n.element->logical == LogicalKind::kList) {
-          // optional group (LIST) { repeated group list { element } }
-          if (n.children.size() != 1 || n.children[0].children.size() != 1 ||
-              n.children[0].children[0].leaf < 0) {
-            return Status::Corruption("{}: unsupported LIST layout in '{}'", path_,
-                                      n.element->name);
+        // LIST: group (LIST) { repeated group list { element } }
+        // MAP: group (MAP) { repeated group key_value { key; value } }
+        if (n.kind == Kind::kList || n.kind == Kind::kMap) {
+          const bool list = n.kind == Kind::kList;
+          if (n.children.size() != 1 || n.children[0].kind == Kind::kLeaf ||
+              n.children[0].rep != n.rep + 1 || n.children[0].children.size() != (list ? 1u : 2u) ||
+              (!list && n.children[0].children[0].kind != Kind::kLeaf)) {
+            return Status::Corruption("{}: unsupported {} layout in '{}'", path_,
+                                      list ? "LIST" : "MAP", n.element->name);
           }
-          n.is_list = true;
-        } else if (n.rep > parent->rep &&
-                   !(parent->element && parent->element->logical == LogicalKind::kList)) {
-          return Status::Corruption("{}: unsupported repeated group '{}'", path_, n.element->name);
         }
       }
+      n.end_leaf = leaf;
       parent->children.push_back(std::move(n));
     }
     return Status::OK();
   };
   root_.element = &meta_.schema[0];
   RETURN_IF_ERROR(build(&root_, meta_.schema[0].num_children));
+  root_.end_leaf = leaf;
   for (const Node& n : root_.children) field_names_.push_back(n.element->name);
   return Status::OK();
 }
@@ -306,30 +316,32 @@ std::string Reader::LeafJson(int leaf, size_t v, Cell* cell) const {
   }
 }
 
-void Reader::SkipNode(const Node& node) {
-  if (node.leaf >= 0) {
-    const LeafDesc& d = leaves_[node.leaf];
-    size_t& lp = level_pos_[node.leaf];
-    do {
-      if (d.max_def == 0 || data_[node.leaf].defs[lp] == static_cast<uint32_t>(d.max_def))
-        value_pos_[node.leaf]++;
-      ++lp;
-    } while (d.max_rep > 0 && lp < data_[node.leaf].num_values && data_[node.leaf].reps[lp] > 0);
-    return;
+Result<int> Reader::CurrentDef(int leaf) const {
+  const ColumnData& data = data_[leaf];
+  const size_t lp = level_pos_[leaf];
+  if (lp >= data.num_values) {
+    return Status::Corruption("{}: column {} has too few values", path_,
+                              Join(leaves_[leaf].path, "."));
   }
-  for (const Node& c : node.children) SkipNode(c);
+  return leaves_[leaf].max_def == 0 ? 0 : static_cast<int>(data.defs[lp]);
+}
+
+// A node that is null, or a list or map that is empty, has one level entry
+// (without a value) in each of its leaves.
+Status Reader::SkipNode(const Node& node) {
+  for (int leaf = node.first_leaf; leaf < node.end_leaf; ++leaf) {
+    ASSIGN_OR_RETURN(int def, CurrentDef(leaf));
+    if (def == leaves_[leaf].max_def) value_pos_[leaf]++;
+    level_pos_[leaf]++;
+  }
+  return Status::OK();
 }
 
 Status Reader::Assemble(const Node& node, Cell* cell, std::string* json) {
-  if (node.leaf >= 0) {
-    const LeafDesc& d = leaves_[node.leaf];
-    ColumnData& data = data_[node.leaf];
-    size_t& lp = level_pos_[node.leaf];
-    if (lp >= data.num_values)
-      return Status::Corruption("{}: column {} has too few values", path_, Join(d.path, "."));
-    bool present = d.max_def == 0 || data.defs[lp] == static_cast<uint32_t>(d.max_def);
-    ++lp;
-    if (!present) {
+  if (node.kind == Kind::kLeaf) {
+    ASSIGN_OR_RETURN(int def, CurrentDef(node.leaf));
+    ++level_pos_[node.leaf];
+    if (def != leaves_[node.leaf].max_def) {
       *json += "null";
       return Status::OK();
     }
@@ -337,45 +349,14 @@ Status Reader::Assemble(const Node& node, Cell* cell, std::string* json) {
     *json += LeafJson(node.leaf, value_pos_[node.leaf]++, cell);
     return Status::OK();
   }
-  // The first leaf below tells whether this group is present.
-  const Node* first = &node;
-  while (first->leaf < 0) first = &first->children[0];
-  const ColumnData& fd = data_[first->leaf];
-  size_t flp = level_pos_[first->leaf];
-  if (flp >= fd.num_values) return Status::Corruption("{}: column has too few values", path_);
-  int fdef = leaves_[first->leaf].max_def == 0 ? 0 : static_cast<int>(fd.defs[flp]);
-  if (fdef < node.def) {
-    SkipNode(node);
+  ASSIGN_OR_RETURN(int def, CurrentDef(node.first_leaf));
+  if (def < node.def) {
+    RETURN_IF_ERROR(SkipNode(node));
     *json += "null";
     return Status::OK();
   }
   if (cell) cell->is_null = false;
-  if (node.is_list) {
-    const Node& leaf_node = node.children[0].children[0];
-    const int leaf = leaf_node.leaf;
-    const LeafDesc& d = leaves_[leaf];
-    ColumnData& data = data_[leaf];
-    size_t& lp = level_pos_[leaf];
-    *json += '[';
-    if (fdef == node.def) {
-      ++lp;  // empty list
-    } else {
-      bool firstel = true;
-      do {
-        if (!firstel) *json += ',';
-        firstel = false;
-        if (data.defs[lp] == static_cast<uint32_t>(d.max_def)) {
-          *json += LeafJson(leaf, value_pos_[leaf]++, nullptr);
-        } else {
-          *json += "null";
-        }
-        ++lp;
-      } while (lp < data.num_values &&
-               data.reps[lp] >= static_cast<uint32_t>(node.children[0].rep));
-    }
-    *json += ']';
-    return Status::OK();
-  }
+  if (node.kind != Kind::kGroup) return AssembleItems(node, json);
   *json += '{';
   for (size_t i = 0; i < node.children.size(); ++i) {
     if (i) *json += ',';
@@ -384,6 +365,43 @@ Status Reader::Assemble(const Node& node, Cell* cell, std::string* json) {
     RETURN_IF_ERROR(Assemble(node.children[i], nullptr, json));
   }
   *json += '}';
+  return Status::OK();
+}
+
+// The items of a present list or map: each starts where the first leaf's
+// repetition level reaches the repeated group's; an item consumes at least
+// one entry of that leaf, so the loop ends.
+Status Reader::AssembleItems(const Node& node, std::string* json) {
+  const bool map = node.kind == Kind::kMap;
+  const Node& repeated = node.children[0];
+  *json += map ? '{' : '[';
+  ASSIGN_OR_RETURN(int def, CurrentDef(node.first_leaf));
+  if (def < repeated.def) {
+    RETURN_IF_ERROR(SkipNode(node));  // empty
+  } else {
+    const ColumnData& first = data_[node.first_leaf];
+    bool more = true;
+    for (bool first_item = true; more; first_item = false) {
+      if (!first_item) *json += ',';
+      if (map) {
+        // JSON keys are strings: a key of another type is quoted.
+        const size_t at = json->size();
+        RETURN_IF_ERROR(Assemble(repeated.children[0], nullptr, json));
+        if ((*json)[at] != '"') {
+          std::string key = json->substr(at);
+          json->resize(at);
+          *json += JsonQuote(key);
+        }
+        *json += ':';
+        RETURN_IF_ERROR(Assemble(repeated.children[1], nullptr, json));
+      } else {
+        RETURN_IF_ERROR(Assemble(repeated.children[0], nullptr, json));
+      }
+      const size_t lp = level_pos_[node.first_leaf];
+      more = lp < first.num_values && first.reps[lp] >= static_cast<uint32_t>(repeated.rep);
+    }
+  }
+  *json += map ? '}' : ']';
   return Status::OK();
 }
 

@@ -1,7 +1,8 @@
 // A Parquet reader sufficient for the files this module writes (data page v1,
-// PLAIN and dictionary encodings, required/optional fields, nested groups and
-// 3-level LIST groups of primitives; all our codecs). Rows come back one at a
-// time as cells of the top-level fields; a row group is decoded at once.
+// PLAIN and dictionary encodings, required/optional fields, groups, and
+// 3-level LIST and MAP groups nested to any depth; all our codecs). Rows come
+// back one at a time as cells of the top-level fields, assembled from the
+// levels of their leaves; a row group is decoded at once.
 #pragma once
 
 #include <cstdint>
@@ -43,23 +44,31 @@ class Reader {
   const std::vector<std::string>& field_names() const { return field_names_; }
   // Decodes one column chunk.
   Status ReadColumn(size_t row_group, size_t column, ColumnData* out) const;
-  // The next row; false at the end.
+  // The next row; false at the end. A cell's json renders groups as
+  // objects, lists as arrays and maps as objects (keys as strings).
   Result<bool> Next(std::vector<Cell>* row);
 
  private:
+  enum class Kind { kLeaf, kGroup, kList, kMap };
   struct Node {
     const SchemaElement* element = nullptr;
+    Kind kind = Kind::kGroup;
     int def = 0;  // definition level of this node when present
     int rep = 0;
     int leaf = -1;  // primitive: leaf index
-    bool is_list = false;
+    // The leaves below, [first_leaf, end_leaf): the first one's levels tell
+    // whether a group is there and where a list's items end.
+    int first_leaf = 0;
+    int end_leaf = 0;
     std::vector<Node> children;
   };
   Reader() = default;
   Status BuildTree();
   Status LoadRowGroup(size_t g);
   Status Assemble(const Node& node, Cell* cell, std::string* json);
-  void SkipNode(const Node& node);
+  Status AssembleItems(const Node& node, std::string* json);
+  Result<int> CurrentDef(int leaf) const;
+  Status SkipNode(const Node& node);
   std::string LeafJson(int leaf, size_t value_index, Cell* cell) const;
 
   std::string path_;
