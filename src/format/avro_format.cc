@@ -401,7 +401,8 @@ class AvroWriter : public FileWriter {
       avro_value_set_bytes(&val, const_cast<char*>(m.payload.data()), m.payload.size());
     } else {
       simdjson::dom::element root;
-      if (parser_.parse(m.payload.data(), m.payload.size()).get(root) || !root.is_object()) {
+      if (ThreadJsonParser().parse(m.payload.data(), m.payload.size()).get(root) ||
+          !root.is_object()) {
         return Status::InvalidArgument("message at offset {} is not a JSON object", m.offset);
       }
       RETURN_IF_ERROR(FillRecord(&holder_.value, root, "", 1, 0));
@@ -550,7 +551,6 @@ class AvroWriter : public FileWriter {
   size_t block_size_ = 65536;
   AvroValueHolder holder_;
   avro_file_writer_t writer_ = nullptr;
-  simdjson::dom::parser parser_;
   // Avro payloads.
   PayloadEncoding encoding_ = PayloadEncoding::kJson;
   std::shared_ptr<AvroSchemaSource> source_;

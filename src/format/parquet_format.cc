@@ -121,7 +121,8 @@ class ParquetWriter : public FileWriter {
       RETURN_IF_ERROR(st);
     } else {
       simdjson::dom::element root;
-      if (parser_.parse(m.payload.data(), m.payload.size()).get(root) || !root.is_object()) {
+      if (ThreadJsonParser().parse(m.payload.data(), m.payload.size()).get(root) ||
+          !root.is_object()) {
         return Status::InvalidArgument("message at offset {} is not a JSON object", m.offset);
       }
       RETURN_IF_ERROR(shredder_.Shred(root, &pending_));
@@ -187,7 +188,6 @@ class ParquetWriter : public FileWriter {
   Shredder shredder_;
   std::unique_ptr<parquet::Writer> writer_;
   bool closed_ = false;
-  simdjson::dom::parser parser_;
   std::vector<LeafEntry> pending_;  // the message's entries, reused
   uint64_t closed_size_ = 0;
   // Binary payloads.

@@ -463,6 +463,11 @@ bool ParseIsoMicros(std::string_view s, int64_t* micros) {
   return true;
 }
 
+simdjson::dom::parser& ThreadJsonParser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
 bool FindJsonPath(simdjson::dom::element root, const std::vector<std::string>& path,
                   simdjson::dom::element* out) {
   simdjson::dom::element at = root;

@@ -119,6 +119,12 @@ Status ConvertJsonScalar(simdjson::dom::element e, ColumnType type, std::string_
 // since the epoch (UTC).
 bool ParseIsoMicros(std::string_view s, int64_t* micros);
 
+// This thread's JSON parser. Writers share it rather than hold one each: a
+// parser keeps buffers sized to the largest message it has seen, and a
+// process may have thousands of files open. What it parses is valid until
+// the thread's next parse, so use it within one call.
+simdjson::dom::parser& ThreadJsonParser();
+
 // Walks a dotted JSON path from root; false when a step is missing or null.
 bool FindJsonPath(simdjson::dom::element root, const std::vector<std::string>& path,
                   simdjson::dom::element* out);

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "format/compression_pool.h"
 #include "format/format_internal.h"
+#include "format/schema.h"
 
 namespace secor::format_internal {
 namespace {
@@ -398,7 +399,7 @@ class JsonLinesWriter : public FileWriter {
   void AppendBytesField(const char* name, std::string_view bytes, bool allow_raw) {
     line_.append(",\"");
     line_.append(name);
-    if (allow_raw && EmbeddableJson(parser_, &padded_, bytes)) {
+    if (allow_raw && EmbeddableJson(ThreadJsonParser(), &padded_, bytes)) {
       line_.append("\":");
       line_.append(bytes);
     } else if (simdjson::validate_utf8(bytes.data(), bytes.size())) {
@@ -414,7 +415,6 @@ class JsonLinesWriter : public FileWriter {
   TextSink sink_;
   std::string line_;
   std::string padded_;
-  simdjson::dom::parser parser_;
 };
 
 class JsonLinesReader : public FileReader {
