@@ -23,6 +23,7 @@
 #include "format/codec.h"
 #include "format/compression_pool.h"
 #include "format/file_format.h"
+#include "format/parquet/writer.h"
 #include "kafka/client_config.h"
 #include "kafka/group_consumer.h"
 #include "metrics/metrics.h"
@@ -287,6 +288,11 @@ Status ConsumerImpl::Init() {
     return config_.BadValue("secor.compression.threads", "must be 0 to 64");
   }
   SetSharedCompressionThreads(static_cast<int>(compression_threads));
+  ASSIGN_OR_RETURN(int64_t parquet_memory, config_.Int("secor.parquet.memory.budget.bytes"));
+  if (parquet_memory < (1 << 20)) {
+    return config_.BadValue("secor.parquet.memory.budget.bytes", "must be at least 1048576");
+  }
+  parquet::MemoryBudget::Process()->set_limit(parquet_memory);
   ASSIGN_OR_RETURN(int64_t threads, config_.Int("secor.upload.threads"));
   if (threads < 1) return config_.BadValue("secor.upload.threads", "must be at least 1");
   ASSIGN_OR_RETURN(int64_t max_backoff, config_.Int("secor.upload.retry.max.backoff.ms"));

@@ -1,6 +1,7 @@
 #include "format/parquet/writer.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -50,7 +51,7 @@ MemoryBudget* MemoryBudget::Process() {
 
 int64_t MemoryBudget::FairShare() const {
   int64_t columns = std::max<int64_t>(1, columns_.load(std::memory_order_relaxed));
-  return std::max(kMinFairShare, limit_ / columns);
+  return std::max(kMinFairShare, limit() / columns);
 }
 
 SpillFile::~SpillFile() {
@@ -69,8 +70,21 @@ Status SpillFile::Open(const std::string& near_path) {
 
 Result<int64_t> SpillFile::Append(std::string_view a, std::string_view b) {
   int64_t at = size_;
-  RETURN_IF_ERROR(WriteAll(fd_, a, "parquet spill file"));
-  RETURN_IF_ERROR(WriteAll(fd_, b, "parquet spill file"));
+  // One system call per page (header and body together) in the common case:
+  // under memory pressure pages are small and many.
+  iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+  ssize_t n;
+  do {
+    n = ::writev(fd_, iov, 2);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Status::FromErrno("write parquet spill file", errno);
+  size_t written = static_cast<size_t>(n);
+  if (written < a.size()) {
+    RETURN_IF_ERROR(WriteAll(fd_, a.substr(written), "parquet spill file"));
+    RETURN_IF_ERROR(WriteAll(fd_, b, "parquet spill file"));
+  } else if (written < a.size() + b.size()) {
+    RETURN_IF_ERROR(WriteAll(fd_, b.substr(written - a.size()), "parquet spill file"));
+  }
   size_ += static_cast<int64_t>(a.size() + b.size());
   return at;
 }
@@ -373,7 +387,9 @@ Status ColumnWriter::FinishPage(bool release) {
   h.uncompressed_size = static_cast<int32_t>(body.size());
   const size_t index = pages_.size();
   pages_.emplace_back(-1, 0);  // until the page is stored
-  if (queue_) {
+  // Pages closed early under the memory budget are small and many: they
+  // compress faster here than a hand-off to the pool and back costs.
+  if (queue_ && !release) {
     pending_bytes_ += static_cast<int64_t>(body.size());
     ++pending_pages_;
     RETURN_IF_ERROR(queue_->Push(this, index, options_->codec, h, std::move(body)));
@@ -551,10 +567,25 @@ Writer::~Writer() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+// Pages are copied out one at a time, and under the memory budget they are
+// small: they are gathered into writes of up to kOutBuffer bytes.
 Status Writer::WriteOut(std::string_view data) {
-  RETURN_IF_ERROR(WriteAll(fd_, data, path_));
+  constexpr size_t kOutBuffer = 256 << 10;
   file_size_ += static_cast<int64_t>(data.size());
+  if (out_buf_.size() + data.size() <= kOutBuffer) {
+    out_buf_.append(data);
+    return Status::OK();
+  }
+  RETURN_IF_ERROR(FlushOut());
+  if (data.size() >= kOutBuffer) return WriteAll(fd_, data, path_);
+  out_buf_.append(data);
   return Status::OK();
+}
+
+Status Writer::FlushOut() {
+  Status st = WriteAll(fd_, out_buf_, path_);
+  out_buf_.clear();
+  return st;
 }
 
 Status Writer::EndRow() {
@@ -598,6 +629,8 @@ Status Writer::FlushRowGroup() {
     rg.total_compressed_size += cm.total_compressed_size;
     rg.columns.push_back(std::move(cm));
   }
+  RETURN_IF_ERROR(FlushOut());
+  std::string().swap(out_buf_);  // not held by every open file between row groups
   RETURN_IF_ERROR(spill_.Reset());
   meta_.num_rows += rows_in_group_;
   meta_.row_groups.push_back(std::move(rg));
@@ -616,6 +649,7 @@ Status Writer::Close(const std::vector<std::pair<std::string, std::string>>& key
   tail += "PAR1";
   RETURN_IF_ERROR(WriteOut(footer));
   RETURN_IF_ERROR(WriteOut(tail));
+  RETURN_IF_ERROR(FlushOut());
   if (::fsync(fd_) != 0) return Status::FromErrno("fsync " + path_, errno);
   int fd = fd_;
   fd_ = -1;

@@ -41,18 +41,22 @@ class MemoryBudget {
   explicit MemoryBudget(int64_t limit) : limit_(limit) {}
   void Add(int64_t delta) { used_.fetch_add(delta, std::memory_order_relaxed); }
   void AddColumns(int64_t n) { columns_.fetch_add(n, std::memory_order_relaxed); }
-  bool Exceeded() const { return used_.load(std::memory_order_relaxed) > limit_; }
+  bool Exceeded() const {
+    return used_.load(std::memory_order_relaxed) > limit_.load(std::memory_order_relaxed);
+  }
+  // At start-up (secor.parquet.memory.budget.bytes).
+  void set_limit(int64_t limit) { limit_.store(limit, std::memory_order_relaxed); }
   // What one column may hold when the budget is exceeded.
   int64_t FairShare() const;
   int64_t used() const { return used_.load(std::memory_order_relaxed); }
-  int64_t limit() const { return limit_; }
+  int64_t limit() const { return limit_.load(std::memory_order_relaxed); }
   // The one every writer of the process uses unless told otherwise.
   static MemoryBudget* Process();
 
  private:
   std::atomic<int64_t> used_{0};
   std::atomic<int64_t> columns_{0};
-  int64_t limit_;
+  std::atomic<int64_t> limit_;
 };
 
 // A fair share is never below this: smaller pages would cost more in headers
@@ -160,7 +164,9 @@ class ColumnWriter {
   // At a row boundary: closes the page when it is full, and falls back to
   // plain encoding when the dictionary outgrew its limit.
   Status EndRow();
-  // release gives the page buffers' capacity back, not only their contents.
+  // release: the page closes early under the memory budget. Its buffers'
+  // capacity goes back too, and it is compressed on this thread even with a
+  // pool (such pages are small and many).
   Status FinishPage(bool release = false);
   // Page bytes buffered in memory plus pages spilled for this chunk (pages in
   // the pool at an upper bound of their compressed size).
@@ -242,10 +248,12 @@ class Writer {
   Writer() = default;
   Status FlushRowGroup();
   Status WriteOut(std::string_view data);
+  Status FlushOut();
 
   std::string path_;
   int fd_ = -1;
-  int64_t file_size_ = 0;
+  int64_t file_size_ = 0;  // including out_buf_
+  std::string out_buf_;
   WriterOptions options_;
   SpillFile spill_;
   std::vector<std::unique_ptr<ColumnWriter>> columns_;
