@@ -44,6 +44,7 @@ struct ResetArgs {
   bool dry_run = false;
   bool delete_files = false;
   bool new_generation = false;
+  int wait_seconds = 30;
 };
 
 // Records what the group gives the tool; it reads nothing.
@@ -281,7 +282,7 @@ int RunReset(const ResetArgs& args) {
   // partition; a partition given to someone else means consumers still run.
   Status st = (*kafka)->Subscribe({args.topic});
   if (!st.ok()) return Fail("reset-offsets", st, 1);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(args.wait_seconds);
   auto has_all = [&] {
     for (int32_t p : *all) {
       if (!listener.assigned.count({args.topic, p})) return false;
@@ -293,9 +294,9 @@ int RunReset(const ResetArgs& args) {
     (void)(*kafka)->Close();
     return Fail("reset-offsets",
                 Status::Unavailable("joined group {} but was not given every partition of {} "
-                                    "within 30 s: stop the group's consumers and run it again "
+                                    "within {} s: stop the group's consumers and run it again "
                                     "(nothing was changed)",
-                                    *group, args.topic),
+                                    *group, args.topic, args.wait_seconds),
                 1);
   }
   // Files first, then the markers that list them, then the commit: an
@@ -359,6 +360,10 @@ void AddResetOffsetsCommand(CLI::App& app, CommandRun* run) {
                 "delete the data files of the removed rounds (same generation)");
   sub->add_flag("--new-generation", args->new_generation,
                 "keep those files; the consumers must then run with secor.generation+1");
+  sub->add_option("--wait-seconds", args->wait_seconds,
+                  "how long to wait for the group to give the tool every partition (a "
+                  "consumer that was just stopped leaves the group after its session timeout)")
+      ->check(CLI::Range(1, 3600));
   sub->callback([run, args] { *run = [args] { return RunReset(*args); }; });
 }
 

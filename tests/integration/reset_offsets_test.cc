@@ -213,9 +213,9 @@ TEST_F(ResetOffsetsTest, NoCommitWritesTheRootAndBadArgumentsAreRefused) {
   std::string markers = Out() + "/_secor_rounds/fresh/rs/0";
   size_t before = CountMarkers(markers);
   ASSERT_GE(before, 1u);
-  r = Reset(config, {"--to-offset", "40", "--delete-files"});
+  r = Reset(config, {"--to-offset", "40", "--delete-files", "--wait-seconds", "5"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("was not given every partition of rs within 30 s: stop the group's "
+  EXPECT_NE(r.err.find("was not given every partition of rs within 5 s: stop the group's "
                        "consumers and run it again (nothing was changed)"),
             std::string::npos)
       << r.err;
