@@ -152,6 +152,8 @@ for store in "${stores[@]}"; do
       --set secor.compression.codec=zstd --set secor.compression.threads=0
     run_secor "JSON 1 KB: backup, SequenceFile" local events "$json_messages" "$json_bytes"
     backup_json_rate=$last_rate
+    run_secor "JSON 1 KB: backup, SequenceFile zstd" local events "$json_messages" "$json_bytes" \
+      --set secor.compression.codec=zstd
   fi
   run_secor "JSON 1 KB: partition group (hourly), SequenceFile" "$store" events "$json_messages" "$json_bytes" "${json_parser[@]}"
   [ "$store" = local ] && partition_json_rate=$last_rate
