@@ -208,7 +208,9 @@ Status Fill(avro_value_t* v, bool present, simdjson::dom::element e, const std::
         std::string k(key);
         if (avro_value_add(v, k.c_str(), &child, nullptr, nullptr) != 0)
           return Status::Internal("avro: {}", AvroError());
-        RETURN_IF_ERROR(Fill(&child, !item.is_null(), item, field + "." + k, depth + 1));
+        std::string path = field;
+        path.append(".").append(k);
+        RETURN_IF_ERROR(Fill(&child, !item.is_null(), item, path, depth + 1));
       }
       return Status::OK();
     }

@@ -181,6 +181,7 @@ int RunReset(const ResetArgs& args) {
     partitions = {args.partition};
   }
   std::vector<TopicPartition> tps;
+  tps.reserve(partitions.size());
   for (int32_t p : partitions) tps.push_back({args.topic, p});
   auto committed = (*kafka)->Committed(tps, 30000);
   if (!committed.ok()) return Fail("reset-offsets", committed.status(), 2);
@@ -270,7 +271,7 @@ int RunReset(const ResetArgs& args) {
         "%s: the %zu data file(s) listed hold messages that the new chain stores again. "
         "Add --delete-files to delete them, or --new-generation to keep them and restart the "
         "consumers with secor.generation=%lld\n",
-        args.dry_run ? "note" : "refused", affected_files, static_cast<long long>(*generation + 1));
+        args.dry_run ? "note" : "refused", affected_files, static_cast<long long>(*generation) + 1);
     return args.dry_run ? 0 : 2;
   }
   std::printf("%s %zu marker(s); %s\n", args.dry_run ? "would remove" : "removing", markers_total,
