@@ -925,6 +925,7 @@ Status ConsumerImpl::SealRound(PartitionState& ps) {
     if (derived != decided) {
       auto describe = [](const std::set<MarkerFile>& files) {
         std::vector<std::string> out;
+        out.reserve(files.size());
         for (const auto& f : files) {
           out.push_back(
               fmt::format("{} ({} messages, hash {:016x})", f.key, f.messages, f.offsets_hash));

@@ -26,7 +26,7 @@ Status GetVLong(std::string_view in, size_t* pos, int64_t* v) {
   int8_t first = static_cast<int8_t>(in[*pos]);
   ++*pos;
   if (first >= -112) {
-    *v = first;
+    *v = first;  // NOLINT(bugprone-signed-char-misuse): Hadoop's one-byte vints are signed
     return Status::OK();
   }
   bool negative = first < -120;

@@ -136,7 +136,7 @@ class MsgPackCursor {
     if (t < 0x80) {
       *v = t;
     } else if (t >= 0xe0) {
-      *v = static_cast<int8_t>(t);
+      *v = static_cast<int8_t>(t);  // NOLINT(bugprone-signed-char-misuse): negative fixint
     } else if (t >= 0xcc && t <= 0xcf) {
       RETURN_IF_ERROR(Uint(1 << (t - 0xcc), &u));
       *v = static_cast<int64_t>(u);

@@ -20,6 +20,7 @@ namespace {
 
 std::vector<TopicPartition> ToVector(const rd_kafka_topic_partition_list_t* list) {
   std::vector<TopicPartition> out;
+  out.reserve(static_cast<size_t>(list->cnt));
   for (int i = 0; i < list->cnt; ++i) {
     out.push_back({list->elems[i].topic, list->elems[i].partition});
   }

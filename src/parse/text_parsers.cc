@@ -71,10 +71,9 @@ Result<int64_t> ParseIso8601(std::string_view text, const TimeZone& zone) {
       const int sign = text[pos++] == '-' ? -1 : 1;
       int oh, om = 0;
       if (!digits(2, &oh)) return fail("expected the offset hours");
-      if (consume(':')) {
-        if (!digits(2, &om)) return fail("expected the offset minutes");
-      } else if (pos < text.size()) {
-        if (!digits(2, &om)) return fail("expected the offset minutes");
+      // +HH:MM or +HHMM; +HH alone ends the text.
+      if ((consume(':') || pos < text.size()) && !digits(2, &om)) {
+        return fail("expected the offset minutes");
       }
       if (oh > 23 || om > 59) return fail("offset out of range");
       offset = sign * (oh * 3600 + om * 60);

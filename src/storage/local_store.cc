@@ -50,7 +50,7 @@ class LocalStore : public ObjectStore {
         ssize_t n = ::sendfile(fd, in, &off, static_cast<size_t>(st.st_size - off));
         if (n < 0) {
           if (errno == EINTR) continue;
-          result = Status::FromErrno("copy " + local_path + " to " + tmp, errno);
+          result = Status::FromErrno(fmt::format("copy {} to {}", local_path, tmp), errno);
           break;
         }
         if (n == 0) break;

@@ -126,7 +126,8 @@ Result<std::vector<Finalizer::Candidate>> Finalizer::Pending(const std::string& 
     for (size_t level = 0; level < levels.size() && !stop; ++level) {
       levels[level]->PathFor(bound_ms - k * period_ms, &path);
       if (!seen.insert(path).second) continue;
-      std::string prefix = topic + "/" + path + "/";
+      std::string prefix = topic;
+      prefix.append("/").append(path).append("/");
       std::vector<ObjectInfo> objects;
       RETURN_IF_ERROR(store_->List(prefix, &objects));
       if (objects.empty()) continue;

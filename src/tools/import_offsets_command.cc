@@ -138,10 +138,13 @@ int RunImport(const ImportArgs& args) {
   if (!topics.ok()) return Fail("import-offsets", topics.status(), 1);
   std::map<std::pair<std::string, int32_t>, int64_t> offsets;
   for (const auto& topic : *topics) {
-    auto parts = zoo.Children(base + "/" + topic);
+    std::string topic_path = base;
+    topic_path.append("/").append(topic);
+    auto parts = zoo.Children(topic_path);
     if (!parts.ok()) return Fail("import-offsets", parts.status(), 1);
     for (const auto& p : *parts) {
-      std::string path = base + "/" + topic + "/" + p;
+      std::string path = topic_path;
+      path.append("/").append(p);
       auto partition = ParseInt64(p);
       if (!partition || *partition < 0)
         return Fail("import-offsets", Status::Corruption("{}: not a partition", path));

@@ -178,7 +178,8 @@ int RunProgress(const ProgressArgs& args) {
             .Set(static_cast<double>(l.seconds));
         for (auto [name, value] : {std::pair<std::string, int64_t>{"lag.offsets", l.offsets},
                                    std::pair<std::string, int64_t>{"lag.seconds", l.seconds}}) {
-          std::string metric = prefix + "." + name;
+          std::string metric = prefix;
+          metric.append(".").append(name);
           if (tsdb_body.size() > 1) tsdb_body += ",";
           tsdb_body += fmt::format(
               "{{\"metric\":{},\"timestamp\":{},\"value\":{},\"tags\":{{\"topic\":{},\"partition\":"

@@ -186,7 +186,8 @@ Result<HttpResponse> SendHttp(const HttpRequest& req) {
   struct curl_slist* hdrs = nullptr;
   for (const auto& [k, v] : req.headers) {
     // "Name;" is curl's way to send a header with an empty value.
-    std::string line = v.empty() ? k + ";" : k + ": " + v;
+    std::string line = k;
+    line.append(v.empty() ? ";" : ": ").append(v);
     hdrs = curl_slist_append(hdrs, line.c_str());
   }
   // The server answers 412/403 before the body when we wait for 100-continue

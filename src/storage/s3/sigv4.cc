@@ -132,7 +132,7 @@ std::pair<std::string, std::string> CanonicalHeaders(const Headers& headers) {
   }
   std::string block, signed_list;
   for (const auto& [name, value] : merged) {
-    block += name + ":" + value + "\n";
+    block.append(name).append(":").append(value).append("\n");
     if (!signed_list.empty()) signed_list.push_back(';');
     signed_list += name;
   }
