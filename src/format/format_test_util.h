@@ -103,4 +103,15 @@ inline std::vector<Record> ReadAll(FileReader* r, Status* error = nullptr) {
   return out;
 }
 
+// Every record of the file at path, read with format (default options).
+inline std::vector<Record> ReadAll(const FileFormat& format, const std::string& path) {
+  auto r = format.NewReader(path, {});
+  EXPECT_TRUE(r.ok()) << path << ": " << r.status().ToString();
+  if (!r.ok()) return {};
+  Status error;
+  auto out = ReadAll(r->get(), &error);
+  EXPECT_TRUE(error.ok()) << path << ": " << error.ToString();
+  return out;
+}
+
 }  // namespace secor::testing

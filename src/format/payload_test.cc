@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "event.pb.h"
 #include "format/avro_format.h"
+#include "format/format_test_util.h"
 #include "format/parquet/corpus_test_util.h"
 #include "format/parquet/reader.h"
 #include "format/parquet_format.h"
@@ -22,6 +23,7 @@ namespace secor {
 namespace {
 
 using secor::testing::FakeSchemaRegistry;
+using secor::testing::ReadAll;
 using secor::testing::TempDir;
 
 const std::string kAvroSchemaFile = SECOR_FORMAT_TESTDATA_SRC "/event.avsc";
@@ -193,21 +195,6 @@ std::vector<Status> Write(const FileFormat& format, const std::string& path, con
   }
   Status closed = (*w)->Close();
   EXPECT_TRUE(closed.ok()) << closed.ToString();
-  return out;
-}
-
-std::vector<Record> ReadAll(const FileFormat& format, const std::string& path) {
-  std::vector<Record> out;
-  auto r = format.NewReader(path, {});
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  if (!r.ok()) return out;
-  Record rec;
-  while (true) {
-    auto more = (*r)->Next(&rec);
-    EXPECT_TRUE(more.ok()) << more.status().ToString();
-    if (!more.ok() || !*more) break;
-    out.push_back(rec);
-  }
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "common/file_util.h"
 #include "config/config.h"
 #include "format/compression_pool.h"
+#include "format/format_test_util.h"
 #include "format/parquet/corpus_test_util.h"
 #include "format/parquet/reader.h"
 #include "format/parquet_format.h"
@@ -43,14 +44,7 @@ Status WriteMessages(const std::string& path, const std::string& codec, const Co
 // Offsets and payloads as our reader returns them.
 std::vector<std::pair<int64_t, std::string>> ReadBack(const std::string& path) {
   std::vector<std::pair<int64_t, std::string>> out;
-  auto r = NewParquetFormat()->NewReader(path, {});
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  if (!r.ok()) return out;
-  Record rec;
-  while (true) {
-    auto more = (*r)->Next(&rec);
-    EXPECT_TRUE(more.ok()) << more.status().ToString();
-    if (!more.ok() || !*more) break;
+  for (const Record& rec : testing::ReadAll(*NewParquetFormat(), path)) {
     out.emplace_back(rec.offset, rec.payload);
   }
   return out;

@@ -8,6 +8,7 @@
 #include "common/file_util.h"
 #include "config/config.h"
 #include "format/avro_format.h"
+#include "format/format_test_util.h"
 #include "format/parquet/corpus_test_util.h"
 #include "format/parquet/reader.h"
 #include "format/parquet_format.h"
@@ -17,6 +18,7 @@
 namespace secor {
 namespace {
 
+using secor::testing::ReadAll;
 using secor::testing::TempDir;
 
 struct In {
@@ -42,21 +44,6 @@ Status WriteAll(const FileFormat& f, const std::string& path, const FormatOption
     RETURN_IF_ERROR(w->Append(msg));
   }
   return w->Close();
-}
-
-std::vector<Record> ReadAll(const FileFormat& f, const std::string& path) {
-  std::vector<Record> out;
-  auto r = f.NewReader(path, {});
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  if (!r.ok()) return out;
-  Record rec;
-  while (true) {
-    auto more = (*r)->Next(&rec);
-    EXPECT_TRUE(more.ok()) << more.status().ToString();
-    if (!more.ok() || !*more) break;
-    out.push_back(rec);
-  }
-  return out;
 }
 
 std::vector<std::string> ListDir(const std::string& dir) {

@@ -6,6 +6,7 @@
 #include "common/file_util.h"
 #include "config/config.h"
 #include "format/avro_format.h"
+#include "format/format_test_util.h"
 #include "format/parquet/corpus_test_util.h"
 #include "format/parquet/reader.h"
 #include "format/parquet_format.h"
@@ -14,6 +15,7 @@
 namespace secor {
 namespace {
 
+using secor::testing::ReadAll;
 using secor::testing::TempDir;
 
 // Appends every payload (offsets from 0); the statuses in order.
@@ -36,16 +38,7 @@ std::vector<Status> Write(const FileFormat& f, const std::string& path, const Co
 
 std::vector<std::string> Payloads(const FileFormat& f, const std::string& path) {
   std::vector<std::string> out;
-  auto r = f.NewReader(path, {});
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  if (!r.ok()) return out;
-  Record rec;
-  while (true) {
-    auto more = (*r)->Next(&rec);
-    EXPECT_TRUE(more.ok()) << more.status().ToString();
-    if (!more.ok() || !*more) break;
-    out.push_back(rec.payload);
-  }
+  for (const Record& rec : testing::ReadAll(f, path)) out.push_back(rec.payload);
   return out;
 }
 
