@@ -5,13 +5,17 @@
 // of a file do not depend on whether or how the pool is used.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "common/status.h"
 
 namespace secor {
 
@@ -38,6 +42,31 @@ class CompressionPool {
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
+
+// keep_at_most for TakeFinishedInOrder: take only the jobs already done.
+inline constexpr size_t kNoWait = ~size_t{0};
+
+// A writer's jobs leave the pool in the order it submitted them (its file's
+// bytes must not depend on which job finished first): hands each finished
+// job, oldest first, to finish (a callable taking std::unique_ptr<Job> and
+// returning Status), waiting for the oldest while more than keep_at_most
+// remain; stops at the first error. Job has a std::future<void> `done`.
+template <class Job, class Finish>
+Status TakeFinishedInOrder(std::deque<std::unique_ptr<Job>>* jobs, size_t keep_at_most,
+                           Finish&& finish) {
+  while (!jobs->empty()) {
+    std::future<void>& done = jobs->front()->done;
+    if (jobs->size() <= keep_at_most &&
+        done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      break;
+    }
+    done.get();
+    std::unique_ptr<Job> job = std::move(jobs->front());
+    jobs->pop_front();
+    RETURN_IF_ERROR(finish(std::move(job)));
+  }
+  return Status::OK();
+}
 
 // The process's pool, or nullptr when blocks are compressed on the writing
 // thread (the default until SetSharedCompressionThreads is called).

@@ -365,7 +365,6 @@ class SequenceFileWriter : public FileWriter {
     Status status;
     std::future<void> done;
   };
-  static constexpr size_t kNoWait = ~size_t{0};
   // A writer keeps at most this many blocks in the pool: a burst into one
   // file waits for its compression instead of buffering without bound.
   static constexpr size_t kMaxPendingBlocks = 2;
@@ -420,30 +419,23 @@ class SequenceFileWriter : public FileWriter {
   // Writes the compressed blocks that are done, in submission order, waiting
   // for the oldest ones until at most keep_at_most remain in the pool.
   Status WriteFinishedBlocks(size_t keep_at_most) {
-    while (!pending_.empty()) {
-      PendingBlock& block = *pending_.front();
-      if (pending_.size() <= keep_at_most &&
-          block.done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-        break;
-      }
-      block.done.get();
-      g_block_bytes.fetch_sub(block.raw_bytes);
-      block.raw_bytes = 0;
-      Status st = block.status;
-      if (st.ok()) st = WriteBlockHead(block.records);
-      for (int i = 0; i < 4 && st.ok(); ++i) st = WriteCompressed(block.compressed[i]);
-      std::unique_ptr<PendingBlock> done = std::move(pending_.front());
-      pending_.pop_front();
-      RETURN_IF_ERROR(st);
-      // The raw buffers' capacity goes back to the writer at its next block,
-      // as a writer without the pool keeps its own; compressed bytes do not
-      // stay behind in every open file.
-      for (auto& raw : done->raw) raw.clear();
-      for (auto& compressed : done->compressed) std::string().swap(compressed);
-      done->status = Status::OK();
-      spare_ = std::move(done);
-    }
-    return Status::OK();
+    return TakeFinishedInOrder(&pending_, keep_at_most,
+                               [this](std::unique_ptr<PendingBlock> block) {
+                                 g_block_bytes.fetch_sub(block->raw_bytes);
+                                 block->raw_bytes = 0;
+                                 RETURN_IF_ERROR(block->status);
+                                 RETURN_IF_ERROR(WriteBlockHead(block->records));
+                                 for (const auto& compressed : block->compressed)
+                                   RETURN_IF_ERROR(WriteCompressed(compressed));
+                                 // The raw buffers' capacity goes back to the writer at its next
+                                 // block, as a writer without the pool keeps its own; compressed
+                                 // bytes do not stay behind in every open file.
+                                 for (auto& raw : block->raw) raw.clear();
+                                 for (auto& compressed : block->compressed)
+                                   std::string().swap(compressed);
+                                 spare_ = std::move(block);
+                                 return Status::OK();
+                               });
   }
 
   BufferedFile file_;

@@ -99,7 +99,6 @@ class TextSink {
     Status status;
     std::future<void> done;
   };
-  static constexpr size_t kNoWait = ~size_t{0};
   // A file keeps at most this many chunks in the pool: a burst into one file
   // waits for its compression instead of buffering without bound.
   static constexpr size_t kMaxPendingChunks = 2;
@@ -123,24 +122,16 @@ class TextSink {
   // Writes the chunks that are compressed, in order, waiting for the oldest
   // until at most keep_at_most remain in the pool.
   Status WriteFinishedChunks(size_t keep_at_most) {
-    while (!pending_.empty()) {
-      PendingChunk& chunk = *pending_.front();
-      if (pending_.size() <= keep_at_most &&
-          chunk.done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-        break;
-      }
-      chunk.done.get();
-      g_chunk_bytes.fetch_sub(chunk.raw.size());
-      Status st = chunk.status;
-      if (st.ok()) st = file_.Append(chunk.compressed);
-      std::unique_ptr<PendingChunk> done = std::move(pending_.front());
-      pending_.pop_front();
-      RETURN_IF_ERROR(st);
-      done->raw.clear();
-      std::string().swap(done->compressed);
-      spare_ = std::move(done);
-    }
-    return Status::OK();
+    return TakeFinishedInOrder(&pending_, keep_at_most,
+                               [this](std::unique_ptr<PendingChunk> chunk) {
+                                 g_chunk_bytes.fetch_sub(chunk->raw.size());
+                                 RETURN_IF_ERROR(chunk->status);
+                                 RETURN_IF_ERROR(file_.Append(chunk->compressed));
+                                 chunk->raw.clear();
+                                 std::string().swap(chunk->compressed);
+                                 spare_ = std::move(chunk);
+                                 return Status::OK();
+                               });
   }
 
   BufferedFile file_;

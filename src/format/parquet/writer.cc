@@ -138,23 +138,15 @@ Status PageQueue::Push(ColumnWriter* column, size_t index, int codec, const Page
 }
 
 Status PageQueue::Drain(size_t keep_at_most) {
-  while (!jobs_.empty()) {
-    Job& job = *jobs_.front();
-    if (jobs_.size() <= keep_at_most &&
-        job.done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-      break;
-    }
-    job.done.get();
-    if (budget_) budget_->Add(-job.body_size);
-    std::unique_ptr<Job> done = std::move(jobs_.front());
-    jobs_.pop_front();
-    RETURN_IF_ERROR(done->status);
-    ASSIGN_OR_RETURN(int64_t at, spill_->Append(done->header_bytes, done->compressed));
-    done->column->PageStored(
-        done->index, at, static_cast<int64_t>(done->header_bytes.size() + done->compressed.size()),
-        static_cast<int64_t>(done->header_bytes.size()) + done->body_size, done->body_size);
-  }
-  return Status::OK();
+  return TakeFinishedInOrder(&jobs_, keep_at_most, [this](std::unique_ptr<Job> job) -> Status {
+    if (budget_) budget_->Add(-job->body_size);
+    RETURN_IF_ERROR(job->status);
+    ASSIGN_OR_RETURN(int64_t at, spill_->Append(job->header_bytes, job->compressed));
+    job->column->PageStored(
+        job->index, at, static_cast<int64_t>(job->header_bytes.size() + job->compressed.size()),
+        static_cast<int64_t>(job->header_bytes.size()) + job->body_size, job->body_size);
+    return Status::OK();
+  });
 }
 
 ColumnWriter::ColumnWriter(LeafDesc desc, const WriterOptions* options, SpillFile* spill,
@@ -590,7 +582,7 @@ Status Writer::FlushOut() {
 
 Status Writer::EndRow() {
   ++rows_in_group_;
-  if (queue_) RETURN_IF_ERROR(queue_->Drain(PageQueue::kNoWait));
+  if (queue_) RETURN_IF_ERROR(queue_->Drain(kNoWait));
   auto chunk_bytes = [this]() -> Result<int64_t> {
     int64_t total = 0;
     for (auto& c : columns_) {

@@ -125,9 +125,8 @@ class PageQueue {
   Status Push(ColumnWriter* column, size_t index, int codec, const PageHeader& header,
               std::string body);
   // Spills the compressed pages that are done, in order, waiting for the
-  // oldest until at most keep_at_most are left.
+  // oldest until at most keep_at_most are left (kNoWait: only those done).
   Status Drain(size_t keep_at_most);
-  static constexpr size_t kNoWait = ~size_t{0};
   bool empty() const { return jobs_.empty(); }
   // A file keeps at most this many pages in the pool: a burst into one file
   // waits for its compression instead of buffering without bound.
