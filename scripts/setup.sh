@@ -23,6 +23,11 @@ packages=(
 # Node.js (for DuckDB and the other npm readers) ships with this machine image;
 # Debian's nodejs conflicts with it, so only install it where node is absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+# Apache Kafka for the tests runs on Java 17 and comes from Maven Central by
+# Maven (scripts/kafka.sh); the machine image may bring its own of each.
+command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null 2>&1 || packages+=(maven)
+packages+=(unzip)
 
 missing=()
 for p in "${packages[@]}"; do
