@@ -85,6 +85,11 @@ TEST(OpsProgressTest, LagTableStatsdAndOpenTsdb) {
   base.insert(base.begin() + 2, {"-c", testing::WriteProperties(dir.Join("empty.properties"), {})});
   auto r = RunCommand(base);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Kafka's own tools are the judge of the committed and end offsets below.
+  EXPECT_EQ(testing::KafkaToolCommittedOffsets("lagg"),
+            (testing::TopicOffsets{{{"p", 0}, 20}, {{"p", 1}, 50}}));
+  EXPECT_EQ(testing::KafkaToolEndOffsets("p"),
+            (testing::TopicOffsets{{{"p", 0}, 50}, {{"p", 1}, 50}}));
   EXPECT_EQ(
       r.out,
       "group                topic                          partition    committed          end "

@@ -236,6 +236,12 @@ TEST(OpsStatusTest, LagPerOwnedPartition) {
   ASSERT_TRUE(parts.ok());
   EXPECT_EQ((*parts)[0].committed, -1);
   EXPECT_EQ((*parts)[0].high + (*parts)[1].high, 300);
+  // Kafka's own tools agree: no committed offset on l, the same end offsets.
+  for (const auto& [tp, offset] : testing::KafkaToolCommittedOffsets("lagg")) {
+    EXPECT_NE(tp.first, "l") << "partition " << tp.second << " committed at " << offset;
+  }
+  EXPECT_EQ(testing::KafkaToolEndOffsets("l"),
+            (testing::TopicOffsets{{{"l", 0}, (*parts)[0].high}, {{"l", 1}, (*parts)[1].high}}));
 
   // A second member takes one partition: each reports exactly the one it owns.
   int port2 = FreePort();

@@ -1,6 +1,11 @@
-// Integration-test harness: a secor-testbroker child, `secor` child processes
-// and helpers to produce, configure and check output. Everything runs as real
-// processes on loopback, as an operator would run them.
+// Integration-test harness: the Kafka a test runs against, `secor` child
+// processes and helpers to produce, configure and check output. Everything
+// runs as real processes on loopback, as an operator would run them.
+//
+// Kafka is the real Apache Kafka cluster that scripts/kafka.sh started for
+// the run (SECOR_TEST_KAFKA_* in the environment, set by scripts/test.sh),
+// or, where a test needs request-level fault injection that only it can do,
+// a secor-testbroker child (librdkafka's mock cluster) of the test's own.
 #pragma once
 
 #include <chrono>
@@ -13,20 +18,64 @@
 
 namespace secor::testing {
 
+// Which Kafka a test runs against.
+enum class KafkaKind {
+  // The run's real Apache Kafka; the mock cluster when none was started (a
+  // developer running one test by hand). Under CI, a missing real Kafka
+  // fails the test instead.
+  kReal,
+  // A secor-testbroker child: only for request-level fault injection.
+  kMock,
+};
+
+// The run's real Kafka cluster, from the environment scripts/kafka.sh wrote;
+// nullptr when none was started.
+struct RealKafka {
+  std::string bootstrap;
+  std::string version;  // e.g. "3.9.2"
+  std::string dir;      // the cluster's folder (scripts/kafka.sh DIR)
+  int brokers = 1;
+};
+const RealKafka* RunRealKafka();
+
 class TestBroker {
  public:
-  // topics: "name:partitions". Starts the broker and reads its bootstrap line.
-  TestBroker(const std::string& log_dir, const std::vector<std::string>& topics, int brokers = 1);
+  // topics: "name:partitions". On real Kafka, deletes every other topic,
+  // recreates each of these empty (their committed offsets go too) and
+  // waits for their leaders; on the mock, starts a test broker with brokers
+  // nodes and those topics.
+  TestBroker(const std::string& log_dir, const std::vector<std::string>& topics, int brokers = 1,
+             KafkaKind kind = KafkaKind::kReal);
   ~TestBroker();
   const std::string& bootstrap() const { return bootstrap_; }
-  // Sends a command line and returns its one-line answer.
+  bool real() const { return real_; }
+  // Sends a command line to the mock and returns its one-line answer.
   std::string Command(const std::string& line);
 
  private:
+  bool real_ = false;
   Process proc_;
   std::string bootstrap_;
   size_t answers_ = 0;
 };
+
+// Runs one of Kafka's own command-line tools on the run's real Kafka
+// (scripts/kafka.sh tool: topics, consumer-groups, get-offsets, ...).
+CommandResult KafkaTool(const std::string& tool, const std::vector<std::string>& args);
+
+// (topic, partition) -> offset.
+using TopicOffsets = std::map<std::pair<std::string, int32_t>, int64_t>;
+
+// A group's committed offsets, read by Kafka's consumer-groups tool.
+TopicOffsets KafkaToolCommittedOffsets(const std::string& group);
+
+// The end offsets (high watermarks) of a topic, read by Kafka's get-offsets tool.
+TopicOffsets KafkaToolEndOffsets(const std::string& topic);
+
+// Creates (or recreates empty) a topic on the run's real Kafka with an
+// admin request, and waits until every partition has a leader.
+void CreateRealTopic(const std::string& topic, int partitions,
+                     const std::map<std::string, std::string>& topic_config = {});
 
 // Runs `secor produce` and checks it succeeded.
 void Produce(const std::string& bootstrap, const std::string& topic, int64_t messages,
@@ -68,5 +117,11 @@ std::map<std::string, StoredMessages> ReadStoredTopicByOutputPartition(const std
 // Fails the calling test unless stored holds exactly kafka's messages, byte for byte.
 void ExpectSameMessages(const StoredMessages& kafka, const StoredMessages& stored,
                         const std::string& topic);
+
+// Fails the calling test unless Kafka's own tools report, for every
+// partition of topic, the group's committed offset equal to the partition's
+// end offset and to one past the last offset stored.
+void ExpectKafkaCommittedWhatIsStored(const std::string& group, const std::string& topic,
+                                      const StoredMessages& stored);
 
 }  // namespace secor::testing
