@@ -4,8 +4,11 @@
 # -Werror; clang with AddressSanitizer + UndefinedBehaviorSanitizer, which
 # also builds the libFuzzer targets), starts a throwaway Ceph RGW, and runs
 # every test: unit tests under the sanitizers, short fuzz runs, integration
-# tests on real processes (test broker, filesystem, Ceph RGW, awscli,
-# DuckDB), and the model check of the round protocol.
+# tests on real processes (Apache Kafka, filesystem, Ceph RGW; the mock
+# cluster only where a test injects request-level faults; results read back
+# with kcat, Kafka's own tools, awscli, DuckDB), and the model check of the
+# round protocol. SECOR_TEST_KAFKA_VERSION_WANTED=4.1.1 runs it on another
+# Kafka version.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh -L unit    only tests with that ctest label (passed to ctest)
@@ -39,9 +42,15 @@ CC=clang CXX=clang++ configure build-asan -DSECOR_SANITIZE=ON -DSECOR_FUZZ=ON -D
 ninja -C build-asan -j"$jobs" secor_unit_tests secor_fuzz_all
 echo "   ${SECONDS}s"
 
-# One Ceph RGW for the whole run; the S3 tests read SECOR_TEST_S3_* from it.
+# One Ceph RGW and one Apache Kafka for the whole run; the S3 tests read
+# SECOR_TEST_S3_* and the Kafka tests SECOR_TEST_KAFKA_* from their env files.
 ceph_dir=$(mktemp -d /tmp/secor-ceph-XXXXXX)
-cleanup() { scripts/ceph.sh stop "$ceph_dir" >/dev/null 2>&1 || true; rm -rf "$ceph_dir"; }
+kafka_dir=$(mktemp -d /tmp/secor-kafka-XXXXXX)
+cleanup() {
+  scripts/ceph.sh stop "$ceph_dir" >/dev/null 2>&1 || true
+  scripts/kafka.sh stop "$kafka_dir" >/dev/null 2>&1 || true
+  rm -rf "$ceph_dir" "$kafka_dir"
+}
 trap cleanup EXIT
 echo "== start Ceph RGW"
 scripts/ceph.sh start "$ceph_dir"
@@ -57,6 +66,10 @@ echo "== unit tests (sanitizers)"
 ctest --test-dir build-asan -L unit --output-on-failure -j"$jobs" "$@" || status=1
 echo "== fuzz (short runs)"
 ctest --test-dir build-asan -L fuzz --output-on-failure "$@" || status=1
+echo "== start Apache Kafka (${SECOR_TEST_KAFKA_VERSION_WANTED:-the pinned version})"
+scripts/kafka.sh start "$kafka_dir" ${SECOR_TEST_KAFKA_VERSION_WANTED:+--version "$SECOR_TEST_KAFKA_VERSION_WANTED"}
+# shellcheck disable=SC1091
+source "$kafka_dir/env"
 echo "== integration tests and model check"
 ctest --test-dir build -LE unit --output-on-failure --timeout 900 "$@" || status=1
 exit $status

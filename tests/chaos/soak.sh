@@ -2,14 +2,18 @@
 # Long chaos runs on demand (docs/chaos.md). Runs the chaos test of
 # tests/integration/chaos_test.cc for SECOR_CHAOS_SECONDS (default 1800) per
 # run, on the local store and, when SECOR_TEST_S3_ENDPOINT is set (or --ceph
-# starts a throwaway Ceph RGW), on S3 through `secor faultproxy`. Every run
-# prints its seed; the first failing run stops the loop and keeps its logs.
+# starts a throwaway Ceph RGW), on S3 through `secor faultproxy`, against real
+# Apache Kafka (the one in SECOR_TEST_KAFKA_*, or one that scripts/kafka.sh
+# starts with --brokers N nodes), or with --mock the mock cluster with
+# injected request errors. Every run prints its seed; the first failing run
+# stops the loop and keeps its logs.
 #
 #   tests/chaos/soak.sh [--build DIR] [--runs N] [--ceph] [--local-only|--s3-only]
+#                       [--brokers N | --mock]
 #   (the two stores can soak side by side: one --local-only, one --s3-only)
 #   SECOR_CHAOS_SEED=123 SECOR_CHAOS_SECONDS=120 tests/chaos/soak.sh --runs 1
 #
-# The test broker keeps at most 5 MiB per partition, so a long run spreads a
+# The mock cluster keeps at most 5 MiB per partition, so a long run spreads a
 # slower producer over more partitions (SECOR_CHAOS_PARTITIONS=48,
 # SECOR_CHAOS_PRODUCE_PAUSE_MS=400: about 2 MiB per partition in 30 minutes).
 # The binaries are copied first, so the tree can be rebuilt during a soak.
@@ -21,6 +25,8 @@ runs=1
 ceph=0
 local_only=0
 s3_only=0
+brokers=1
+mock=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$2; shift 2 ;;
@@ -28,7 +34,9 @@ while [ $# -gt 0 ]; do
     --ceph) ceph=1; shift ;;
     --local-only) local_only=1; shift ;;
     --s3-only) s3_only=1; shift ;;
-    *) echo "usage: $0 [--build DIR] [--runs N] [--ceph] [--local-only|--s3-only]" >&2; exit 2 ;;
+    --brokers) brokers=$2; shift 2 ;;
+    --mock) mock=1; shift ;;
+    *) echo "usage: $0 [--build DIR] [--runs N] [--ceph] [--local-only|--s3-only] [--brokers N|--mock]" >&2; exit 2 ;;
   esac
 done
 ninja -C "$build" secor secor-testbroker secor_integration_test
@@ -36,16 +44,29 @@ bin=$(mktemp -d /tmp/secor-soak-bin-XXXXXX)
 cp "$build/secor" "$build/secor-testbroker" "$build/tests/secor_integration_test" "$bin/"
 export SECOR_TEST_BINARY_DIR=$bin
 
+ceph_dir=""
+kafka_dir=""
+cleanup() {
+  [ -z "$ceph_dir" ] || scripts/ceph.sh stop "$ceph_dir" >/dev/null 2>&1 || true
+  [ -z "$kafka_dir" ] || scripts/kafka.sh stop "$kafka_dir" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 if [ "$ceph" = 1 ] && [ -z "${SECOR_TEST_S3_ENDPOINT:-}" ]; then
   ceph_dir=$(mktemp -d /tmp/secor-soak-ceph-XXXXXX)
-  trap 'scripts/ceph.sh stop "$ceph_dir" >/dev/null 2>&1 || true' EXIT
   scripts/ceph.sh start "$ceph_dir"
   # shellcheck disable=SC1091
   source "$ceph_dir/env"
 fi
+if [ "$mock" = 0 ] && [ -z "${SECOR_TEST_KAFKA_BOOTSTRAP:-}" ]; then
+  kafka_dir=$(mktemp -d /tmp/secor-soak-kafka-XXXXXX)
+  scripts/kafka.sh start "$kafka_dir" --brokers "$brokers"
+  # shellcheck disable=SC1091
+  source "$kafka_dir/env"
+fi
 
 filter='ChaosTest.LocalStore*'
-if [ "$local_only" = 0 ] && [ -n "${SECOR_TEST_S3_ENDPOINT:-}" ]; then filter='ChaosTest.*'; fi
+if [ "$local_only" = 0 ] && [ -n "${SECOR_TEST_S3_ENDPOINT:-}" ]; then filter='ChaosTest.LocalStore*:ChaosTest.S3*'; fi
+if [ "$mock" = 1 ]; then filter='ChaosTest.Mock*'; fi
 if [ "$s3_only" = 1 ]; then
   [ -n "${SECOR_TEST_S3_ENDPOINT:-}" ] || { echo "--s3-only needs SECOR_TEST_S3_* or --ceph" >&2; exit 2; }
   filter='ChaosTest.S3*'

@@ -1,10 +1,13 @@
 // The chaos test of the round protocol (docs/chaos.md): three `secor consume`
-// processes in one group against a three-broker test cluster while a producer
-// keeps writing, with a seeded random schedule of SIGKILLs, SIGSTOPs past the
-// session timeout, brokers going down, injected Kafka errors and store
-// failures. At the end every message that Kafka holds must be in exactly one
-// stored file: checked by `secor verify` and by reading the store back with the
-// library's readers and comparing with kcat.
+// processes in one group while a producer keeps writing, with a seeded random
+// schedule of SIGKILLs, SIGSTOPs past the session timeout, graceful restarts,
+// a broker going down and store failures. On the run's real Apache Kafka a
+// broker is stopped or killed and started again (scripts/kafka.sh); one
+// variant runs on the three-broker mock cluster instead, for what only it
+// can do: Kafka errors injected into single requests (fenced commits,
+// coordinator moves, failed fetches). At the end every message that Kafka
+// holds must be in exactly one stored file: checked by `secor verify` and by
+// reading the store back with the library's readers and comparing with kcat.
 //
 // SECOR_CHAOS_SEED repeats a run (the seed is printed at the start and with
 // every failure); SECOR_CHAOS_SECONDS makes it longer (tests/chaos/soak.sh).
@@ -191,7 +194,7 @@ class ChaosTest : public ::testing::Test {
 
   // Runs the whole scenario against the store at output_uri.
   void Run(const std::map<std::string, std::string>& store_settings, StoreFaults* faults,
-           int default_seconds);
+           int default_seconds, testing::KafkaKind kind = testing::KafkaKind::kReal);
 
  private:
   struct Member {
@@ -218,8 +221,32 @@ void ChaosTest::Start(Member& m, int index) {
   m.stopped = false;
 }
 
+// Takes a broker of the run's real Kafka down and brings it back, with
+// scripts/kafka.sh: a controlled shutdown or a crash (SIGKILL).
+class RealBrokerFaults {
+ public:
+  std::string Down(std::mt19937_64& rng) {
+    const testing::RealKafka* kafka = testing::RunRealKafka();
+    node_ = 1 + static_cast<int>(rng() % kafka->brokers);
+    const char* how = (rng() % 2) ? "kill-node" : "stop-node";
+    auto r = RunCommand({Script(), how, kafka->dir, std::to_string(node_)});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return fmt::format("broker: {} {}", how, node_);
+  }
+  std::string Up() {
+    auto r =
+        RunCommand({Script(), "start-node", testing::RunRealKafka()->dir, std::to_string(node_)});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return fmt::format("broker: node {} started again", node_);
+  }
+
+ private:
+  static std::string Script() { return std::string(SECOR_SOURCE_DIR) + "/scripts/kafka.sh"; }
+  int node_ = 0;
+};
+
 void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, StoreFaults* faults,
-                    int default_seconds) {
+                    int default_seconds, testing::KafkaKind kind) {
   const uint64_t seed = seed_;
   const int seconds = ChaosSeconds(default_seconds);
   std::cout << "SECOR_CHAOS_SEED=" << seed << " SECOR_CHAOS_SECONDS=" << seconds
@@ -237,14 +264,18 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
   std::cout << fmt::format("[chaos] {} partitions, producer pause {} ms, file age {} s",
                            shape.partitions, shape.produce_pause_ms, shape.file_age_seconds)
             << std::endl;
-  TestBroker broker(dir_.path(), {fmt::format("{}:{}", kTopic, shape.partitions)}, kBrokers);
+  TestBroker broker(dir_.path(), {fmt::format("{}:{}", kTopic, shape.partitions)}, kBrokers, kind);
   ASSERT_FALSE(broker.bootstrap().empty());
-  // The group's coordinator stays on broker 1, which is never taken down:
-  // librdkafka 2.0.2's mock cluster aborts (rdkafka_mock_cgrp.c:567,
-  // Assertion `!member->resp') when its coordinator goes down while a join
-  // is pending. The other brokers lead partitions and go down at random.
-  std::string pinned = broker.Command(fmt::format("coordinator group {} 1", kGroup));
-  ASSERT_TRUE(StartsWith(pinned, "ok")) << pinned;
+  const bool real = broker.real();
+  RealBrokerFaults real_broker;
+  if (!real) {
+    // The group's coordinator stays on broker 1, which is never taken down:
+    // librdkafka 2.0.2's mock cluster aborts (rdkafka_mock_cgrp.c:567,
+    // Assertion `!member->resp') when its coordinator goes down while a join
+    // is pending. The other brokers lead partitions and go down at random.
+    std::string pinned = broker.Command(fmt::format("coordinator group {} 1", kGroup));
+    ASSERT_TRUE(StartsWith(pinned, "ok")) << pinned;
+  }
   auto kv = BaseConsumerSettings(broker.bootstrap(), kGroup, dir_.Join("staging"), "");
   kv.erase("secor.output.uri");
   for (const auto& [k, v] : store_settings) kv[k] = v;
@@ -303,9 +334,13 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
       stopped_member = -1;
     }
     if (now >= broker_up_at) {
-      std::string a = broker.Command(fmt::format("broker up {}", down_broker));
-      EXPECT_TRUE(StartsWith(a, "ok")) << a;
-      Log(a);
+      if (real) {
+        Log(real_broker.Up());
+      } else {
+        std::string a = broker.Command(fmt::format("broker up {}", down_broker));
+        EXPECT_TRUE(StartsWith(a, "ok")) << a;
+        Log(a);
+      }
       broker_up_at = kNever;
     }
     if (now >= store_ok_at) {
@@ -325,6 +360,8 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
     if (now >= next_action) {
       if (deck.empty()) {
         deck = {"kill", "kill", "stop", "broker", "kafka-errors", "kafka-errors", "store", "term"};
+        // Real Kafka takes no injected request errors: a second broker fault instead.
+        if (real) deck = {"kill", "kill", "stop", "broker", "broker", "store", "term"};
         // SECOR_CHAOS_DECK=stop,kill narrows the schedule to some faults,
         // to chase one failure faster.
         if (const char* only = std::getenv("SECOR_CHAOS_DECK"); only && *only) {
@@ -335,12 +372,12 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
       std::string action = deck.back();
       deck.pop_back();
       int victim = static_cast<int>(uniform(0, kConsumers - 1));
-      if (action == "stop" && (resume_at != kNever || victim == stopped_member))
-        action = "kafka-errors";
-      if (action == "broker" && broker_up_at != kNever) action = "kafka-errors";
-      if (action == "store" && store_ok_at != kNever) action = "kafka-errors";
-      if ((action == "kill" || action == "term") && victim == stopped_member)
-        action = "kafka-errors";
+      // A fault whose kind is already in flight gives way to this one.
+      const std::string busy = real ? "none" : "kafka-errors";
+      if (action == "stop" && (resume_at != kNever || victim == stopped_member)) action = busy;
+      if (action == "broker" && broker_up_at != kNever) action = busy;
+      if (action == "store" && store_ok_at != kNever) action = busy;
+      if ((action == "kill" || action == "term") && victim == stopped_member) action = busy;
       if (action == "kill") {
         members[victim].proc->Signal(SIGKILL);
         members[victim].proc->Wait(10s);
@@ -372,6 +409,9 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
         stopped_member = victim;
         resume_at = now + std::chrono::milliseconds(uniform(7000, 9500));
         Log(fmt::format("SIGSTOP consumer {}", victim));
+      } else if (action == "broker" && real) {
+        Log(real_broker.Down(rng));
+        broker_up_at = Clock::now() + std::chrono::milliseconds(uniform(1500, 5000));
       } else if (action == "broker") {
         down_broker = static_cast<int>(uniform(2, kBrokers));
         std::string a = broker.Command(fmt::format("broker down {}", down_broker));
@@ -395,11 +435,17 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
 
   // Calm: every fault undone, every member alive, no more messages.
   if (stopped_member >= 0) members[stopped_member].proc->Signal(SIGCONT);
-  if (broker_up_at != kNever) broker.Command(fmt::format("broker up {}", down_broker));
+  if (broker_up_at != kNever) {
+    if (real) {
+      Log(real_broker.Up());
+    } else {
+      broker.Command(fmt::format("broker up {}", down_broker));
+    }
+  }
   if (store_ok_at != kNever) faults->End();
   for (const char* api :
        {"OffsetCommit", "Fetch", "JoinGroup", "SyncGroup", "Heartbeat", "OffsetFetch"}) {
-    broker.Command(std::string("errors clear ") + api);
+    if (!real) broker.Command(std::string("errors clear ") + api);
   }
   stop_producing = true;
   producer.join();
@@ -422,6 +468,12 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
       << v.out;
   EXPECT_NE(v.out.find("0 duplicate offsets, 0 gaps"), std::string::npos) << v.out;
   Log("secor verify: " + Tail(v.out, 1));
+  if (real) {
+    // Stored means committed soon after: Kafka's own tools must see the
+    // group reach the end of every partition while the members still run.
+    EXPECT_TRUE(testing::WaitForKafkaCommittedToEnd(kGroup, kTopic, std::chrono::seconds(60)))
+        << "the group's committed offsets did not reach the end offsets";
+  }
 
   for (int i = 0; i < kConsumers; ++i) {
     members[i].proc->Signal(SIGTERM);
@@ -450,6 +502,7 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
     }
   }
   EXPECT_EQ(mismatches, 0u);
+  if (real) testing::ExpectKafkaCommittedWhatIsStored(kGroup, kTopic, stored);
   // The schedule did what it says: the kinds of fault the deck always holds.
   EXPECT_GT(done["kill"] + done["term"], 0);
   if (HasFailure()) {
@@ -463,6 +516,14 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
 TEST_F(ChaosTest, LocalStoreEveryMessageExactlyOnceUnderKillsPausesAndFaults) {
   LocalStoreFaults faults(dir_.Join("store"));
   Run({{"secor.output.uri", dir_.Join("store")}}, &faults, 60);
+}
+
+// On the mock cluster: Kafka errors injected into single requests (fenced
+// and refused commits, failed fetches, coordinator errors), which a real
+// broker cannot be made to answer on demand.
+TEST_F(ChaosTest, MockKafkaInjectedRequestErrorsLocalStoreEveryMessageExactlyOnce) {
+  LocalStoreFaults faults(dir_.Join("store"));
+  Run({{"secor.output.uri", dir_.Join("store")}}, &faults, 45, testing::KafkaKind::kMock);
 }
 
 // The same on S3 (Ceph RGW from scripts/test.sh), through `secor faultproxy`

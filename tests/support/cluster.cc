@@ -449,6 +449,23 @@ void ExpectSameMessages(const StoredMessages& kafka, const StoredMessages& store
   EXPECT_EQ(mismatches, 0u) << topic;
 }
 
+bool WaitForKafkaCommittedToEnd(const std::string& group, const std::string& topic,
+                                std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    TopicOffsets committed = KafkaToolCommittedOffsets(group);
+    TopicOffsets end = KafkaToolEndOffsets(topic);
+    bool done = !end.empty();
+    for (const auto& [tp, end_offset] : end) {
+      auto c = committed.find(tp);
+      if (end_offset > 0 && (c == committed.end() || c->second != end_offset)) done = false;
+    }
+    if (done) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
 void ExpectKafkaCommittedWhatIsStored(const std::string& group, const std::string& topic,
                                       const StoredMessages& stored) {
   std::map<int32_t, int64_t> next_stored;

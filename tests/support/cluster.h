@@ -118,6 +118,11 @@ std::map<std::string, StoredMessages> ReadStoredTopicByOutputPartition(const std
 void ExpectSameMessages(const StoredMessages& kafka, const StoredMessages& stored,
                         const std::string& topic);
 
+// Polls Kafka's own tools until the group's committed offset on every
+// partition of topic equals its end offset; false after timeout.
+bool WaitForKafkaCommittedToEnd(const std::string& group, const std::string& topic,
+                                std::chrono::seconds timeout);
+
 // Fails the calling test unless Kafka's own tools report, for every
 // partition of topic, the group's committed offset equal to the partition's
 // end offset and to one past the last offset stored.
