@@ -27,7 +27,7 @@ fi
 
 rm -rf "$cache/lib.new" "$cache/target"
 build() {  # extra maven args...
-  mvn -q -B "$@" -f "$src/pom.xml" -Dsecor.build.dir="$cache/target" package \
+  mvn -q -B -Dstyle.color=never "$@" -f "$src/pom.xml" -Dsecor.build.dir="$cache/target" package \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$cache/lib.new" >&2
 }
 if ! build -o 2>/dev/null; then
