@@ -20,6 +20,13 @@ jobs=$(nproc)
 scripts/setup.sh
 [ -x tests/node/install.sh ] && tests/node/install.sh
 
+# Independent readers of tests/integration/java_readers_test.cc, cached
+# outside the repository (offline after the first run): Hadoop's
+# SequenceFile.Reader, parquet-mr and Avro (tests/java), and pyarrow.
+SECOR_TEST_JAVA_READERS_CP=$(tests/java/build.sh)
+SECOR_TEST_PYARROW_PYTHON=$(tests/python/install.sh)
+export SECOR_TEST_JAVA_READERS_CP SECOR_TEST_PYARROW_PYTHON
+
 configure() {  # dir, extra cmake args...
   local dir=$1
   shift
