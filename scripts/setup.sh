@@ -27,7 +27,9 @@ command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 # Maven (scripts/kafka.sh); the machine image may bring its own of each.
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
-packages+=(unzip)
+# The Java readers of the tests (tests/java) are compiled; pyarrow lives in a venv.
+command -v javac >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
+packages+=(unzip python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
