@@ -164,8 +164,11 @@ Config Config::FromMap(const std::map<std::string, std::string>& values,
 void Config::Resolve(const std::string& key, Entry* entry) {
   ListRule rule = RuleFor(key);
   entry->origin = entry->values.front().origin;
+  const KeyInfo* info = FindKey(key);
+  bool empty_is_value = info && info->empty_is_value;
   if (rule != ListRule::kAll) {
     entry->value = OneValue(rule, entry->values.front().raw);
+    entry->set = empty_is_value || !entry->value.empty();
     return;
   }
   std::vector<std::string> all;
@@ -175,6 +178,7 @@ void Config::Resolve(const std::string& key, Entry* entry) {
     }
   }
   entry->value = Join(all, ",");
+  entry->set = empty_is_value || !entry->value.empty();
 }
 
 void Config::Set(const std::string& key, const std::string& value, const std::string& origin) {
@@ -193,7 +197,7 @@ void Config::Unset(const std::string& key) { values_.erase(key); }
 
 const Config::Entry* Config::Find(const std::string& key) const {
   auto it = values_.find(key);
-  if (it != values_.end() && !it->second.value.empty()) return &it->second;
+  if (it != values_.end() && it->second.set) return &it->second;
   for (const Alias& a : kAliases) {
     std::string original;
     if (a.prefix && StartsWith(key, a.key)) {
@@ -204,14 +208,14 @@ const Config::Entry* Config::Find(const std::string& key) const {
       continue;
     }
     auto old = values_.find(original);
-    if (old != values_.end() && !old->second.value.empty()) return &old->second;
+    if (old != values_.end() && old->second.set) return &old->second;
   }
   return it == values_.end() ? nullptr : &it->second;
 }
 
 bool Config::Has(const std::string& key) const {
   const Entry* e = Find(key);
-  return e && !e->value.empty();
+  return e && e->set;
 }
 
 std::vector<Config::Value> Config::Values(const std::string& key) const {
@@ -253,7 +257,7 @@ std::vector<std::string> Config::NotApplicableKeys() const {
   std::vector<std::string> out;
   for (const auto& [key, e] : values_) {
     const JavaKeyInfo* java = FindJavaKey(key);
-    if (java && java->status == JavaKeyStatus::kNotApplicable && !e.value.empty()) {
+    if (java && java->status == JavaKeyStatus::kNotApplicable && e.set) {
       out.push_back(key);
     }
   }
@@ -304,7 +308,7 @@ Result<std::string> Config::Expand(const std::string& key, const std::string& va
     } else {
       const Entry* e = Find(ref);
       std::string sub;
-      if (e && !e->value.empty()) {
+      if (e && e->set) {
         ASSIGN_OR_RETURN(sub, Expand(ref, e->value, depth + 1, refs));
       } else if (const KeyInfo* k = FindKey(ref); k && !k->default_value.empty()) {
         sub = std::string(k->default_value);
@@ -323,9 +327,9 @@ Result<std::string> Config::Expand(const std::string& key, const std::string& va
 
 Result<std::optional<std::string>> Config::Lookup(const std::string& key) const {
   const Entry* e = Find(key);
-  if (!e || e->value.empty()) return std::optional<std::string>();
+  if (!e || !e->set) return std::optional<std::string>();
   ASSIGN_OR_RETURN(std::string v, ExpandValue(key, e->value));
-  if (v.empty()) return std::optional<std::string>();
+  if (v.empty() && !e->value.empty()) return std::optional<std::string>();
   return std::optional<std::string>(std::move(v));
 }
 
@@ -421,7 +425,7 @@ Result<std::map<std::string, std::string>> Config::WithPrefix(const std::string&
   std::map<std::string, std::string> out;
   for (auto it = values_.lower_bound(prefix); it != values_.end(); ++it) {
     if (!StartsWith(it->first, prefix)) break;
-    if (it->second.value.empty()) continue;  // empty means unset
+    if (!it->second.set) continue;  // empty means unset
     ASSIGN_OR_RETURN(std::string v, ExpandValue(it->first, it->second.value));
     out[it->first.substr(prefix.size())] = std::move(v);
   }

@@ -5,7 +5,8 @@
 // value), values split into lists at unescaped commas (\, escapes one) and
 // other keys of the original take the first element, --set replaces every
 // value of its key. An empty value means unset: the key table's default
-// applies. Values may refer to other keys as ${key} and to the environment as
+// applies (except for keys where empty is a value, e.g. a directory prefix). Values may refer to
+// other keys as ${key} and to the environment as
 // ${env:NAME} (keep secrets out of files). Every typed getter reports a bad
 // value in one line naming key and origin.
 #pragma once
@@ -97,6 +98,7 @@ class Config {
     std::vector<Value> values;  // load order
     std::string value;          // the value that counts (escapes removed)
     std::string origin;         // where it came from
+    bool set = false;           // value is non-empty, or empty is a value of the key
   };
   static void Resolve(const std::string& key, Entry* entry);
   // The entry of key, or of the original's name for it when key is unset.

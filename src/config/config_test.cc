@@ -87,7 +87,7 @@ TEST(ConfigTest, AnIncludeBeforeAnotherWinsAndTheConflictIsNamedOnce) {
   std::string t = dir.Join("test.properties"), b = dir.Join("base.properties"),
               d = dir.Join("dev.properties");
   std::vector<std::string> want{
-      "aws.secret.key is set 2 times: \"****\" (" + t + ":2) is used, \"****\" (" + b +
+      "aws.secret.key is set 2 times: \"****\" (" + t + ":2) is used, \"\" (" + b +
           ":2) ignored (the first value loaded wins, as in the Java Secor)",
       "secor.kafka.group is set 2 times: \"base\" (" + b + ":3) is used, \"dev\" (" + d +
           ":2) ignored (the first value loaded wins, as in the Java Secor)",
@@ -164,19 +164,23 @@ TEST(ConfigTest, CommaListsAsCommonsConfigurationSplitsThem) {
 TEST(ConfigTest, AnEmptyValueMeansUnset) {
   TempDir dir;
   std::string path = Write(dir, "e.properties",
-                           "secor.max.file.age.seconds=\nsecor.offsets.prefix=\n"
+                           "secor.max.file.age.seconds=\nsecor.message.parser.class=\n"
                            "kafka.new.consumer.request.timeout.ms=\nkafka.fetch.min.bytes=\n"
                            "secor.upload.on.shutdown=\n");
   auto c = Config::Load(path, {});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(*c->Int("secor.max.file.age.seconds"), 3600);
-  EXPECT_EQ(*c->String("secor.offsets.prefix"), "offset=");
+  EXPECT_EQ(*c->String("secor.message.parser.class"), "");
   EXPECT_FALSE(*c->Bool("secor.upload.on.shutdown"));
-  EXPECT_FALSE(c->Has("secor.offsets.prefix"));
-  EXPECT_FALSE(c->Lookup("secor.offsets.prefix")->has_value());
+  EXPECT_FALSE(c->Has("secor.message.parser.class"));
+  EXPECT_FALSE(c->Lookup("secor.message.parser.class")->has_value());
   EXPECT_TRUE(c->WithPrefix("kafka.new.consumer.")->empty());
   EXPECT_TRUE(c->WithPrefix("kafka.fetch.")->empty());
-  EXPECT_EQ(c->Origin("secor.offsets.prefix"), path + ":2");
+  EXPECT_EQ(c->Origin("secor.message.parser.class"), path + ":2");
+  // Where empty is a value (no directory prefix), it stays one.
+  auto prefix = Config::FromMap({{"partitioner.granularity.hour.prefix", ""}});
+  EXPECT_EQ(*prefix.String("partitioner.granularity.hour.prefix"), "");
+  EXPECT_TRUE(prefix.Has("partitioner.granularity.hour.prefix"));
 }
 
 // Keys the original read under another name count when the new one is unset.
