@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "common/strings.h"
 #include "config/keys.h"
+#include "config/keys_java.h"
 #include "config/properties.h"
 
 namespace secor {
@@ -24,7 +25,84 @@ std::string ResolveRelative(const std::string& base_file, const std::string& pat
   return dir.empty() ? path : JoinPath(dir, path);
 }
 
+// How a key's values become its one value, as the Java Secor read the key.
+enum class ListRule {
+  kWhole,  // a key the original did not have: the first value, commas and all
+  kFirst,  // the original's getString: the first element of the first value
+  kAll,    // the original's getStringArray: every element of every value
+};
+
+ListRule RuleFor(const std::string& key) {
+  const JavaKeyInfo* java = FindJavaKey(key);
+  if (!java) return ListRule::kWhole;
+  return java->array ? ListRule::kAll : ListRule::kFirst;
+}
+
+std::string OneValue(ListRule rule, const std::string& raw) {
+  if (rule == ListRule::kWhole) return UnescapeListValue(raw);
+  auto elements = SplitListValue(raw);
+  // A value without a comma stays whole: a delimiter of "\n" or "\t" is not
+  // trimmed away.
+  return elements.size() == 1 ? UnescapeListValue(raw) : elements.front();
+}
+
+// Keys of the original that this version reads under its own name: when the
+// new key is unset, the old one counts. A prefix pair maps key families.
+struct Alias {
+  std::string_view key;
+  std::string_view original;
+  bool prefix = false;
+};
+constexpr Alias kAliases[] = {
+    {"secor.qubole.api.token", "qubole.api.token"},
+    {"secor.hive.prefix", "hive.table.prefix"},
+    {"secor.hive.table.name.", "hive.table.name.", true},
+    {"secor.text.delimiter", "secor.file.writer.Delimiter"},
+    {"secor.text.delimiter", "secor.file.reader.Delimiter"},
+    {"statsd.dogstatsd", "statsd.dogstatsd.tags.enabled"},
+};
+
+std::string Shown(const std::string& key, const std::string& value) {
+  return JsonQuote(IsSecretKey(key) && !value.empty() ? "****" : RedactSecrets(value));
+}
+
 }  // namespace
+
+std::vector<std::string> SplitListValue(std::string_view raw) {
+  std::vector<std::string> out;
+  std::string token;
+  bool escaped = false;
+  auto finish = [&] {
+    out.emplace_back(Trim(token));
+    token.clear();
+  };
+  for (char c : raw) {
+    if (escaped) {
+      if (c != ',' && c != '\\') token.push_back('\\');
+      token.push_back(c);
+      escaped = false;
+    } else if (c == '\\') {
+      escaped = true;
+    } else if (c == ',') {
+      finish();
+    } else {
+      token.push_back(c);
+    }
+  }
+  if (escaped) token.push_back('\\');
+  finish();
+  return out;
+}
+
+std::string UnescapeListValue(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\\' && i + 1 < raw.size() && (raw[i + 1] == ',' || raw[i + 1] == '\\')) ++i;
+    out.push_back(raw[i]);
+  }
+  return out;
+}
 
 Result<Config> Config::Load(const std::string& path, const std::vector<std::string>& overrides) {
   Config config;
@@ -38,6 +116,7 @@ Result<Config> Config::Load(const std::string& path, const std::vector<std::stri
     }
     config.Set(std::string(Trim(o.substr(0, eq))), std::string(Trim(o.substr(eq + 1))), "--set");
   }
+  config.MakeNotices();
   return config;
 }
 
@@ -52,25 +131,24 @@ Status Config::LoadFileInto(const std::string& path, std::vector<std::string>* c
   if (!text.ok()) return Status::InvalidArgument("cannot read config {}", text.status().message());
   ASSIGN_OR_RETURN(auto lines, ParseProperties(*text, path));
   chain->push_back(path);
-  // Includes load first so that this file's own entries win over them.
+  // As in Commons Configuration, an include loads at its line: what it sets
+  // comes after the lines above it and before those below.
   for (const auto& line : lines) {
-    if (line.key == "include") {
-      for (const auto& inc : Split(line.value, ',', true)) {
-        // An escaped newline or other control character in a file name is
-        // a mistake, and would break the one-line error about it.
-        if (std::any_of(inc.begin(), inc.end(),
-                        [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-          return Status::InvalidArgument("{}:{}: include {}: control character in a file name",
-                                         path, line.line, JsonQuote(inc));
-        }
-        RETURN_IF_ERROR(
-            LoadFileInto(ResolveRelative(path, std::string(Trim(inc))), chain, depth + 1));
-      }
+    if (ToLower(line.key) != "include") {
+      Add(line.key, line.value, path + ":" + std::to_string(line.line));
+      continue;
     }
-  }
-  for (const auto& line : lines) {
-    if (line.key == "include") continue;
-    Set(line.key, line.value, path + ":" + std::to_string(line.line));
+    for (const auto& inc : SplitListValue(line.value)) {
+      if (inc.empty()) continue;
+      // An escaped newline or other control character in a file name is
+      // a mistake, and would break the one-line error about it.
+      if (std::any_of(inc.begin(), inc.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+        return Status::InvalidArgument("{}:{}: include {}: control character in a file name", path,
+                                       line.line, JsonQuote(inc));
+      }
+      RETURN_IF_ERROR(LoadFileInto(ResolveRelative(path, inc), chain, depth + 1));
+    }
   }
   chain->pop_back();
   return Status::OK();
@@ -83,13 +161,119 @@ Config Config::FromMap(const std::map<std::string, std::string>& values,
   return c;
 }
 
+void Config::Resolve(const std::string& key, Entry* entry) {
+  ListRule rule = RuleFor(key);
+  entry->origin = entry->values.front().origin;
+  const KeyInfo* info = FindKey(key);
+  bool empty_is_value = info && info->empty_is_value;
+  if (rule != ListRule::kAll) {
+    entry->value = OneValue(rule, entry->values.front().raw);
+    entry->set = empty_is_value || !entry->value.empty();
+    return;
+  }
+  std::vector<std::string> all;
+  for (const Value& v : entry->values) {
+    for (auto& element : SplitListValue(v.raw)) {
+      if (!element.empty()) all.push_back(std::move(element));
+    }
+  }
+  entry->value = Join(all, ",");
+  entry->set = empty_is_value || !entry->value.empty();
+}
+
 void Config::Set(const std::string& key, const std::string& value, const std::string& origin) {
-  values_[key] = Entry{value, origin};
+  Entry& e = values_[key];
+  e.values = {Value{value, origin}};
+  Resolve(key, &e);
+}
+
+void Config::Add(const std::string& key, const std::string& value, const std::string& origin) {
+  Entry& e = values_[key];
+  e.values.push_back(Value{value, origin});
+  Resolve(key, &e);
 }
 
 void Config::Unset(const std::string& key) { values_.erase(key); }
 
-bool Config::Has(const std::string& key) const { return values_.count(key) > 0; }
+const Config::Entry* Config::Find(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it != values_.end() && it->second.set) return &it->second;
+  for (const Alias& a : kAliases) {
+    std::string original;
+    if (a.prefix && StartsWith(key, a.key)) {
+      original = std::string(a.original) + key.substr(a.key.size());
+    } else if (!a.prefix && key == a.key) {
+      original = a.original;
+    } else {
+      continue;
+    }
+    auto old = values_.find(original);
+    if (old != values_.end() && old->second.set) return &old->second;
+  }
+  return it == values_.end() ? nullptr : &it->second;
+}
+
+bool Config::Has(const std::string& key) const {
+  const Entry* e = Find(key);
+  return e && e->set;
+}
+
+std::vector<Config::Value> Config::Values(const std::string& key) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? std::vector<Value>() : it->second.values;
+}
+
+void Config::MakeNotices() {
+  notices_.clear();
+  for (const auto& [key, e] : values_) {
+    ListRule rule = RuleFor(key);
+    if (rule == ListRule::kFirst) {
+      auto elements = SplitListValue(e.values.front().raw);
+      if (elements.size() > 1) {
+        notices_.push_back(fmt::format(
+            "{}={} ({}): only {} is used: the Java Secor read this key as one value, cut at the "
+            "first unescaped comma; write \\, for a comma",
+            key, Shown(key, UnescapeListValue(e.values.front().raw)), e.origin,
+            Shown(key, e.value)));
+      }
+    }
+    if (rule == ListRule::kAll || e.values.size() < 2) continue;
+    bool differ = false;
+    for (const Value& v : e.values) differ = differ || OneValue(rule, v.raw) != e.value;
+    if (!differ) continue;
+    std::vector<std::string> ignored;
+    for (size_t i = 1; i < e.values.size(); ++i) {
+      ignored.push_back(
+          fmt::format("{} ({})", Shown(key, OneValue(rule, e.values[i].raw)), e.values[i].origin));
+    }
+    notices_.push_back(fmt::format(
+        "{} is set {} times: {} ({}) is used, {} ignored (the first value loaded wins, as in the "
+        "Java Secor)",
+        key, e.values.size(), Shown(key, e.value), e.origin, Join(ignored, ", ")));
+  }
+}
+
+std::vector<std::string> Config::NotApplicableKeys() const {
+  std::vector<std::string> out;
+  for (const auto& [key, e] : values_) {
+    const JavaKeyInfo* java = FindJavaKey(key);
+    if (java && java->status == JavaKeyStatus::kNotApplicable && e.set) {
+      out.push_back(key);
+    }
+  }
+  return out;
+}
+
+Status Config::CheckUnsupportedKeys() const {
+  for (const auto& [key, e] : values_) {
+    const JavaKeyInfo* java = FindJavaKey(key);
+    if (java && java->status == JavaKeyStatus::kUnsupported && !e.value.empty() &&
+        ToLower(e.value) != ToLower(java->inert)) {
+      return BadValue(key, std::string(java->note));
+    }
+  }
+  return Status::OK();
+}
 
 Result<std::string> Config::ExpandValue(const std::string& key, const std::string& value) const {
   int refs = 0;
@@ -122,10 +306,10 @@ Result<std::string> Config::Expand(const std::string& key, const std::string& va
       if (!env) return BadValue(key, "environment variable " + name + " is not set");
       out.append(env);
     } else {
-      auto it = values_.find(ref);
+      const Entry* e = Find(ref);
       std::string sub;
-      if (it != values_.end()) {
-        ASSIGN_OR_RETURN(sub, Expand(ref, it->second.value, depth + 1, refs));
+      if (e && e->set) {
+        ASSIGN_OR_RETURN(sub, Expand(ref, e->value, depth + 1, refs));
       } else if (const KeyInfo* k = FindKey(ref); k && !k->default_value.empty()) {
         sub = std::string(k->default_value);
       } else {
@@ -142,9 +326,10 @@ Result<std::string> Config::Expand(const std::string& key, const std::string& va
 }
 
 Result<std::optional<std::string>> Config::Lookup(const std::string& key) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) return std::optional<std::string>();
-  ASSIGN_OR_RETURN(std::string v, ExpandValue(key, it->second.value));
+  const Entry* e = Find(key);
+  if (!e || !e->set) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(std::string v, ExpandValue(key, e->value));
+  if (v.empty() && !e->value.empty()) return std::optional<std::string>();
   return std::optional<std::string>(std::move(v));
 }
 
@@ -232,14 +417,15 @@ Result<bool> Config::BoolForTopic(const std::string& key, std::string_view topic
 }
 
 std::string Config::Origin(const std::string& key) const {
-  auto it = values_.find(key);
-  return it == values_.end() ? "default" : it->second.origin;
+  const Entry* e = Find(key);
+  return e ? e->origin : "default";
 }
 
 Result<std::map<std::string, std::string>> Config::WithPrefix(const std::string& prefix) const {
   std::map<std::string, std::string> out;
   for (auto it = values_.lower_bound(prefix); it != values_.end(); ++it) {
     if (!StartsWith(it->first, prefix)) break;
+    if (!it->second.set) continue;  // empty means unset
     ASSIGN_OR_RETURN(std::string v, ExpandValue(it->first, it->second.value));
     out[it->first.substr(prefix.size())] = std::move(v);
   }
@@ -249,7 +435,7 @@ Result<std::map<std::string, std::string>> Config::WithPrefix(const std::string&
 std::vector<std::string> Config::UnknownKeys() const {
   std::vector<std::string> out;
   for (const auto& [k, e] : values_) {
-    if (!FindKey(k)) out.push_back(k);
+    if (!FindKey(k) && !FindJavaKey(k)) out.push_back(k);
   }
   return out;
 }
@@ -261,9 +447,8 @@ std::map<std::string, std::string> Config::RedactedValues() const {
 }
 
 Status Config::BadValue(const std::string& key, const std::string& why) const {
-  auto it = values_.find(key);
-  std::string shown =
-      it == values_.end() ? "" : (IsSecretKey(key) ? "****" : RedactSecrets(it->second.value));
+  const Entry* e = Find(key);
+  std::string shown = !e ? "" : (IsSecretKey(key) ? "****" : RedactSecrets(e->value));
   return Status::InvalidArgument("{}={} ({}): {}", key, shown, Origin(key), why);
 }
 

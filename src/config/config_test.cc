@@ -9,6 +9,7 @@
 #include "common/file_util.h"
 #include "common/registry.h"
 #include "config/keys.h"
+#include "config/keys_java.h"
 #include "config/properties.h"
 #include "support/test_util.h"
 
@@ -46,22 +47,181 @@ TEST(PropertiesTest, MalformedUnicodeEscapeNamesTheLine) {
   EXPECT_EQ(lines.status().message(), "x.properties:2: malformed \\u escape");
 }
 
-TEST(ConfigTest, IncludeChainTheIncludingFileWins) {
+// Commons Configuration 1.x, as the Java Secor read its files: an include
+// loads at its line, and the FIRST value loaded of a repeated key counts.
+TEST(ConfigTest, IncludeChainTheFirstLoadedValueWins) {
   TempDir dir;
   Write(dir, "common.properties", "secor.generation=1\nsecor.kafka.group=common\nshared=base\n");
   Write(dir, "middle.properties", "include=common.properties\nsecor.kafka.group=middle\n");
-  std::string top = Write(dir, "top.properties", "include=middle.properties\nsecor.generation=3\n");
+  std::string top = Write(dir, "top.properties",
+                          "secor.local.path=/top\ninclude=middle.properties\nsecor.generation=3\n");
   auto c = Config::Load(top, {"secor.max.file.age.seconds=7"});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(*c->Int("secor.generation"), 3);
-  EXPECT_EQ(*c->String("secor.kafka.group"), "middle");
+  EXPECT_EQ(*c->Int("secor.generation"), 1);  // common's line loads before top's line 3
+  EXPECT_EQ(*c->String("secor.kafka.group"), "common");
+  EXPECT_EQ(*c->String("secor.local.path"), "/top");
   EXPECT_EQ(*c->StringOr("shared", ""), "base");
   EXPECT_EQ(*c->Int("secor.max.file.age.seconds"), 7);
   EXPECT_EQ(c->Origin("secor.max.file.age.seconds"), "--set");
-  EXPECT_EQ(c->Origin("secor.generation"), top + ":2");
+  EXPECT_EQ(c->Origin("secor.generation"), dir.Join("common.properties") + ":1");
   // Defaults come from the key table.
   EXPECT_EQ(*c->Int("secor.max.file.size.bytes"), 200000000);
   EXPECT_EQ(*c->String("secor.offsets.prefix"), "offset=");
+}
+
+// The shape of the original's secor.test.backup.properties: the test file is
+// included before the dev chain, so its bucket wins over the dev file's
+// empty one; one notice names the value used and the one ignored.
+TEST(ConfigTest, AnIncludeBeforeAnotherWinsAndTheConflictIsNamedOnce) {
+  TempDir dir;
+  Write(dir, "base.properties", "secor.s3.bucket=\naws.secret.key=\nsecor.kafka.group=base\n");
+  Write(dir, "dev.properties", "include=base.properties\nsecor.kafka.group=dev\n");
+  Write(dir, "test.properties", "secor.s3.bucket=test-bucket\naws.secret.key=SECRETVALUE\n");
+  std::string top =
+      Write(dir, "top.properties", "include=test.properties\ninclude=dev.properties\n");
+  auto c = Config::Load(top, {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*c->Required("secor.s3.bucket"), "test-bucket");
+  EXPECT_EQ(*c->String("aws.secret.key"), "SECRETVALUE");
+  EXPECT_EQ(*c->String("secor.kafka.group"), "base");
+  std::string t = dir.Join("test.properties"), b = dir.Join("base.properties"),
+              d = dir.Join("dev.properties");
+  std::vector<std::string> want{
+      "aws.secret.key is set 2 times: \"****\" (" + t + ":2) is used, \"\" (" + b +
+          ":2) ignored (the first value loaded wins, as in the Java Secor)",
+      "secor.kafka.group is set 2 times: \"base\" (" + b + ":3) is used, \"dev\" (" + d +
+          ":2) ignored (the first value loaded wins, as in the Java Secor)",
+      "secor.s3.bucket is set 2 times: \"test-bucket\" (" + t + ":1) is used, \"\" (" + b +
+          ":1) ignored (the first value loaded wins, as in the Java Secor)",
+  };
+  EXPECT_EQ(c->LoadNotices(), want);
+  EXPECT_EQ(c->Values("secor.s3.bucket").size(), 2u);
+}
+
+TEST(ConfigTest, RepeatedEqualValuesDrawNoNotice) {
+  TempDir dir;
+  Write(dir, "a.properties", "kafka.seed.broker.port=9092\n");
+  std::string top =
+      Write(dir, "b.properties", "include=a.properties\nkafka.seed.broker.port=9092\n");
+  auto c = Config::Load(top, {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->LoadNotices().empty());
+}
+
+// -D (here --set) is setProperty: it replaces every value of its key.
+TEST(ConfigTest, SetReplacesEveryValueOfItsKey) {
+  TempDir dir;
+  Write(dir, "a.properties", "secor.kafka.group=a\nzookeeper.quorum=z1:2181\n");
+  std::string top = Write(dir, "b.properties",
+                          "include=a.properties\nsecor.kafka.group=b\nzookeeper.quorum=z2:2181\n");
+  auto c = Config::Load(top, {"secor.kafka.group=cli", "zookeeper.quorum=z3:2181"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(*c->String("secor.kafka.group"), "cli");
+  EXPECT_EQ(*c->String("zookeeper.quorum"), "z3:2181");
+  EXPECT_EQ(c->Values("secor.kafka.group").size(), 1u);
+  EXPECT_TRUE(c->LoadNotices().empty());
+}
+
+// Values split at unescaped commas: keys the original read as arrays take
+// every element of every value, its other keys the first element (with a
+// notice), keys only this version has the whole value; \, escapes a comma.
+TEST(ConfigTest, CommaListsAsCommonsConfigurationSplitsThem) {
+  TempDir dir;
+  Write(dir, "a.properties", "zookeeper.quorum=z1:2181, z2:2181\n");
+  std::string top = Write(dir, "b.properties",
+                          "include=a.properties\n"
+                          "zookeeper.quorum=z3:2181\n"
+                          "secor.kafka.topic_filter=a{1,3}\n"
+                          "secor.kafka.topic_blacklist=b{1\\,3}\n"
+                          "secor.parquet.columns=a:int64, b:string\n"
+                          "secor.s3.path=x\\\\,y\n"
+                          "include = c.properties , d.properties\n");
+  Write(dir, "c.properties", "secor.local.path=/c\n");
+  Write(dir, "d.properties", "secor.writer.id=d\n");
+  auto c = Config::Load(top, {"kafka.new.consumer.topic.list=t1,t2"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*c->String("zookeeper.quorum"), "z1:2181,z2:2181,z3:2181");
+  EXPECT_EQ(*c->String("kafka.new.consumer.topic.list"), "t1,t2");
+  EXPECT_EQ(*c->String("secor.kafka.topic_filter"), "a{1");
+  EXPECT_EQ(*c->String("secor.kafka.topic_blacklist"), "b{1,3}");
+  EXPECT_EQ(*c->String("secor.parquet.columns"), "a:int64, b:string");
+  // "\\\\," in a file is an escaped backslash, then an escaped comma is
+  // what Commons Configuration sees: one element "x,y".
+  EXPECT_EQ(*c->String("secor.s3.path"), "x,y");
+  EXPECT_EQ(*c->String("secor.local.path"), "/c");
+  EXPECT_EQ(*c->String("secor.writer.id"), "d");
+  std::vector<std::string> want{"secor.kafka.topic_filter=\"a{1,3}\" (" + top +
+                                ":3): only \"a{1\" is used: the Java Secor read this key as one "
+                                "value, cut at the first unescaped comma; write \\, for a comma"};
+  EXPECT_EQ(c->LoadNotices(), want);
+  EXPECT_EQ(SplitListValue("a\\,b, c ,\\\\,d\\x"),
+            (std::vector<std::string>{"a,b", "c", "\\", "d\\x"}));
+  EXPECT_EQ(UnescapeListValue("a\\,b\\\\c\\d"), "a,b\\c\\d");
+}
+
+// An empty value means unset: the default applies, typed getters do not fail,
+// and pass-through families skip it.
+TEST(ConfigTest, AnEmptyValueMeansUnset) {
+  TempDir dir;
+  std::string path = Write(dir, "e.properties",
+                           "secor.max.file.age.seconds=\nsecor.message.parser.class=\n"
+                           "kafka.new.consumer.request.timeout.ms=\nkafka.fetch.min.bytes=\n"
+                           "secor.upload.on.shutdown=\n");
+  auto c = Config::Load(path, {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(*c->Int("secor.max.file.age.seconds"), 3600);
+  EXPECT_EQ(*c->String("secor.message.parser.class"), "");
+  EXPECT_FALSE(*c->Bool("secor.upload.on.shutdown"));
+  EXPECT_FALSE(c->Has("secor.message.parser.class"));
+  EXPECT_FALSE(c->Lookup("secor.message.parser.class")->has_value());
+  EXPECT_TRUE(c->WithPrefix("kafka.new.consumer.")->empty());
+  EXPECT_TRUE(c->WithPrefix("kafka.fetch.")->empty());
+  EXPECT_EQ(c->Origin("secor.message.parser.class"), path + ":2");
+  // Where empty is a value (no directory prefix), it stays one.
+  auto prefix = Config::FromMap({{"partitioner.granularity.hour.prefix", ""}});
+  EXPECT_EQ(*prefix.String("partitioner.granularity.hour.prefix"), "");
+  EXPECT_TRUE(prefix.Has("partitioner.granularity.hour.prefix"));
+}
+
+// Keys the original read under another name count when the new one is unset.
+TEST(ConfigTest, TheOriginalsNamesOfRenamedKeys) {
+  auto c = Config::FromMap({{"qubole.api.token", "tok-123"},
+                            {"hive.table.prefix", "pin_"},
+                            {"hive.table.name.clicks", "clicks_table"},
+                            {"secor.file.writer.Delimiter", "\t"},
+                            {"statsd.dogstatsd.tags.enabled", "true"}});
+  EXPECT_EQ(*c.String("secor.qubole.api.token"), "tok-123");
+  EXPECT_EQ(*c.String("secor.hive.prefix"), "pin_");
+  EXPECT_EQ(*c.Lookup("secor.hive.table.name.clicks"), "clicks_table");
+  EXPECT_EQ(*c.String("secor.text.delimiter"), "\t");
+  EXPECT_TRUE(*c.Bool("statsd.dogstatsd"));
+  EXPECT_TRUE(c.UnknownKeys().empty());
+  auto both = Config::FromMap({{"secor.hive.prefix", "new_"}, {"hive.table.prefix", "old_"}});
+  EXPECT_EQ(*both.String("secor.hive.prefix"), "new_");
+}
+
+TEST(ConfigTest, NotApplicableAndUnsupportedKeysOfTheOriginal) {
+  auto c = Config::FromMap({{"kafka.new.consumer.ssl.provider", "SunJSSE"},
+                            {"kafka.new.consumer.poll.timeout.seconds", "10"},
+                            {"kafka.new.consumer.ssl.enabled.protocols", ""},
+                            {"swift.port", "8080"},
+                            {"secor.s3.filesystem", "s3n"},
+                            {"aws.proxy.isEnabled", "false"}});
+  EXPECT_TRUE(c.UnknownKeys().empty());
+  EXPECT_EQ(c.NotApplicableKeys(),
+            (std::vector<std::string>{"kafka.new.consumer.poll.timeout.seconds",
+                                      "kafka.new.consumer.ssl.provider", "secor.s3.filesystem",
+                                      "swift.port"}));
+  EXPECT_EQ(FindJavaKey("kafka.new.consumer.ssl.provider")->note,
+            "TLS is OpenSSL's; there is no JSSE provider");
+  EXPECT_TRUE(c.CheckUnsupportedKeys().ok());
+  auto proxy = Config::FromMap({{"aws.proxy.isEnabled", "true"}}, "p.properties:4");
+  EXPECT_EQ(proxy.CheckUnsupportedKeys().message(),
+            "aws.proxy.isEnabled=true (p.properties:4): an HTTP proxy for S3 is not supported yet");
+  auto alt = Config::FromMap({{"secor.s3.alternative.path", "other"}}, "p.properties:9");
+  EXPECT_EQ(alt.CheckUnsupportedKeys().message(),
+            "secor.s3.alternative.path=other (p.properties:9): switching to an alternative path "
+            "after a date is not supported yet");
 }
 
 TEST(ConfigTest, IncludeCycleIsAnError) {

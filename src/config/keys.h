@@ -18,6 +18,8 @@ struct KeyInfo {
   bool secret = false;     // never printed
   bool per_topic = false;  // may be overridden as "<name>.<topic>"
   bool is_prefix = false;  // a family: every key starting with name
+  // An empty value is a value (no prefix), not "unset, take the default".
+  bool empty_is_value = false;
 };
 
 std::span<const KeyInfo> KnownKeys();

@@ -21,7 +21,8 @@ static const KeyInfo kCoreKeys[] = {
      false, true},
     {"kafka.consumer.timeout.ms", "", K::kInt,
      "accepted for compatibility; unused by the librdkafka consumer"},
-    {"kafka.zookeeper.path", "", K::kString, "accepted for compatibility; unused (no ZooKeeper)"},
+    {"kafka.zookeeper.path", "", K::kString,
+     "ZooKeeper chroot of the original's offsets; used only by import-offsets"},
     {"zookeeper.quorum", "", K::kString,
      "ZooKeeper of the original Secor; used only by import-offsets"},
     {"kafka.dual.commit.enabled", "", K::kString, "accepted for compatibility; unused"},
@@ -31,7 +32,7 @@ static const KeyInfo kCoreKeys[] = {
     {"kafka.rebalance.max.retries", "", K::kString, "accepted for compatibility; unused"},
     {"kafka.rebalance.backoff.ms", "", K::kString, "accepted for compatibility; unused"},
     {"kafka.socket.receive.buffer.bytes", "", K::kInt,
-     "accepted for compatibility; set kafka.client.socket.receive.buffer.bytes instead"},
+     "passed to the Kafka client as socket.receive.buffer.bytes"},
     {"kafka.message.timestamp.className", "", K::kString, "accepted for compatibility; unused"},
     {"kafka.message.iterator.className", "", K::kString, "accepted for compatibility; unused"},
     {"kafka.consumer.auto.offset.reset", "", K::kString,
@@ -49,7 +50,8 @@ static const KeyInfo kCoreKeys[] = {
     {"secor.messages.per.second", "10000", K::kInt, "rate limit per process; 0 for none"},
     {"secor.offsets.per.partition", "10000000", K::kInt,
      "backup group: offsets per directory bucket"},
-    {"secor.offsets.prefix", "offset=", K::kString, "backup group: directory bucket prefix"},
+    {"secor.offsets.prefix", "offset=", K::kString, "backup group: directory bucket prefix", false,
+     false, false, true},
     {"secor.local.path", "", K::kString, "local staging directory (cleared at start-up)"},
     {"secor.max.message.size.bytes", "100000", K::kInt,
      "accepted for compatibility; not enforced yet (every message is fetched whatever its size)"},
@@ -87,7 +89,9 @@ static const KeyInfo kCoreKeys[] = {
     {"secor.upload.retry.max.backoff.ms", "30000", K::kInt,
      "cap of the exponential backoff between upload retries"},
     {"secor.upload.manager.class", "", K::kClass,
-     "accepted for compatibility; the store follows cloud.service / secor.output.uri"},
+     "accepted for compatibility; the store follows cloud.service / secor.output.uri "
+     "(GsUploadManager, AzureUploadManager and SwiftUploadManager stop start-up: not supported "
+     "yet)"},
 };
 
 std::span<const KeyInfo> CoreKeys() { return kCoreKeys; }

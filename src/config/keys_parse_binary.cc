@@ -37,7 +37,7 @@ static const KeyInfo kBinaryParseKeys[] = {
     {"partitioner.granularity.field.prefix", "", K::kString,
      "prefix of the split-by-field directory of AvroSplitByFieldMessageParser; default <field "
      "name>=",
-     false, true},
+     false, true, false, true},
 };
 
 std::span<const KeyInfo> BinaryParseKeys() { return kBinaryParseKeys; }

@@ -8,7 +8,8 @@ static const KeyInfo kStorageKeys[] = {
     {"secor.output.uri", "", K::kString,
      "output root: /path, file:///path or s3://bucket/path (wins over cloud.service)"},
     {"cloud.service", "S3", K::kString,
-     "S3 or Local; with S3 the root is s3://secor.s3.bucket/secor.s3.path"},
+     "S3 or Local; with S3 the root is s3://secor.s3.bucket/secor.s3.path (GS, Swift and Azure "
+     "stop start-up: not supported yet)"},
     {"secor.s3.bucket", "", K::kString, "S3 bucket"},
     {"secor.s3.path", "", K::kString, "key prefix inside the bucket"},
     {"secor.s3.prefix.md5hash", "false", K::kBool,

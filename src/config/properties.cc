@@ -63,7 +63,10 @@ std::vector<LogicalLine> LogicalLines(std::string_view text) {
   return out;
 }
 
-Status Unescape(std::string_view in, std::string* out, const std::string& where) {
+// keep_list_escapes: a value keeps "\\," (an escaped comma) for Config to
+// split lists at unescaped commas, as Commons Configuration does.
+Status Unescape(std::string_view in, std::string* out, const std::string& where,
+                bool keep_list_escapes) {
   for (size_t i = 0; i < in.size(); ++i) {
     char c = in[i];
     if (c != '\\' || i + 1 == in.size()) {
@@ -102,6 +105,10 @@ Status Unescape(std::string_view in, std::string* out, const std::string& where)
         i += 4;
         break;
       }
+      case ',':
+        if (keep_list_escapes) out->push_back('\\');
+        out->push_back(e);
+        break;
       default:
         out->push_back(e);
     }
@@ -136,8 +143,8 @@ Result<std::vector<PropertyLine>> ParseProperties(std::string_view text,
     std::string where = origin + ":" + std::to_string(ll.line);
     PropertyLine entry;
     entry.line = ll.line;
-    RETURN_IF_ERROR(Unescape(raw_key, &entry.key, where));
-    RETURN_IF_ERROR(Unescape(raw_value, &entry.value, where));
+    RETURN_IF_ERROR(Unescape(raw_key, &entry.key, where, false));
+    RETURN_IF_ERROR(Unescape(raw_value, &entry.value, where, true));
     // Trailing blanks are kept by Java, but they are never meant in a config
     // value and cause confusing "not a number" errors; drop them.
     while (!entry.value.empty() && IsBlank(entry.value.back())) entry.value.pop_back();

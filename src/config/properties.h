@@ -1,6 +1,8 @@
 // Java .properties parsing: key=value, key:value or "key value"; # and !
 // comments; backslash continuations and escapes (\t \n \uXXXX). Lines keep
-// their order; a later definition of a key replaces the earlier one.
+// their order, repeated keys included (Config decides which value counts).
+// Values keep an escaped comma as backslash-comma so that Config can split them into
+// lists at unescaped commas (SplitListValue), as Commons Configuration does.
 #pragma once
 
 #include <string>

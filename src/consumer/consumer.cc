@@ -208,6 +208,7 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   int64_t parse_max_backoff_ms_ = 30000;
   static constexpr int64_t kFirstParseBackoffMs = 500;
   std::unique_ptr<RE2> topic_filter_;
+  std::set<std::string> topic_list_;  // kafka.new.consumer.topic.list
   std::unique_ptr<RE2> topic_blacklist_;
   std::unique_ptr<RE2> minute_mark_filter_;
 
@@ -310,6 +311,9 @@ Status ConsumerImpl::Init() {
     return Status::OK();
   };
   RETURN_IF_ERROR(compile("secor.kafka.topic_filter", &topic_filter_));
+  // The original's kafka.new.consumer.topic.list: exact names instead of the filter.
+  ASSIGN_OR_RETURN(std::string topic_list, config_.String("kafka.new.consumer.topic.list"));
+  for (const auto& t : Split(topic_list, ',', true)) topic_list_.insert(std::string(Trim(t)));
   RETURN_IF_ERROR(compile("secor.kafka.topic_blacklist", &topic_blacklist_));
   RETURN_IF_ERROR(compile("secor.kafka.upload_at_minute_mark.topic_filter", &minute_mark_filter_));
 
@@ -427,7 +431,10 @@ Result<std::vector<std::string>> ConsumerImpl::MatchingTopics() {
   std::vector<std::string> out;
   for (const auto& t : all) {
     if (StartsWith(t, "__")) continue;  // internal topics
-    if (topic_filter_ && !RE2::FullMatch(t, *topic_filter_)) continue;
+    if (!topic_list_.empty() ? !topic_list_.count(t)
+                             : topic_filter_ && !RE2::FullMatch(t, *topic_filter_)) {
+      continue;
+    }
     if (topic_blacklist_ && RE2::FullMatch(t, *topic_blacklist_)) continue;
     out.push_back(t);
   }

@@ -35,9 +35,45 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const std::string& uri, con
   return (*factory)(uri, config);
 }
 
+namespace {
+
+// The store a value of cloud.service or secor.upload.manager.class selects
+// when it is one this version cannot write yet; "" otherwise.
+std::string UnsupportedStore(const std::string& key, const std::string& value) {
+  std::string v = ToLower(value);
+  if (key == "secor.upload.manager.class") {
+    size_t dot = v.rfind('.');
+    if (dot != std::string::npos) v = v.substr(dot + 1);
+    if (v == "gsuploadmanager") return "Google Cloud Storage";
+    if (v == "azureuploadmanager") return "Azure Blob Storage";
+    if (v == "swiftuploadmanager") return "OpenStack Swift";
+    return "";
+  }
+  if (v == "gs" || v == "gcs") return "Google Cloud Storage";
+  if (v == "azure") return "Azure Blob Storage";
+  if (v == "swift") return "OpenStack Swift";
+  return "";
+}
+
+}  // namespace
+
 Result<std::string> OutputUri(const Config& config) {
   ASSIGN_OR_RETURN(std::string uri, config.String("secor.output.uri"));
   if (!uri.empty()) return uri;
+  // Any value in any loaded file that selects a store not supported yet
+  // stops start-up, even one that a value loaded first hides: output must
+  // never go to S3 when the files ask for another store.
+  for (const char* key : {"cloud.service", "secor.upload.manager.class"}) {
+    for (const Config::Value& v : config.Values(key)) {
+      std::string value = UnescapeListValue(v.raw);
+      if (std::string store = UnsupportedStore(key, value); !store.empty()) {
+        return Status::InvalidArgument(
+            "{}={} ({}): {} is not supported yet; secor writes to S3 (and S3-compatible stores) "
+            "or a local path (secor.output.uri)",
+            key, value, v.origin, store);
+      }
+    }
+  }
   ASSIGN_OR_RETURN(std::string service, config.String("cloud.service"));
   std::string s = ToLower(service);
   if (s == "s3") {

@@ -7,6 +7,7 @@
 #include "common/logging.h"
 #include "common/strings.h"
 #include "config/keys.h"
+#include "config/keys_java.h"
 
 namespace secor {
 
@@ -51,10 +52,28 @@ Result<Config> LoadConfig(const ConfigFlags& flags) {
       secrets.push_back(*value);
   }
   AddLogSecrets(secrets);
+  for (const auto& notice : config.LoadNotices()) spdlog::warn("{}", notice);
   for (const auto& key : config.UnknownKeys()) {
     spdlog::warn("unknown configuration key {} ({}): ignored; check the spelling", key,
                  config.Origin(key));
   }
+  // Keys of the Java Secor with no effect here: each Kafka client setting on
+  // its own line with the reason (a security or fetch setting matters), the
+  // rest in one line.
+  std::vector<std::string> others;
+  for (const auto& key : config.NotApplicableKeys()) {
+    if (StartsWith(key, "kafka.")) {
+      spdlog::info("{} ({}): not applicable here: {}", key, config.Origin(key),
+                   FindJavaKey(key)->note);
+    } else {
+      others.push_back(key);
+    }
+  }
+  if (!others.empty()) {
+    spdlog::info("keys of the Java Secor with no effect here (docs/compatibility.md): {}",
+                 Join(others, ", "));
+  }
+  RETURN_IF_ERROR(config.CheckUnsupportedKeys());
   return config;
 }
 

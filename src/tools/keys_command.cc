@@ -1,6 +1,8 @@
 // secor keys: the configuration keys this build knows, with defaults and
-// descriptions; --markdown prints the table of docs/configuration.md.
+// descriptions; --markdown prints the table of docs/configuration.md,
+// --java-markdown the Java Secor's keys for docs/compatibility.md.
 #include "config/keys.h"
+#include "config/keys_java.h"
 #include "tools/command.h"
 
 namespace secor {
@@ -9,8 +11,23 @@ void AddKeysCommand(CLI::App& app, CommandRun* run) {
   auto* sub = app.add_subcommand("keys", "list the configuration keys, their defaults and meaning");
   auto markdown = std::make_shared<bool>(false);
   sub->add_flag("--markdown", *markdown, "print a markdown table");
-  sub->callback([run, markdown] {
-    *run = [markdown] {
+  auto java = std::make_shared<bool>(false);
+  sub->add_flag("--java-markdown", *java,
+                "print the Java Secor's keys and what each means here as a markdown table");
+  sub->callback([run, markdown, java] {
+    *run = [markdown, java] {
+      if (*java) {
+        std::printf("| key of the Java Secor | here | how |\n|---|---|---|\n");
+        for (const JavaKeyInfo& k : JavaKeys()) {
+          std::string name(k.name);
+          if (k.is_prefix) name += "*";
+          std::string how(k.note);
+          if (k.array) how += how.empty() ? "a comma list" : "; a comma list";
+          std::printf("| `%s` | %s | %s |\n", name.c_str(),
+                      std::string(JavaKeyStatusName(k.status)).c_str(), how.c_str());
+        }
+        return 0;
+      }
       if (*markdown) {
         std::printf("| key | default | meaning |\n|---|---|---|\n");
       }
