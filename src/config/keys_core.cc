@@ -75,8 +75,9 @@ static const KeyInfo kCoreKeys[] = {
     {"secor.upload.on.shutdown", "false", K::kBool,
      "upload open files on SIGTERM instead of leaving them to the next owner"},
     {"secor.shutdown.timeout.seconds", "60", K::kInt,
-     "on SIGTERM, how long to wait for rounds still being uploaded (a store that is down); "
-     "after that they are left to the next owner, as after a crash"},
+     "on SIGTERM, how long to wait for rounds still being uploaded or committed (a store or "
+     "Kafka that is down); after that they are left to the next owner, as after a crash, and "
+     "the process leaves within a few seconds"},
     {"secor.upload.minute_mark", "0", K::kInt, "upload at this minute of every hour (0 disables)"},
     {"secor.kafka.upload_at_minute_mark.topic_filter", "", K::kString,
      "topics that upload at the minute mark"},

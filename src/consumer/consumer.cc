@@ -1298,6 +1298,7 @@ Status ConsumerImpl::Run() {
     }
   }
   batch.clear();  // the messages go back to librdkafka before it closes
+  const auto shutdown_started = Clock::now();
   if (result.ok()) {
     spdlog::info("stopping: {}", upload_on_shutdown_ ? "uploading open files first"
                                                      : "open files are left to the next owner");
@@ -1317,21 +1318,34 @@ Status ConsumerImpl::Run() {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (result.ok() && uploader_->Pending() > 0) {
+      size_t pending = uploader_->Pending();
+      size_t committing = std::min(pending, uploader_->StoredAwaitingCommit());
       spdlog::warn(
-          "stopping with {} round(s) not yet stored after secor.shutdown.timeout.seconds={}: "
-          "they are left to the next owner of their partitions",
-          uploader_->Pending(), shutdown_timeout_s_);
+          "stopping after secor.shutdown.timeout.seconds={} with {} round(s) not yet stored and "
+          "{} stored but not committed: the next owner of their partitions reads the first "
+          "again and commits the second from their markers",
+          shutdown_timeout_s_, pending - committing, committing);
     }
     if (result.ok()) result = HandleEvents();
   }
   StatusBoard::Global().SetRunning(false);
+  // A commit still waiting for an unreachable coordinator would hold the
+  // uploader's threads, and the exit, for its whole timeout each.
+  kafka_->AbandonCommits();
   uploader_->Stop();
   if (total > 0) {
     double secs = std::chrono::duration<double>(last_message_at - first_message_at).count();
     spdlog::info("consumed {} messages in {:.3f} s from the first to the last ({:.0f} msg/s)",
                  total, secs, secs > 0 ? static_cast<double>(total) / secs : 0.0);
   }
-  Status closed = kafka_->Close();
+  // Leaving the group gets what is left of the shutdown bound, and a few
+  // seconds at least, so that SIGTERM ends the process within about
+  // secor.shutdown.timeout.seconds whatever Kafka does.
+  auto close_budget = std::max<Clock::duration>(
+      std::chrono::seconds(5),
+      shutdown_started + std::chrono::seconds(shutdown_timeout_s_) - Clock::now());
+  Status closed =
+      kafka_->Close(std::chrono::duration_cast<std::chrono::milliseconds>(close_budget));
   if (!closed.ok()) spdlog::warn("leaving the group: {}", closed.message());
   for (auto& [tp, ps] : partitions_) DropRound(ps);
   if (!result.ok()) spdlog::error("{}", result.message());

@@ -189,6 +189,10 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(
 GroupConsumer::~GroupConsumer() {
   if (!rk_) return;
   if (!closed_) Close();
+  if (close_abandoned_) {
+    spdlog::warn("kafka: leaving the client, still closing, to the exit");
+    return;
+  }
   // A helper still waiting on a down leader would outlive the handle: leave
   // the handle to the process exit, which is what follows.
   if (!WaitForHelpers(2000)) {
@@ -255,25 +259,53 @@ Result<std::map<TopicPartition, int64_t>> GroupConsumer::Committed(
   return out;
 }
 
-Status GroupConsumer::Commit(const std::map<TopicPartition, int64_t>& offsets) {
+rd_kafka_event_t* GroupConsumer::WaitForReply(rd_kafka_queue_s* reply,
+                                              std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!commits_abandoned_ && std::chrono::steady_clock::now() < deadline) {
+    if (rd_kafka_event_t* ev = rd_kafka_queue_poll(reply, 100)) return ev;
+  }
+  return nullptr;
+}
+
+Status GroupConsumer::Commit(const std::map<TopicPartition, int64_t>& offsets,
+                             std::chrono::milliseconds timeout) {
   auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
   for (const auto& [tp, off] : offsets) {
     rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = off;
   }
-  rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, 0);
+  // Not rd_kafka_commit(): it waits for the coordinator without a bound, and
+  // with Kafka away it held the uploader, and so a SIGTERM, for minutes. A
+  // commit that times out is retried by the caller with the same offset; if
+  // the first one still lands later, it carries its generation, which the
+  // coordinator refuses once the partition has moved on.
+  if (commits_abandoned_) {
+    rd_kafka_topic_partition_list_destroy(list);
+    return Status::Aborted("commit: shutting down");
+  }
+  rd_kafka_queue_t* reply = rd_kafka_queue_new(rk_);
+  rd_kafka_resp_err_t err = rd_kafka_commit_queue(rk_, list, reply, nullptr, nullptr);
+  rd_kafka_topic_partition_list_destroy(list);
   Status st;
   if (err) {
     st = KafkaError("commit", err);
-  } else {
-    for (int i = 0; i < list->cnt; ++i) {
-      if (list->elems[i].err) {
-        st = KafkaError(fmt::format("commit {}/{}", list->elems[i].topic, list->elems[i].partition),
-                        list->elems[i].err);
-        break;
+  } else if (rd_kafka_event_t* ev = WaitForReply(reply, timeout)) {
+    if ((err = rd_kafka_event_error(ev))) st = KafkaError("commit", err);
+    const rd_kafka_topic_partition_list_t* done = rd_kafka_event_topic_partition_list(ev);
+    for (int i = 0; st.ok() && done && i < done->cnt; ++i) {
+      if (done->elems[i].err) {
+        st = KafkaError(fmt::format("commit {}/{}", done->elems[i].topic, done->elems[i].partition),
+                        done->elems[i].err);
       }
     }
+    rd_kafka_event_destroy(ev);
+  } else if (commits_abandoned_) {
+    st = Status::Aborted("commit: shutting down");
+  } else {
+    st = Status::Unavailable("commit: no answer from the group coordinator within {} ms",
+                             timeout.count());
   }
-  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_queue_destroy(reply);
   return st;
 }
 
@@ -384,7 +416,7 @@ bool GroupConsumer::WaitForHelpers(int timeout_ms) {
                                  [this] { return helpers_->running == 0; });
 }
 
-Status GroupConsumer::Close() {
+Status GroupConsumer::Close(std::chrono::milliseconds timeout) {
   if (closed_ || !rk_) return Status::OK();
   {
     std::lock_guard lock(helpers_->mu);
@@ -396,8 +428,28 @@ Status GroupConsumer::Close() {
         "session.timeout.ms");
     return Status::OK();
   }
-  rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_);
-  return err ? KafkaError("close consumer", err) : Status::OK();
+  // rd_kafka_consumer_close() is this loop without the deadline: serving the
+  // close queue runs the rebalance callback for the final revocation.
+  rd_kafka_queue_t* close_queue = rd_kafka_queue_new(rk_);
+  if (rd_kafka_error_t* e = rd_kafka_consumer_close_queue(rk_, close_queue)) {
+    Status st = Status::Unavailable("close consumer: {}", rd_kafka_error_string(e));
+    rd_kafka_error_destroy(e);
+    rd_kafka_queue_destroy(close_queue);
+    return st;
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!rd_kafka_consumer_closed(rk_)) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      close_abandoned_ = true;  // the queue stays with the handle
+      return Status::Unavailable(
+          "the group did not confirm the leave within {} ms; the group drops this member after "
+          "session.timeout.ms",
+          timeout.count());
+    }
+    rd_kafka_queue_poll_callback(close_queue, 100);
+  }
+  rd_kafka_queue_destroy(close_queue);
+  return Status::OK();
 }
 
 }  // namespace secor

@@ -4,6 +4,8 @@
 // each newly assigned partition starts (the round protocol needs that).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -19,6 +21,7 @@
 struct rd_kafka_s;
 struct rd_kafka_message_s;
 struct rd_kafka_queue_s;
+struct rd_kafka_op_s;
 
 namespace secor {
 
@@ -94,9 +97,16 @@ class GroupConsumer {
   // Committed offsets of the group (-1 when none).
   Result<std::map<TopicPartition, int64_t>> Committed(const std::vector<TopicPartition>& parts,
                                                       int timeout_ms);
+  // From now on every commit, waiting or new, returns Aborted at once: at
+  // shutdown, past secor.shutdown.timeout.seconds, what is not committed
+  // is left to the next owner.
+  void AbandonCommits() { commits_abandoned_ = true; }
   // Synchronous commit of next-offset-to-read values. Fenced when the group
-  // refused it (stale generation, unknown member, rebalance in progress).
-  Status Commit(const std::map<TopicPartition, int64_t>& offsets);
+  // refused it (stale generation, unknown member, rebalance in progress);
+  // Unavailable when the coordinator did not answer within timeout (retry
+  // with the same offsets).
+  Status Commit(const std::map<TopicPartition, int64_t>& offsets,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // timeout_ms 0: asynchronous. Messages fetched before the seek are never
   // delivered after it either way (librdkafka's version barrier is raised at
   // once); waiting would only block on a partition whose leader is down.
@@ -120,8 +130,14 @@ class GroupConsumer {
   // held the consume loop, and a SIGTERM, that long. The call runs on a
   // helper thread; one that outlives its caller finishes there.
   Status QueryWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high, int timeout_ms);
-  // Leaves the group (revoking everything through the listener).
-  Status Close();
+  // Leaves the group (revoking everything through the listener), waiting at
+  // most timeout for the group to answer. librdkafka's own close waits
+  // without a bound: with the coordinator unreachable it held a SIGTERM past
+  // secor.shutdown.timeout.seconds and a systemd stop timeout. Past the
+  // bound the member is left for the group to drop after
+  // session.timeout.ms, as after a crash, and the handle is left to the
+  // process exit.
+  Status Close(std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
   rd_kafka_s* handle() { return rk_; }
 
@@ -132,6 +148,10 @@ class GroupConsumer {
   rd_kafka_queue_s* queue_ = nullptr;  // the consumer queue
   RebalanceListener* listener_ = nullptr;
   bool closed_ = false;
+  // The answer to a commit, or nullptr after timeout or AbandonCommits().
+  rd_kafka_op_s* WaitForReply(rd_kafka_queue_s* reply, std::chrono::milliseconds timeout);
+  bool close_abandoned_ = false;
+  std::atomic<bool> commits_abandoned_{false};  // Close timed out: the handle is mid-close
   // librdkafka 2.0.2 (Debian 12) aborts when a cooperative-sticky member
   // that never received an assignment is destroyed (its issue #4312, fixed
   // in 2.3.0). Such a member holds nothing, so it leaves without closing and

@@ -181,6 +181,7 @@ void Uploader::Process(SealedRound& round) {
   bool stored = false;  // marker and files in place: the chain goes on from end + 1
   auto finish = [&](const Status& outcome) {
     if (!outcome.ok() && !stored) mark_broken();
+    if (stored) --stored_awaiting_commit_;
     RemoveAll(round.local_dir);
     owner_->OnRoundDone(round, outcome);
   };
@@ -274,6 +275,7 @@ void Uploader::Process(SealedRound& round) {
     }
   }
   stored = true;
+  ++stored_awaiting_commit_;
   Status st = Retry(round, "commit offset " + std::to_string(round.end + 1) + " of " + where, [&] {
     return owner_->Commit(round.topic, round.partition, round.epoch, round.end + 1);
   });

@@ -8,6 +8,7 @@
 // stored, and nothing is dropped except on revocation (the next owner replays).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -80,6 +81,10 @@ class Uploader {
   void Submit(SealedRound round);
   // Rounds queued or in progress.
   size_t Pending() const;
+  // Of those, the rounds whose files and marker are stored and whose commit
+  // is still to be made: at shutdown they are not lost work, the next owner
+  // finds them by their markers.
+  size_t StoredAwaitingCommit() const { return stored_awaiting_commit_; }
   // Blocks until every submitted round is done.
   void Drain();
   // Stops the workers after the rounds in progress (queued rounds are dropped).
@@ -112,6 +117,7 @@ class Uploader {
   // after it and build on it, so they must not be decided or committed.
   std::map<Key, uint64_t> broken_epoch_;
   size_t pending_ = 0;
+  std::atomic<size_t> stored_awaiting_commit_{0};
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

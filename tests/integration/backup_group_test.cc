@@ -227,6 +227,56 @@ TEST_F(BackupGroupTest, AFullStagingDiskStopsTheConsumerAndLosesNothing) {
                      ReadStoredTopic(Out(), "big"), "big");
 }
 
+TEST_F(BackupGroupTest, SigtermWithKafkaDownEndsWithinTheShutdownBound) {
+  // The whole cluster goes away under a running member that uploads its
+  // open files on shutdown, whose commits then cannot be made: SIGTERM must
+  // still end it within secor.shutdown.timeout.seconds and a few seconds (it
+  // took over a minute inside librdkafka's close), and a member started
+  // after Kafka is back stores every message once.
+  TestBroker broker(dir_.path(), {"eta:4"});
+  ASSERT_TRUE(broker.real()) << "stops a node of the run's real Kafka";
+  testing::Produce(broker.bootstrap(), "eta", 4000, {"--type", "json"});
+  std::string config = Config("down.properties", broker,
+                              {{"secor.max.file.age.seconds", "3600"},
+                               {"secor.upload.on.shutdown", "true"},
+                               {"secor.shutdown.timeout.seconds", "10"}});
+  Process p;
+  StartConsumer(p, config, "consumer");
+  ASSERT_TRUE(p.WaitForOutput("eta/3: assigned", 60s)) << p.Stderr();
+  // Every message read into the open files before Kafka goes.
+  auto read_all = std::chrono::steady_clock::now() + 30s;
+  size_t data_files = 0;
+  while (data_files < 4 && std::chrono::steady_clock::now() < read_all) {
+    std::this_thread::sleep_for(200ms);
+    auto files = ListFilesRecursive(dir_.Join("staging"));
+    data_files = 0;
+    for (const auto& f : *files) data_files += ParseDataFileName(BaseName(f)) ? 1 : 0;
+  }
+  ASSERT_EQ(data_files, 4u) << p.Stderr();
+  std::this_thread::sleep_for(1s);
+  auto stopped = testing::KafkaNode("stop-node", 1);
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
+  struct StartAgain {
+    ~StartAgain() { testing::KafkaNode("start-node", 1); }
+  } start_again;
+  auto t0 = std::chrono::steady_clock::now();
+  p.Signal(SIGTERM);
+  int code = p.Wait(30s);
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(code, 0) << p.Stderr();
+  EXPECT_LT(took, 16s) << "SIGTERM with Kafka down took "
+                       << std::chrono::duration_cast<std::chrono::seconds>(took).count() << " s";
+
+  auto started = testing::KafkaNode("start-node", 1);
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  std::string after = Config("after.properties", broker);
+  Process q;
+  StartConsumer(q, after, "after");
+  auto v = WaitForVerify(after, "eta", 4000, 120s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  Stop(q);
+}
+
 TEST_F(BackupGroupTest, UnreachableBrokerIsRetriedAndReported) {
   // Nothing listens on this port: the consumer keeps retrying, says so, and
   // still stops cleanly when asked.

@@ -226,22 +226,19 @@ void ChaosTest::Start(Member& m, int index) {
 class RealBrokerFaults {
  public:
   std::string Down(std::mt19937_64& rng) {
-    const testing::RealKafka* kafka = testing::RunRealKafka();
-    node_ = 1 + static_cast<int>(rng() % kafka->brokers);
+    node_ = 1 + static_cast<int>(rng() % testing::RunRealKafka()->brokers);
     const char* how = (rng() % 2) ? "kill-node" : "stop-node";
-    auto r = RunCommand({Script(), how, kafka->dir, std::to_string(node_)});
+    auto r = testing::KafkaNode(how, node_);
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     return fmt::format("broker: {} {}", how, node_);
   }
   std::string Up() {
-    auto r =
-        RunCommand({Script(), "start-node", testing::RunRealKafka()->dir, std::to_string(node_)});
+    auto r = testing::KafkaNode("start-node", node_);
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     return fmt::format("broker: node {} started again", node_);
   }
 
  private:
-  static std::string Script() { return std::string(SECOR_SOURCE_DIR) + "/scripts/kafka.sh"; }
   int node_ = 0;
 };
 

@@ -285,6 +285,14 @@ CommandResult KafkaTool(const std::string& tool, const std::vector<std::string>&
   return RunCommand(argv);
 }
 
+CommandResult KafkaNode(const std::string& action, int node) {
+  const RealKafka* kafka = RunRealKafka();
+  EXPECT_NE(kafka, nullptr) << "a node of the run's real Kafka: none was started";
+  if (!kafka) return {};
+  return RunCommand({std::string(SECOR_SOURCE_DIR) + "/scripts/kafka.sh", action, kafka->dir,
+                     std::to_string(node)});
+}
+
 TopicOffsets KafkaToolCommittedOffsets(const std::string& group) {
   TopicOffsets out;
   const RealKafka* kafka = RunRealKafka();

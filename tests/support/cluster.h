@@ -63,6 +63,10 @@ class TestBroker {
 // (scripts/kafka.sh tool: topics, consumer-groups, get-offsets, ...).
 CommandResult KafkaTool(const std::string& tool, const std::vector<std::string>& args);
 
+// Stops, kills or starts one node of the run's real Kafka
+// (scripts/kafka.sh stop-node|kill-node|start-node); start waits until it answers.
+CommandResult KafkaNode(const std::string& action, int node);
+
 // (topic, partition) -> offset.
 using TopicOffsets = std::map<std::pair<std::string, int32_t>, int64_t>;
 
