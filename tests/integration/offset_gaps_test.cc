@@ -1,0 +1,305 @@
+// Offsets that are not in the log. Real Kafka leaves holes in a partition's
+// offsets: a committed or aborted transaction ends with a control record, an
+// aborted transaction's records are hidden from read_committed readers, and
+// the log cleaner removes superseded keys from compacted topics. The consumer
+// seeks back a few times when a fetch skips offsets and then accepts the gap
+// as real; these tests make each kind of gap on Apache Kafka, with round
+// boundaries and a killed consumer's replay right at a gap, and check that
+// the store holds exactly what an independent reader (kcat) sees.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "common/file_util.h"
+#include "common/strings.h"
+#include "config/config.h"
+#include "storage/object_store.h"
+#include "support/cluster.h"
+#include "support/test_producer.h"
+#include "upload/object_names.h"
+#include "upload/round_ledger.h"
+
+namespace secor {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::BinaryPath;
+using testing::CommandResult;
+using testing::Process;
+using testing::StoredMessages;
+using testing::TempDir;
+using testing::TestBroker;
+using testing::TestProducer;
+using testing::TestRecord;
+
+// One record as kcat reads it; nullopt is Kafka's null.
+struct KcatRecord {
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+};
+using KcatTopic = std::map<std::pair<int32_t, int64_t>, KcatRecord>;
+
+// Every record of topic, read by kcat with extra arguments (-X settings);
+// -Z gives null keys and values a length of -1.
+KcatTopic ReadWithKcat(const std::string& bootstrap, const std::string& topic,
+                       const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv{
+      "kcat", "-C", "-b", bootstrap,          "-t", topic, "-o", "beginning", "-e",
+      "-q",   "-Z", "-f", "%p %o %K %S\n%k%s"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto r = testing::RunCommand(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  KcatTopic out;
+  size_t pos = 0;
+  while (pos < r.out.size()) {
+    size_t nl = r.out.find('\n', pos);
+    if (nl == std::string::npos) break;
+    std::istringstream head(r.out.substr(pos, nl - pos));
+    int32_t partition = 0;
+    int64_t offset = 0, key_size = 0, value_size = 0;
+    head >> partition >> offset >> key_size >> value_size;
+    pos = nl + 1;
+    KcatRecord rec;
+    // -Z prints a null as the four letters NULL.
+    if (key_size >= 0) rec.key = r.out.substr(pos, static_cast<size_t>(key_size));
+    pos += key_size >= 0 ? static_cast<size_t>(key_size) : 4;
+    if (value_size >= 0) rec.value = r.out.substr(pos, static_cast<size_t>(value_size));
+    pos += value_size >= 0 ? static_cast<size_t>(value_size) : 4;
+    out[{partition, offset}] = rec;
+  }
+  return out;
+}
+
+// The payloads of a kcat read, as ReadStoredTopic returns a store's (a null
+// value reads back as an empty payload).
+StoredMessages Payloads(const KcatTopic& topic) {
+  StoredMessages out;
+  for (const auto& [where, rec] : topic) out[where] = rec.value.value_or("");
+  return out;
+}
+
+const std::vector<std::string> kReadCommitted = {"-X", "isolation.level=read_committed"};
+// librdkafka, so kcat, reads committed records only unless told otherwise.
+const std::vector<std::string> kReadUncommitted = {"-X", "isolation.level=read_uncommitted"};
+
+// The offsets missing between the first and the last offset of partition 0.
+std::vector<std::pair<int64_t, int64_t>> Holes(const StoredMessages& messages) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  int64_t prev = -1;
+  for (const auto& [where, payload] : messages) {
+    if (prev >= 0 && where.second != prev + 1) out.emplace_back(prev + 1, where.second - 1);
+    prev = where.second;
+  }
+  return out;
+}
+
+CommandResult RunVerify(const std::string& config, const std::string& topic, int64_t expected,
+                        bool allow_gaps) {
+  std::vector<std::string> argv{BinaryPath("secor"),     "verify", "-c", config, "-t", topic, "-m",
+                                std::to_string(expected)};
+  if (allow_gaps) argv.push_back("--allow-gaps");
+  return testing::RunCommand(argv);
+}
+
+// Polls `secor verify --allow-gaps` until the store holds expected messages.
+CommandResult WaitForVerifyAllowingGaps(const std::string& config, const std::string& topic,
+                                        int64_t expected, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto r = RunVerify(config, topic, expected, true);
+    if (r.exit_code == 0 || std::chrono::steady_clock::now() > deadline) return r;
+    std::this_thread::sleep_for(500ms);
+  }
+}
+
+// Partition 0's committed offset and end offset, by Kafka's own tools.
+int64_t Committed(const std::string& group, const std::string& topic) {
+  return testing::KafkaToolCommittedOffsets(group)[std::make_pair(topic, 0)];
+}
+int64_t EndOffset(const std::string& topic) {
+  return testing::KafkaToolEndOffsets(topic)[std::make_pair(topic, 0)];
+}
+
+class OffsetGapsTest : public ::testing::Test {
+ protected:
+  std::string Store() const { return dir_.Join("store"); }
+
+  std::string Config(const std::string& bootstrap, const std::string& name,
+                     const std::map<std::string, std::string>& extra) {
+    auto kv = testing::BaseConsumerSettings(bootstrap, "g", dir_.Join("staging"), Store());
+    for (const auto& [k, v] : extra) kv[k] = v;
+    return testing::WriteProperties(dir_.Join(name), kv);
+  }
+
+  // Settings of a read_committed consumer whose every message closes a round
+  // (secor.max.file.size.bytes=1), so each gap lies between two rounds.
+  std::map<std::string, std::string> ReadCommittedOneMessageRounds() {
+    return {{"kafka.new.consumer.isolation.level", "read_committed"},
+            {"secor.max.file.size.bytes", "1"}};
+  }
+
+  // Transactions of three records each on partition 0 of topic, committed or
+  // aborted by pattern ('C' or 'A'), the payloads naming transaction and
+  // record. Each record is sent alone, so offsets follow: three per
+  // transaction, then its control record.
+  void ProduceTransactions(const std::string& bootstrap, const std::string& topic,
+                           const std::string& pattern, const std::string& tag) {
+    TestProducer producer(bootstrap, "gaps-" + tag);
+    producer.InitTransactions();
+    for (size_t t = 0; t < pattern.size(); ++t) {
+      producer.Begin();
+      for (int i = 0; i < 3; ++i) {
+        std::string value = fmt::format("{}-{}{}-{}", tag, pattern[t], t, i);
+        producer.Send(topic, 0, TestRecord{fmt::format("k{}", i), value});
+        if (pattern[t] == 'A') aborted_.insert(value);
+      }
+      if (pattern[t] == 'C') {
+        producer.Commit();
+      } else {
+        producer.Abort();
+      }
+    }
+  }
+
+  // Checks what Kafka holds against the pattern: read_uncommitted sees every
+  // record, aborted ones too; read_committed sees only committed ones, with
+  // offsets missing (control records and aborted records).
+  StoredMessages CheckKafkaHoldsGaps(const std::string& bootstrap, const std::string& topic) {
+    StoredMessages all = Payloads(ReadWithKcat(bootstrap, topic, kReadUncommitted));
+    StoredMessages committed = Payloads(ReadWithKcat(bootstrap, topic, kReadCommitted));
+    size_t aborted_seen = 0;
+    for (const auto& [where, payload] : all) aborted_seen += aborted_.count(payload);
+    EXPECT_EQ(aborted_seen, aborted_.size()) << "read_uncommitted shows the aborted records";
+    for (const auto& [where, payload] : committed) {
+      EXPECT_EQ(aborted_.count(payload), 0u) << "read_committed shows " << payload;
+    }
+    EXPECT_FALSE(Holes(committed).empty());
+    return committed;
+  }
+
+  TempDir dir_;
+  std::set<std::string> aborted_;
+};
+
+// The store of a read_committed consumer holds exactly what a read_committed
+// reader sees, with every round ending right before a gap or starting in one,
+// and secor verify reports the gaps unless told to allow them.
+TEST_F(OffsetGapsTest, ReadCommittedStoresExactlyTheCommittedTransactions) {
+  TestBroker broker(dir_.path(), {"tx:1"});
+  ProduceTransactions(broker.bootstrap(), "tx", "CCACAACAC", "a");
+  StoredMessages kafka = CheckKafkaHoldsGaps(broker.bootstrap(), "tx");
+  ASSERT_EQ(kafka.size(), 15u);  // five committed transactions of three
+
+  std::string config = Config(broker.bootstrap(), "c.properties", ReadCommittedOneMessageRounds());
+  Process p;
+  p.Start({BinaryPath("secor"), "consume", "-c", config}, dir_.Join("consumer"));
+  auto v = WaitForVerifyAllowingGaps(config, "tx", 15, 50s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err << p.Stderr();
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(30s), 0) << p.Stderr();
+  StoredMessages stored = testing::ReadStoredTopic(Store(), "tx");
+  testing::ExpectSameMessages(kafka, stored, "tx");
+
+  // secor verify: every gap named, or passed with --allow-gaps.
+  auto holes = Holes(kafka);
+  std::string summary = fmt::format(
+      "topic tx: 15 messages (0 in the error output) in 15 files over 1 partitions; 0 duplicate "
+      "offsets, {} gaps\n  partition 0: 15 messages, offsets {}..{}\n",
+      holes.size(), kafka.begin()->first.second, kafka.rbegin()->first.second);
+  std::string fails;
+  for (const auto& [from, to] : holes) {
+    // A round starts right after the last one, so in the gap: its file carries the gap's
+    // first offset.
+    fails += fmt::format("FAIL gap: partition 0 has no offsets {}..{} (before {})\n", from, to,
+                         DataFileKey("tx", "offset=0", 1, 0, from, ""));
+  }
+  auto plain = RunVerify(config, "tx", 15, false);
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_EQ(plain.out, summary + fails);
+  auto allowing = RunVerify(config, "tx", 15, true);
+  EXPECT_EQ(allowing.exit_code, 0);
+  EXPECT_EQ(allowing.out, summary + "OK\n");
+}
+
+// A consumer killed at a gap, and a round decided but not committed whose
+// range starts in one gap and ends in another (on a control record, which no
+// reader sees), as a writer killed between its marker and its upload leaves
+// it: the restarted consumer replays the round into exactly the file its
+// marker names, sealing it at the first offset past the hidden end, and the
+// store holds every committed message once.
+TEST_F(OffsetGapsTest, ReplayOfARoundDecidedAtAGapAfterSigkill) {
+  TestBroker broker(dir_.path(), {"tx:1"});
+  ProduceTransactions(broker.bootstrap(), "tx", "CACCAC", "a");
+  StoredMessages first = CheckKafkaHoldsGaps(broker.bootstrap(), "tx");
+  ASSERT_EQ(first.size(), 12u);
+  std::string config = Config(broker.bootstrap(), "c.properties", ReadCommittedOneMessageRounds());
+  {
+    Process p;
+    p.Start({BinaryPath("secor"), "consume", "-c", config}, dir_.Join("consumer1"));
+    auto v = WaitForVerifyAllowingGaps(config, "tx", 12, 40s);
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err << p.Stderr();
+    p.Signal(SIGKILL);
+    p.Wait(10s);
+  }
+  // The killed consumer committed one past its last message: the offset of
+  // the last transaction's control record, a gap.
+  const int64_t chain = first.rbegin()->first.second + 1;
+  EXPECT_EQ(Committed("g", "tx"), chain);
+
+  ProduceTransactions(broker.bootstrap(), "tx", "ACAC", "b");
+  StoredMessages kafka = CheckKafkaHoldsGaps(broker.bootstrap(), "tx");
+  ASSERT_EQ(kafka.size(), 18u);
+  StoredMessages everything = Payloads(ReadWithKcat(broker.bootstrap(), "tx", kReadUncommitted));
+  // The round [chain, end]: chain is a control record, then an aborted
+  // transaction, then a committed one whose control record is end.
+  std::vector<int64_t> inside;
+  for (auto it = kafka.upper_bound({0, chain}); it != kafka.end() && inside.size() < 3; ++it) {
+    inside.push_back(it->first.second);
+  }
+  ASSERT_EQ(inside.size(), 3u);
+  const int64_t end = inside.back() + 1;
+  EXPECT_EQ(everything.count({0, chain}), 0u) << "offset " << chain << " is a control record";
+  EXPECT_EQ(everything.count({0, end}), 0u) << "offset " << end << " is a control record";
+  EXPECT_GT(inside.front(), chain + 1) << "an aborted transaction lies inside the round";
+  {
+    auto store = OpenObjectStore(Store(), secor::Config());
+    ASSERT_TRUE(store.ok());
+    RoundLedger ledger(store->get(), "_secor_rounds", "g");
+    RoundMarker m;
+    m.start = chain;
+    m.end = end;
+    uint64_t hash = kOffsetsHashSeed;
+    for (int64_t o : inside) hash = OffsetsHashAdd(hash, o);
+    m.files.push_back({DataFileKey("tx", "offset=0", 1, 0, chain, ""), 3, hash});
+    m.writer = "killed-host:1:1:dead";
+    ASSERT_TRUE(ledger.CreateMarker("tx", 0, m).ok());
+  }
+
+  Process p;
+  p.Start({BinaryPath("secor"), "consume", "-c", config}, dir_.Join("consumer2"));
+  auto v = WaitForVerifyAllowingGaps(config, "tx", 18, 50s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err << p.Stderr();
+  EXPECT_TRUE(p.WaitForOutput(fmt::format("replaying 1 decided round(s) from {}", chain), 1s))
+      << p.Stderr();
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(30s), 0) << p.Stderr();
+  testing::ExpectSameMessages(kafka, testing::ReadStoredTopic(Store(), "tx"), "tx");
+  // The replayed round's file holds exactly the round's committed messages.
+  auto printed =
+      testing::RunCommand({BinaryPath("secor"), "print", "-o",
+                           JoinPath(Store(), DataFileKey("tx", "offset=0", 1, 0, chain, ""))});
+  EXPECT_EQ(printed.exit_code, 0) << printed.err;
+  EXPECT_EQ(printed.out, fmt::format("{}\n{}\n{}\n", inside[0], inside[1], inside[2]));
+  // Committed: one past the last stored message (the last control record
+  // stays behind it, so Kafka's end offset is one more).
+  int64_t last = kafka.rbegin()->first.second;
+  EXPECT_EQ(Committed("g", "tx"), last + 1);
+  EXPECT_EQ(EndOffset("tx"), last + 2);
+}
+
+}  // namespace
+}  // namespace secor
