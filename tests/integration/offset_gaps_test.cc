@@ -301,5 +301,75 @@ TEST_F(OffsetGapsTest, ReplayOfARoundDecidedAtAGapAfterSigkill) {
   EXPECT_EQ(EndOffset("tx"), last + 2);
 }
 
+// A compacted topic once the log cleaner has removed superseded records:
+// the consumer stores exactly what kcat reads, offsets with holes and all.
+TEST_F(OffsetGapsTest, CompactedTopicStoresWhatTheCleanerLeft) {
+  TestBroker broker(dir_.path(), {});
+  // Small segments roll after a few records, and a cleaner pass (every
+  // second on the test cluster) compacts every segment but the active one.
+  testing::CreateRealTopic("compacted", 1,
+                           {{"cleanup.policy", "compact"},
+                            {"segment.bytes", "256"},
+                            {"segment.ms", "100"},
+                            {"min.cleanable.dirty.ratio", "0.01"},
+                            {"min.compaction.lag.ms", "0"},
+                            {"delete.retention.ms", "100"}});
+  // Three groups: eight values of one key, of which compaction keeps the
+  // last, then four unique keys; then a tail of unique keys, so the groups
+  // lie in segments the cleaner may compact.
+  int64_t produced = 0;
+  {
+    TestProducer producer(broker.bootstrap());
+    for (int g = 0; g < 3; ++g) {
+      for (int j = 0; j < 8; ++j, ++produced) {
+        producer.Send("compacted", 0,
+                      TestRecord{fmt::format("hot-{}", g), fmt::format("v-{}-{}", g, j)});
+      }
+      for (int k = 0; k < 4; ++k, ++produced) {
+        producer.Send("compacted", 0,
+                      TestRecord{fmt::format("u-{}-{}", g, k), fmt::format("u-{}-{}", g, k)});
+      }
+    }
+    for (int k = 0; k < 12; ++k, ++produced) {
+      producer.Send("compacted", 0, TestRecord{fmt::format("tail-{}", k), "tail"});
+    }
+  }
+  const size_t survivors = static_cast<size_t>(produced) - 3 * 7;
+  StoredMessages kafka;
+  auto deadline = std::chrono::steady_clock::now() + 40s;
+  while (true) {
+    kafka = Payloads(ReadWithKcat(broker.bootstrap(), "compacted"));
+    if (kafka.size() == survivors || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(500ms);
+  }
+  ASSERT_EQ(kafka.size(), survivors) << "the log cleaner did not compact the topic in 40 s";
+  // The first group's hole opens the log: the consumer starts at 0 and
+  // first gets offset 7.
+  EXPECT_EQ(kafka.begin()->first.second, 7);
+  auto holes = Holes(kafka);
+  ASSERT_EQ(holes.size(), 2u);
+  EXPECT_EQ(holes[0], std::make_pair(int64_t{12}, int64_t{18}));
+  EXPECT_EQ(holes[1], std::make_pair(int64_t{24}, int64_t{30}));
+
+  std::string config =
+      Config(broker.bootstrap(), "c.properties", {{"secor.max.file.size.bytes", "1"}});
+  Process p;
+  p.Start({BinaryPath("secor"), "consume", "-c", config}, dir_.Join("consumer"));
+  auto v = WaitForVerifyAllowingGaps(config, "compacted", static_cast<int64_t>(survivors), 50s);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err << p.Stderr();
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(30s), 0) << p.Stderr();
+  testing::ExpectSameMessages(kafka, testing::ReadStoredTopic(Store(), "compacted"), "compacted");
+  EXPECT_EQ(Committed("g", "compacted"), produced);
+  EXPECT_EQ(EndOffset("compacted"), produced);
+  auto plain = RunVerify(config, "compacted", static_cast<int64_t>(survivors), false);
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_NE(plain.out.find("0 duplicate offsets, 2 gaps\n"), std::string::npos) << plain.out;
+  EXPECT_NE(plain.out.find("FAIL gap: partition 0 has no offsets 12..18 (before "
+                           "compacted/offset=0/1_0_00000000000000000012)\n"),
+            std::string::npos)
+      << plain.out;
+}
+
 }  // namespace
 }  // namespace secor
