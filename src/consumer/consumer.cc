@@ -104,10 +104,13 @@ struct PartitionState {
   int64_t held_offset = -1;
   bool held_resought = false;  // sought back to held_offset since the last policy tick
   // A message past the next offset this state needs: the fetch position went
-  // wrong (see Process). gap_seeks counts the seeks back to gap_offset.
+  // wrong, or the offsets are not in the log (see Process). gap_seeks counts
+  // the seeks back to gap_offset; gap_next is the lowest offset past it that
+  // any read delivered.
   int64_t gap_offset = -1;
+  int64_t gap_next = -1;
   int gap_seeks = 0;
-  Clock::time_point gap_seek_at;  // messages fetched before it are still coming
+  Clock::time_point gap_seek_at;
   Clock::time_point parse_retry_at;
   int64_t parse_backoff_ms = 0;
   std::string round_dir;
@@ -173,6 +176,9 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   Status Process(const Message& m);
   Status HoldForParse(PartitionState& ps, const Message& m, const Status& why);
   void ReleaseParseHolds();
+  static int64_t NextOffset(const PartitionState& ps);
+  void SeekBackToGap(PartitionState& ps, int64_t offset);
+  void RetryGapSeeks();
   static void ClearParseHold(PartitionState& ps);
   Status Append(PartitionState& ps, const Message& m, const std::string& output_partition,
                 const std::string& error);
@@ -748,25 +754,26 @@ Status ConsumerImpl::Process(const Message& raw) {
   // its assignment is set up and sought (the soaks lost offsets that way).
   // Seek back, a few times; a gap that stays is a real one (a compacted or
   // transactional topic) and is accepted.
-  const int64_t expected = ps.last_offset >= 0 ? ps.last_offset + 1 : ps.round_start;
+  //
+  // The seeks after the first come from the policy tick (RetryGapSeeks), two
+  // seconds apart, not from messages: after a seek back the messages past the
+  // gap are delivered again at once and dropped here, and on a topic that
+  // gets no new messages nothing else would ever arrive to trigger the next
+  // seek (a read_committed consumer stalled at the first control record for
+  // good). Only the lowest offset any read delivered past the gap is taken
+  // after the third seek, so a stale message fetched before a seek can never
+  // carry the partition past offsets that exist.
+  const int64_t expected = NextOffset(ps);
   if (raw.offset > expected) {
     if (ps.gap_offset != expected) {
       ps.gap_offset = expected;
+      ps.gap_next = raw.offset;
       ps.gap_seeks = 0;
-    }
-    auto now = Clock::now();
-    if (ps.gap_seeks > 0 && now - ps.gap_seek_at < std::chrono::seconds(2)) {
-      return Status::OK();  // fetched before the seek took effect
-    }
-    if (ps.gap_seeks < 3) {
-      ++ps.gap_seeks;
-      ps.gap_seek_at = now;
-      spdlog::warn("{}/{}: got offset {} while {} comes next; seeking back (attempt {})",
-                   ps.tp.topic, ps.tp.partition, raw.offset, expected, ps.gap_seeks);
-      Status st = kafka_->Seek(ps.tp, expected, 0);
-      if (!st.ok()) HoldForSetUp(ps, st);
+      SeekBackToGap(ps, raw.offset);
       return Status::OK();
     }
+    ps.gap_next = std::min(ps.gap_next, raw.offset);
+    if (ps.gap_seeks < 3 || raw.offset != ps.gap_next) return Status::OK();
     spdlog::warn("{}/{}: offsets {}..{} are not in the log; going on at {}", ps.tp.topic,
                  ps.tp.partition, expected, raw.offset - 1, raw.offset);
   }
@@ -862,6 +869,35 @@ Status ConsumerImpl::HoldForParse(PartitionState& ps, const Message& m, const St
   Status st = kafka_->Seek(ps.tp, m.offset, 0);
   if (!st.ok()) HoldForSetUp(ps, st);
   return Status::OK();
+}
+
+int64_t ConsumerImpl::NextOffset(const PartitionState& ps) {
+  return ps.last_offset >= 0 ? ps.last_offset + 1 : ps.round_start;
+}
+
+// Seeks back to the gap's first offset, having received offset past it.
+void ConsumerImpl::SeekBackToGap(PartitionState& ps, int64_t offset) {
+  ++ps.gap_seeks;
+  ps.gap_seek_at = Clock::now();
+  spdlog::warn("{}/{}: got offset {} while {} comes next; seeking back (attempt {})", ps.tp.topic,
+               ps.tp.partition, offset, ps.gap_offset, ps.gap_seeks);
+  Status st = kafka_->Seek(ps.tp, ps.gap_offset, 0);
+  if (!st.ok()) HoldForSetUp(ps, st);
+}
+
+// Seeks back again to a gap still open two seconds after the last seek (see
+// Process).
+void ConsumerImpl::RetryGapSeeks() {
+  auto now = Clock::now();
+  for (auto& [tp, ps] : partitions_) {
+    if (ps.gap_offset < 0) continue;
+    if (ps.gap_offset != NextOffset(ps) || !ps.ready || ps.blocked) {
+      ps.gap_offset = -1;  // passed, or the partition starts over
+      continue;
+    }
+    if (ps.paused || now - ps.gap_seek_at < std::chrono::seconds(2)) continue;
+    SeekBackToGap(ps, ps.gap_next);
+  }
 }
 
 // Resumes held partitions whose backoff has passed; the held message is read
@@ -1136,6 +1172,7 @@ void ConsumerImpl::PublishStatus() {
 Status ConsumerImpl::CheckPolicies() {
   RETURN_IF_ERROR(RetrySetUps());
   ReleaseParseHolds();
+  RetryGapSeeks();
   auto now = Clock::now();
   bool seal_all = max_file_count_ >= 0 && OpenFileCount() > static_cast<size_t>(max_file_count_);
   int minute = -1;
