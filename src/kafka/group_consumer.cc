@@ -428,8 +428,10 @@ Status GroupConsumer::Close(std::chrono::milliseconds timeout) {
         "session.timeout.ms");
     return Status::OK();
   }
-  // rd_kafka_consumer_close() is this loop without the deadline: serving the
-  // close queue runs the rebalance callback for the final revocation.
+  // rd_kafka_consumer_close() is this loop without the deadline. The close
+  // queue is served as events (it also carries ops that no callback takes,
+  // which rd_kafka_queue_poll_callback asserts on); the final revocation
+  // arrives as a rebalance event and goes through the same callback.
   rd_kafka_queue_t* close_queue = rd_kafka_queue_new(rk_);
   if (rd_kafka_error_t* e = rd_kafka_consumer_close_queue(rk_, close_queue)) {
     Status st = Status::Unavailable("close consumer: {}", rd_kafka_error_string(e));
@@ -446,7 +448,12 @@ Status GroupConsumer::Close(std::chrono::milliseconds timeout) {
           "session.timeout.ms",
           timeout.count());
     }
-    rd_kafka_queue_poll_callback(close_queue, 100);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(close_queue, 100);
+    if (!ev) continue;
+    if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE) {
+      OnRebalance(rk_, rd_kafka_event_error(ev), rd_kafka_event_topic_partition_list(ev), this);
+    }
+    rd_kafka_event_destroy(ev);
   }
   rd_kafka_queue_destroy(close_queue);
   return Status::OK();
