@@ -118,6 +118,11 @@ Result<Clock::time_point> ParseIso8601(const std::string& s) {
   std::tm tm{};
   const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
   if (!end) return Status::InvalidArgument("bad timestamp '{}' (want 2026-01-31T12:00:00Z)", s);
+  // The clock counts nanoseconds in 64 bits (years 1678 to 2262): a service
+  // that answers year 6697 must get an error, not an overflow.
+  if (tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 2200) {
+    return Status::InvalidArgument("timestamp '{}' out of range (years 1970 to 2200)", s);
+  }
   return Clock::from_time_t(timegm(&tm));
 }
 

@@ -397,5 +397,12 @@ TEST(Credentials, ParseIso8601) {
   EXPECT_FALSE(ParseIso8601("yesterday").ok());
 }
 
+TEST(Credentials, ExpirationBeyondTheClockIsRefused) {
+  // Found by s3_credentials_fuzz: year 6697 overflowed system_clock.
+  EXPECT_FALSE(ParseIso8601("6697-01-01T00:00:00Z").ok());
+  EXPECT_FALSE(ParseIso8601("0001-01-01T00:00:00Z").ok());
+  EXPECT_TRUE(ParseIso8601("2200-12-31T23:59:59Z").ok());
+}
+
 }  // namespace
 }  // namespace secor::s3
