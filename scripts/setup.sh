@@ -13,6 +13,8 @@ packages=(
   libprotobuf-dev protobuf-compiler libthrift-dev thrift-compiler libavro-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
   libbenchmark-dev
+  # the status server's HTTP (libmicrohttpd) and S3's XML answers (pugixml)
+  libmicrohttpd-dev libpugixml-dev
   # test peers and independent readers
   kcat zstd lz4 gzip python3-snappy spin awscli bc time
   radosgw ceph-mon ceph-osd ceph-common

@@ -1,152 +1,172 @@
 #include "metrics/http_server.h"
 
 #include <arpa/inet.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/logging.h"
 #include "metrics/metrics.h"
 
 namespace secor {
 namespace {
 
-constexpr size_t kMaxRequestBytes = 8192;
-
-const char* Reason(int code) {
-  switch (code) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Error";
-  }
+// libmicrohttpd's own diagnostics (a refused connection, a request head over
+// the memory limit) are about clients, not about secor: debug level.
+void LogFromMhd(void* /*cls*/, const char* format, va_list args) {
+  char line[512];
+  std::vsnprintf(line, sizeof line, format, args);
+  std::string_view text(line);
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  spdlog::debug("status server: {}", text);
 }
 
-void SetTimeouts(int fd, int ms) {
-  timeval tv{ms / 1000, (ms % 1000) * 1000};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+MHD_Result Answer(MHD_Connection* connection, const HttpResponse& r, bool allow_header) {
+  // MUST_COPY: the response outlives this call while a slow client reads it.
+  MHD_Response* response = MHD_create_response_from_buffer(
+      r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
+  if (response == nullptr) return MHD_NO;
+  MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
+  MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+  if (allow_header) MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+  MHD_Result ret = MHD_queue_response(connection, static_cast<unsigned>(r.code), response);
+  MHD_destroy_response(response);
+  return ret;
 }
 
-void WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // client gone or too slow
-    done += static_cast<size_t>(n);
+// The access handler: called once the request head is complete (and again
+// for each chunk of a body, which no endpoint reads: those requests are
+// answered 405 on the first call).
+MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                     const char* /*version*/, const char* /*upload_data*/, size_t* upload_data_size,
+                     void** /*req_cls*/) {
+  auto* server = static_cast<StatusServer*>(cls);
+  HttpResponse r = server->HandleRequest(method ? method : "", url ? url : "");
+  // Drop any body bytes that came with the head: nothing reads them.
+  *upload_data_size = 0;
+  return Answer(connection, r, r.code == 405);
+}
+
+// sockaddr for bind_address: IPv4 or IPv6 literal.
+bool ParseBindAddress(const std::string& address, int port, sockaddr_storage* out, bool* v6) {
+  std::memset(out, 0, sizeof *out);
+  auto* in4 = reinterpret_cast<sockaddr_in*>(out);
+  if (inet_pton(AF_INET, address.c_str(), &in4->sin_addr) == 1) {
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons(static_cast<uint16_t>(port));
+    *v6 = false;
+    return true;
   }
+  std::string host = address;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  auto* in6 = reinterpret_cast<sockaddr_in6*>(out);
+  if (inet_pton(AF_INET6, host.c_str(), &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(static_cast<uint16_t>(port));
+    *v6 = true;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
 
+std::unique_ptr<StatusServer> StatusServer::Unstarted(const StatusServerOptions& options) {
+  return std::unique_ptr<StatusServer>(new StatusServer(options));
+}
+
 Result<std::unique_ptr<StatusServer>> StatusServer::Start(const StatusServerOptions& options) {
   std::unique_ptr<StatusServer> s(new StatusServer(options));
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status::IOError("status server: socket: {}", std::strerror(errno));
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(options.port));
-  if (inet_pton(AF_INET, options.bind_address.c_str(), &addr.sin_addr) != 1) {
-    ::close(fd);
+  sockaddr_storage addr;
+  bool v6 = false;
+  if (options.port < 0 || options.port > 65535 ||
+      !ParseBindAddress(options.bind_address, options.port, &addr, &v6)) {
     return Status::InvalidArgument("status server: bad bind address '{}'", options.bind_address);
   }
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0) {
+  unsigned timeout_s = static_cast<unsigned>((std::max(options.io_timeout_ms, 1) + 999) / 1000);
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+  if (v6) flags |= MHD_USE_IPv6;
+  // MHD_start_daemon reports why it failed only through the logger and errno.
+  errno = 0;
+  MHD_Daemon* d = MHD_start_daemon(
+      flags, static_cast<uint16_t>(options.port), nullptr, nullptr, &OnRequest, s.get(),
+      MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr), MHD_OPTION_CONNECTION_LIMIT,
+      options.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, options.max_connections_per_ip,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, options.request_memory_bytes,
+      MHD_OPTION_CONNECTION_TIMEOUT, timeout_s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 16u,
+      MHD_OPTION_EXTERNAL_LOGGER, &LogFromMhd, nullptr, MHD_OPTION_END);
+  if (d == nullptr) {
     int err = errno;
-    ::close(fd);
     return Status::IOError("status server: cannot listen on {}:{}: {}", options.bind_address,
-                           options.port, std::strerror(err));
+                           options.port, err ? std::strerror(err) : "libmicrohttpd failed");
   }
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  s->listen_fd_ = fd;
-  s->port_ = ntohs(addr.sin_port);
+  s->daemon_ = d;
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  if (info != nullptr &&
+      getsockname(info->listen_fd, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
+    s->port_ =
+        ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                          : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  }
   s->Sample();
-  s->thread_ = std::thread([raw = s.get()] { raw->Loop(); });
+  s->sampler_ = std::thread([raw = s.get()] { raw->SampleLoop(); });
   return s;
 }
 
 StatusServer::~StatusServer() { Stop(); }
 
 void StatusServer::Stop() {
-  stop_.store(true);
-  if (thread_.joinable()) thread_.join();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
-  listen_fd_ = -1;
+  {
+    std::lock_guard lock(stop_mu_);
+    stop_ = true;
+  }
+  stop_cv_.notify_all();
+  if (sampler_.joinable()) sampler_.join();
+  if (daemon_ != nullptr) MHD_stop_daemon(static_cast<MHD_Daemon*>(daemon_));
+  daemon_ = nullptr;
 }
 
-void StatusServer::Loop() {
-  int64_t next_sample = NowMillis() + options_.sample_interval_ms;
-  while (!stop_.load()) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    int n = ::poll(&p, 1, 200);
-    if (n > 0 && (p.revents & POLLIN)) {
-      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd >= 0) {
-        SetTimeouts(fd, options_.io_timeout_ms);
-        Serve(fd);
-        ::close(fd);
-      }
-    }
-    if (NowMillis() >= next_sample) {
-      Sample();
-      next_sample += options_.sample_interval_ms;
-    }
+void StatusServer::SampleLoop() {
+  auto next = std::chrono::steady_clock::now();
+  std::unique_lock lock(stop_mu_);
+  while (true) {
+    next += std::chrono::milliseconds(options_.sample_interval_ms);
+    if (stop_cv_.wait_until(lock, next, [this] { return stop_; })) return;
+    lock.unlock();
+    Sample();
+    lock.lock();
   }
 }
 
-void StatusServer::Serve(int fd) {
-  std::string req;
-  char buf[2048];
-  while (req.find("\r\n\r\n") == std::string::npos && req.size() < kMaxRequestBytes) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    req.append(buf, static_cast<size_t>(n));
+HttpResponse StatusServer::HandleRequest(std::string_view method, std::string_view target) {
+  HttpResponse r;
+  if (method != "GET" && method != "HEAD") {
+    r.code = 405;
+    r.body = "only GET\n";
+    return r;
   }
-  HttpResponse resp;
-  size_t line_end = req.find("\r\n");
-  std::string method, target;
-  if (line_end != std::string::npos) {
-    std::string line = req.substr(0, line_end);
-    size_t a = line.find(' ');
-    size_t b = a == std::string::npos ? a : line.find(' ', a + 1);
-    if (b != std::string::npos) {
-      method = line.substr(0, a);
-      target = line.substr(a + 1, b - a - 1);
-    }
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path.empty() || path.front() != '/') {
+    r.code = 400;
+    r.body = "bad request\n";
+    return r;
   }
-  if (target.empty()) {
-    resp.code = 400;
-    resp.body = "bad request\n";
-  } else if (method != "GET" && method != "HEAD") {
-    resp.code = 405;
-    resp.body = "only GET\n";
-  } else {
-    resp = Handle(target.substr(0, target.find('?')));
-  }
-  std::string head = fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n"
-      "Connection: close\r\n\r\n",
-      resp.code, Reason(resp.code), resp.content_type, resp.body.size());
-  WriteAll(fd, method == "HEAD" ? head : head + resp.body);
+  return Handle(std::string(path));
 }
 
 double StatusServer::StagingBytes(const std::string& dir) {
@@ -200,7 +220,9 @@ HttpResponse StatusServer::Handle(const std::string& path) {
     }
   } else if (path == "/status") {
     r.content_type = "application/json";
-    r.body = StatusJson(StatusBoard::Global().Get(), now) + "\n";
+    // The board holds no secret (its messages are redacted when logged);
+    // redacting the whole answer also covers an output URI with a password.
+    r.body = RedactSecrets(StatusJson(StatusBoard::Global().Get(), now)) + "\n";
   } else if (path == "/") {
     std::deque<StatusSample> samples;
     {
@@ -208,7 +230,7 @@ HttpResponse StatusServer::Handle(const std::string& path) {
       samples = samples_;
     }
     r.content_type = "text/html; charset=utf-8";
-    r.body = RenderStatusPage(StatusBoard::Global().Get(), samples, now);
+    r.body = RedactSecrets(RenderStatusPage(StatusBoard::Global().Get(), samples, now));
   } else {
     r.code = 404;
     r.body = "not found: /metrics /healthz /status /\n";

@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <string_view>
+
+#include <simdjson.h>
 
 #include "common/file_util.h"
 #include "common/strings.h"
@@ -21,39 +24,33 @@ std::string Env(const CredentialSettings& s, const std::string& name) {
   return v ? v : "";
 }
 
-// The string value of "key" in a flat JSON object ("" when absent).
-std::string JsonString(const std::string& json, const std::string& key) {
-  size_t k = json.find("\"" + key + "\"");
-  if (k == std::string::npos) return "";
-  size_t colon = json.find(':', k + key.size() + 2);
-  if (colon == std::string::npos) return "";
-  size_t q = json.find_first_not_of(" \t\r\n", colon + 1);
-  if (q == std::string::npos || json[q] != '"') return "";
-  std::string out;
-  for (size_t i = q + 1; i < json.size(); ++i) {
-    char c = json[i];
-    if (c == '"') return out;
-    if (c == '\\' && i + 1 < json.size()) {
-      char e = json[++i];
-      switch (e) {
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        default:
-          out.push_back(e);  // \" \\ \/
-      }
-      continue;
-    }
-    out.push_back(c);
+}  // namespace
+
+Result<CredentialDocument> ParseCredentialDocument(std::string_view body) {
+  // simdjson's DOM parser, not a scan for '"AccessKeyId"': a string value
+  // that contains that text, or the same key in a nested object, cannot
+  // stand in for the real field.
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(body);
+  simdjson::dom::object object;
+  if (auto error = parser.parse(padded).get(object)) {
+    return Status::Corruption("not a JSON object ({})", simdjson::error_message(error));
   }
-  return "";
+  // A field that is absent, or not a string, reads as "".
+  auto field = [&](const char* key) {
+    std::string_view v;
+    return object[key].get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
+  };
+  CredentialDocument d;
+  d.code = field("Code");
+  d.access_key_id = field("AccessKeyId");
+  d.secret_access_key = field("SecretAccessKey");
+  d.token = field("Token");
+  d.expiration = field("Expiration");
+  return d;
 }
+
+namespace {
 
 // INI sections of an AWS shared file: section name -> key -> value.
 using Ini = std::map<std::string, std::map<std::string, std::string>>;
@@ -75,20 +72,24 @@ Ini ParseIni(const std::string& text) {
   return ini;
 }
 
-Result<Credentials> FromJsonDocument(const std::string& body, const std::string& source,
-                                     const std::string& token_field) {
+Result<Credentials> FromCredentialDocument(const CredentialDocument& d, const std::string& source) {
   Credentials c;
-  c.access_key_id = JsonString(body, "AccessKeyId");
-  c.secret_access_key = JsonString(body, "SecretAccessKey");
-  c.session_token = JsonString(body, token_field);
+  c.access_key_id = d.access_key_id;
+  c.secret_access_key = d.secret_access_key;
+  c.session_token = d.token;
   c.source = source;
   if (c.empty())
     return Status::Unavailable("{}: the answer holds no AccessKeyId/SecretAccessKey", source);
-  std::string exp = JsonString(body, "Expiration");
-  if (!exp.empty()) {
-    ASSIGN_OR_RETURN(c.expiration, ParseIso8601(exp));
+  if (!d.expiration.empty()) {
+    ASSIGN_OR_RETURN(c.expiration, ParseIso8601(d.expiration));
   }
   return c;
+}
+
+Result<Credentials> FromJsonDocument(const std::string& body, const std::string& source) {
+  auto doc = ParseCredentialDocument(body);
+  if (!doc.ok()) return Status::Unavailable("{}: {}", source, doc.status().message());
+  return FromCredentialDocument(*doc, source);
 }
 
 Result<HttpResponse> Fetch(const CredentialSettings& s, HttpRequest req, const std::string& what) {
@@ -117,6 +118,11 @@ Result<Clock::time_point> ParseIso8601(const std::string& s) {
   std::tm tm{};
   const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
   if (!end) return Status::InvalidArgument("bad timestamp '{}' (want 2026-01-31T12:00:00Z)", s);
+  // The clock counts nanoseconds in 64 bits (years 1678 to 2262): a service
+  // that answers year 6697 must get an error, not an overflow.
+  if (tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 2200) {
+    return Status::InvalidArgument("timestamp '{}' out of range (years 1970 to 2200)", s);
+  }
   return Clock::from_time_t(timegm(&tm));
 }
 
@@ -208,14 +214,16 @@ Result<Credentials> CredentialsFromWebIdentity(const CredentialSettings& s) {
       HttpResponse resp,
       Fetch(s, req, "web identity credentials (STS AssumeRoleWithWebIdentity for " + role + ")"));
   Credentials c;
-  c.access_key_id = XmlText(resp.body, "AccessKeyId");
-  c.secret_access_key = XmlText(resp.body, "SecretAccessKey");
-  c.session_token = XmlText(resp.body, "SessionToken");
   c.source = "web identity (" + role + ")";
+  auto sts = ParseStsCredentials(resp.body);
+  if (sts.ok()) {
+    c.access_key_id = sts->access_key_id;
+    c.secret_access_key = sts->secret_access_key;
+    c.session_token = sts->session_token;
+  }
   if (c.empty()) return Status::Unavailable("{}: STS answer holds no credentials", c.source);
-  std::string exp = XmlText(resp.body, "Expiration");
-  if (!exp.empty()) {
-    ASSIGN_OR_RETURN(c.expiration, ParseIso8601(exp));
+  if (!sts->expiration.empty()) {
+    ASSIGN_OR_RETURN(c.expiration, ParseIso8601(sts->expiration));
   }
   return c;
 }
@@ -240,7 +248,7 @@ Result<Credentials> CredentialsFromContainer(const CredentialSettings& s) {
   }
   if (!auth.empty()) req.headers.emplace_back("Authorization", auth);
   ASSIGN_OR_RETURN(HttpResponse resp, Fetch(s, req, "container credentials"));
-  return FromJsonDocument(resp.body, "container credentials (" + req.url + ")", "Token");
+  return FromJsonDocument(resp.body, "container credentials (" + req.url + ")");
 }
 
 Result<Credentials> CredentialsFromInstanceMetadata(const CredentialSettings& s) {
@@ -267,11 +275,13 @@ Result<Credentials> CredentialsFromInstanceMetadata(const CredentialSettings& s)
   HttpRequest cred_req = role_req;
   cred_req.url += role;
   ASSIGN_OR_RETURN(HttpResponse doc, Fetch(s, cred_req, what + ", role " + role));
-  std::string code = JsonString(doc.body, "Code");
-  if (!code.empty() && code != "Success") {
-    return Status::Unavailable("{}: role {} answered Code={}", what, role, code);
+  const std::string source = "instance metadata (role " + role + ")";
+  auto parsed = ParseCredentialDocument(doc.body);
+  if (!parsed.ok()) return Status::Unavailable("{}: {}", source, parsed.status().message());
+  if (!parsed->code.empty() && parsed->code != "Success") {
+    return Status::Unavailable("{}: role {} answered Code={}", what, role, parsed->code);
   }
-  return FromJsonDocument(doc.body, "instance metadata (role " + role + ")", "Token");
+  return FromCredentialDocument(*parsed, source);
 }
 
 CredentialsProvider::CredentialsProvider(CredentialSettings settings) : s_(std::move(settings)) {}

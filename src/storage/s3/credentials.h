@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 #include "storage/s3/sigv4.h"
@@ -77,6 +78,18 @@ Result<Credentials> CredentialsFromProfileFiles(const CredentialSettings& s);
 Result<Credentials> CredentialsFromWebIdentity(const CredentialSettings& s);
 Result<Credentials> CredentialsFromContainer(const CredentialSettings& s);
 Result<Credentials> CredentialsFromInstanceMetadata(const CredentialSettings& s);
+
+// The fields secor reads from the JSON credential documents of the container
+// credentials endpoint and of EC2 instance metadata ("" when absent or not a
+// string). Corruption when body is not a JSON object.
+struct CredentialDocument {
+  std::string code;  // IMDS: "Success"
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string token;
+  std::string expiration;
+};
+Result<CredentialDocument> ParseCredentialDocument(std::string_view body);
 
 // "2026-11-25T15:00:00Z" (fractions allowed) as a time point.
 Result<std::chrono::system_clock::time_point> ParseIso8601(const std::string& s);

@@ -366,11 +366,42 @@ TEST(Credentials, WebIdentityThenContainerThenInstanceMetadata) {
   EXPECT_EQ(imds.requests(), 3);
 }
 
+TEST(Credentials, CredentialDocumentsAreParsedAsJson) {
+  auto d = ParseCredentialDocument(
+      R"({"Code" : "Success", "LastUpdated":"2026-01-01T00:00:00Z", "Type":"AWS-HMAC",)"
+      R"( "AccessKeyId":"AK\u0031", "SecretAccessKey":"s\/\"e\"c", "Token":"t",)"
+      R"( "Expiration":"2099-01-01T00:00:00Z"})");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->code, "Success");
+  EXPECT_EQ(d->access_key_id, "AK1");
+  EXPECT_EQ(d->secret_access_key, "s/\"e\"c");
+  EXPECT_EQ(d->token, "t");
+  EXPECT_EQ(d->expiration, "2099-01-01T00:00:00Z");
+  // A key's name inside another value, or in a nested object, is not the key.
+  d = ParseCredentialDocument(
+      R"({"Note":"\"AccessKeyId\":\"FAKE\"","Inner":{"AccessKeyId":"NESTED"},)"
+      R"("SecretAccessKey":7})");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->access_key_id, "");
+  EXPECT_EQ(d->secret_access_key, "");
+  EXPECT_FALSE(ParseCredentialDocument("").ok());
+  EXPECT_FALSE(ParseCredentialDocument(R"(["AccessKeyId","x"])").ok());
+  EXPECT_FALSE(ParseCredentialDocument(R"({"AccessKeyId":"x")").ok());
+  EXPECT_FALSE(ParseCredentialDocument("<html>").ok());
+}
+
 TEST(Credentials, ParseIso8601) {
   auto t = ParseIso8601("2015-08-30T12:36:00Z");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(std::chrono::system_clock::to_time_t(*t), 1440938160);
   EXPECT_FALSE(ParseIso8601("yesterday").ok());
+}
+
+TEST(Credentials, ExpirationBeyondTheClockIsRefused) {
+  // Found by s3_credentials_fuzz: year 6697 overflowed system_clock.
+  EXPECT_FALSE(ParseIso8601("6697-01-01T00:00:00Z").ok());
+  EXPECT_FALSE(ParseIso8601("0001-01-01T00:00:00Z").ok());
+  EXPECT_TRUE(ParseIso8601("2200-12-31T23:59:59Z").ok());
 }
 
 }  // namespace

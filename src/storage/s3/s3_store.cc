@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -272,8 +273,10 @@ class S3Store : public ObjectStore {
       c.method = "GET";
       c.query = query;
       ASSIGN_OR_RETURN(HttpResponse r, Execute(c, Uri(prefix) + "*"));
-      for (std::string_view item : XmlElements(r.body, "Contents")) {
-        std::string name = XmlText(item, "Key");
+      auto page = ParseListObjectsV2(r.body);
+      if (!page.ok()) return page.status().WithContext("S3 ListObjectsV2 " + Uri(prefix));
+      for (const ListedObject& item : page->objects) {
+        const std::string& name = item.key;
         std::string rel = name;
         if (s_.md5_prefix) {
           // "<4 hex>/<root><key>"
@@ -284,10 +287,10 @@ class S3Store : public ObjectStore {
         rel = rel.substr(root.size());
         if (!StartsWith(rel, prefix)) continue;
         if (s_.md5_prefix && internal::ObjectName(s_, rel) != name) continue;
-        found.push_back(ObjectInfo{rel, ParseInt64(XmlText(item, "Size")).value_or(0), {}});
+        found.push_back(ObjectInfo{rel, item.size, {}});
       }
-      if (XmlText(r.body, "IsTruncated") != "true") break;
-      token = XmlText(r.body, "NextContinuationToken");
+      if (!page->truncated) break;
+      token = page->next_token;
       if (token.empty()) {
         return Status::Corruption(
             "S3 ListObjectsV2 {}: truncated page without a continuation token", Uri(prefix));
@@ -409,12 +412,13 @@ class S3Store : public ObjectStore {
       // report failures that way). The body of a GetObject that succeeded
       // is the user's data, whatever it contains.
       bool success = status >= 200 && status < 300;
-      bool error_doc = resp.ok() && !resp->body.empty() &&
-                       (success ? c.operation != "GetObject" && XmlRootIs(resp->body, "Error")
-                                : XmlHas(resp->body, "Error"));
+      std::optional<ErrorDocument> error_doc;
+      if (resp.ok() && !resp->body.empty() && !(success && c.operation == "GetObject")) {
+        error_doc = ParseErrorDocument(resp->body, /*root_only=*/success);
+      }
       if (error_doc) {
-        code = XmlText(resp->body, "Code");
-        message = XmlText(resp->body, "Message");
+        code = error_doc->code;
+        message = error_doc->message;
         if (code.empty()) code = "UnknownError";
       }
       if (resp.ok() && (status < 200 || status >= 300) && code.empty()) {
@@ -475,10 +479,9 @@ class S3Store : public ObjectStore {
     ASSIGN_OR_RETURN(create.headers, WriteHeaders(options));
     create.has_body = true;  // empty
     ASSIGN_OR_RETURN(HttpResponse created, Execute(create, uri));
-    std::string upload_id = XmlText(created.body, "UploadId");
-    if (upload_id.empty()) {
-      return Status::Corruption("S3 CreateMultipartUpload {}: no UploadId in the answer", uri);
-    }
+    auto parsed_id = ParseInitiateMultipartUpload(created.body);
+    if (!parsed_id.ok()) return parsed_id.status().WithContext("S3 CreateMultipartUpload " + uri);
+    const std::string upload_id = *parsed_id;
     const std::string id_query = "uploadId=" + UriEncode(upload_id, false);
 
     int64_t parts = (size + s_.part_size - 1) / s_.part_size;
@@ -544,7 +547,18 @@ class S3Store : public ObjectStore {
     complete.has_body = true;
     complete.whole_request_timeout = false;
     auto done = Execute(complete, uri);
-    if (done.ok()) return Status::OK();
+    if (done.ok()) {
+      // Execute turned a 200 whose body is an <Error> into that error; a
+      // body that is neither that nor a result (cut short) leaves open
+      // whether the upload completed: the object's size tells.
+      if (ParseCompleteMultipartUpload(done->body, nullptr) != CompleteOutcome::kUnknown) {
+        return Status::OK();
+      }
+      auto head = Head(key);
+      if (head.ok() && head->size == size) return Status::OK();
+      done = Status::IOError("S3 CompleteMultipartUpload {}: an unreadable answer ({} bytes)", uri,
+                             done->body.size());
+    }
     Status st = done.status();
     if (st.message().find("NoSuchUpload") != std::string::npos) {
       // A retried Complete whose first try went through: the object is there.

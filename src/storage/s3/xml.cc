@@ -1,81 +1,147 @@
 #include "storage/s3/xml.h"
 
-#include <cctype>
-#include <cstdlib>
+#include <charconv>
+#include <cstring>
+
+#include <pugixml.hpp>
 
 namespace secor::s3 {
 namespace {
 
-// Finds "<tag>" or "<tag " (not "<tagOther>") from pos; returns the position
-// just after the opening tag's '>' or npos. Sets *self_closing for "<tag/>".
-size_t FindOpen(std::string_view doc, std::string_view tag, size_t pos, size_t* start,
-                bool* self_closing) {
-  std::string open = "<" + std::string(tag);
-  while (true) {
-    size_t p = doc.find(open, pos);
-    if (p == std::string_view::npos) return p;
-    size_t after = p + open.size();
-    if (after < doc.size() && (doc[after] == '>' || doc[after] == ' ' || doc[after] == '/')) {
-      size_t gt = doc.find('>', after);
-      if (gt == std::string_view::npos) return gt;
-      *start = p;
-      *self_closing = doc[gt - 1] == '/';
-      return gt + 1;
-    }
-    pos = after;
-  }
+// Whether body's first character after white space (and a UTF-8 byte order
+// mark) opens markup: pugixml drops text before the document element, so
+// without this "user data with <Error> inside" would read as an error.
+bool StartsWithMarkup(std::string_view body) {
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+  size_t i = body.find_first_not_of(" \t\r\n");
+  return i != std::string_view::npos && body[i] == '<';
 }
 
-}  // namespace
+// Parses body as UTF-8 (S3 and STS declare nothing else). parse_default
+// leaves DOCTYPE declarations out of the tree and expands no entity of
+// theirs. ok is false for a document that did not parse completely; the
+// tree then holds what came before the fault.
+bool Load(std::string_view body, pugi::xml_document* doc) {
+  if (!StartsWithMarkup(body)) return false;
+  pugi::xml_parse_result r =
+      doc->load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+  return static_cast<bool>(r);
+}
 
-std::vector<std::string_view> XmlElements(std::string_view doc, std::string_view tag) {
-  std::vector<std::string_view> out;
-  std::string close = "</" + std::string(tag) + ">";
-  size_t pos = 0;
-  while (true) {
-    size_t start = 0;
-    bool self_closing = false;
-    size_t body = FindOpen(doc, tag, pos, &start, &self_closing);
-    if (body == std::string_view::npos) break;
-    if (self_closing) {
-      out.push_back(doc.substr(body, 0));
-      pos = body;
-      continue;
-    }
-    size_t end = doc.find(close, body);
-    if (end == std::string_view::npos) break;
-    out.push_back(doc.substr(body, end - body));
-    pos = end + close.size();
+// The text of an element: its text and CDATA children joined, so that a
+// comment inside a value does not cut it short.
+std::string Text(const pugi::xml_node& node) {
+  std::string out;
+  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) out += c.value();
   }
   return out;
 }
 
-std::string XmlText(std::string_view doc, std::string_view tag) {
-  auto all = XmlElements(doc, tag);
-  return all.empty() ? "" : XmlUnescape(all[0]);
+std::string ChildText(const pugi::xml_node& node, const char* name) {
+  return Text(node.child(name));
 }
 
-bool XmlRootIs(std::string_view doc, std::string_view tag) {
-  size_t i = 0;
-  auto skip_space = [&] {
-    while (i < doc.size() && std::isspace(static_cast<unsigned char>(doc[i]))) ++i;
-  };
-  skip_space();
-  if (doc.substr(i, 5) == "<?xml") {
-    size_t end = doc.find("?>", i);
-    if (end == std::string_view::npos) return false;
-    i = end + 2;
-    skip_space();
+// The first element named name under root (root included), depth first,
+// without recursion (the depth of a hostile document is unbounded).
+pugi::xml_node FindElement(const pugi::xml_node& root, const char* name) {
+  pugi::xml_node n = root;
+  while (n) {
+    if (n.type() == pugi::node_element && std::strcmp(n.name(), name) == 0) return n;
+    if (n.first_child()) {
+      n = n.first_child();
+      continue;
+    }
+    while (n && n != root && !n.next_sibling()) n = n.parent();
+    if (!n || n == root) break;
+    n = n.next_sibling();
   }
-  if (doc.substr(i, 1) != "<" || doc.substr(i + 1, tag.size()) != tag) return false;
-  size_t after = i + 1 + tag.size();
-  return after < doc.size() && (doc[after] == '>' || doc[after] == ' ' || doc[after] == '/');
+  return pugi::xml_node();
 }
 
-bool XmlHas(std::string_view doc, std::string_view tag) {
-  size_t start = 0;
-  bool self_closing = false;
-  return FindOpen(doc, tag, 0, &start, &self_closing) != std::string_view::npos;
+int64_t ToInt64(const std::string& s) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && end == s.data() + s.size() ? v : 0;
+}
+
+ErrorDocument ReadError(const pugi::xml_node& error) {
+  return ErrorDocument{ChildText(error, "Code"), ChildText(error, "Message")};
+}
+
+}  // namespace
+
+Result<ListPage> ParseListObjectsV2(std::string_view body) {
+  pugi::xml_document doc;
+  bool ok = Load(body, &doc);
+  pugi::xml_node root = doc.document_element();
+  if (!ok || std::strcmp(root.name(), "ListBucketResult") != 0) {
+    return Status::Corruption("not a complete ListBucketResult document ({} bytes)", body.size());
+  }
+  ListPage page;
+  for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    std::string_view name = c.name();
+    if (name == "Contents") {
+      page.objects.push_back(ListedObject{ChildText(c, "Key"), ToInt64(ChildText(c, "Size"))});
+    } else if (name == "CommonPrefixes") {
+      page.common_prefixes.push_back(ChildText(c, "Prefix"));
+    } else if (name == "IsTruncated") {
+      page.truncated = Text(c) == "true";
+    } else if (name == "NextContinuationToken") {
+      page.next_token = Text(c);
+    }
+  }
+  return page;
+}
+
+std::optional<ErrorDocument> ParseErrorDocument(std::string_view body, bool root_only) {
+  pugi::xml_document doc;
+  Load(body, &doc);  // a truncated error document is still an error
+  pugi::xml_node root = doc.document_element();
+  if (!root) return std::nullopt;
+  pugi::xml_node error = root_only
+                             ? (std::strcmp(root.name(), "Error") == 0 ? root : pugi::xml_node())
+                             : FindElement(root, "Error");
+  if (!error) return std::nullopt;
+  return ReadError(error);
+}
+
+Result<std::string> ParseInitiateMultipartUpload(std::string_view body) {
+  pugi::xml_document doc;
+  bool ok = Load(body, &doc);
+  pugi::xml_node root = doc.document_element();
+  std::string id = ok && std::strcmp(root.name(), "InitiateMultipartUploadResult") == 0
+                       ? ChildText(root, "UploadId")
+                       : "";
+  if (id.empty()) return Status::Corruption("no UploadId in the answer");
+  return id;
+}
+
+CompleteOutcome ParseCompleteMultipartUpload(std::string_view body, ErrorDocument* error) {
+  if (auto e = ParseErrorDocument(body, /*root_only=*/true)) {
+    if (error) *error = *e;
+    return CompleteOutcome::kError;
+  }
+  pugi::xml_document doc;
+  bool ok = Load(body, &doc);
+  if (ok && std::strcmp(doc.document_element().name(), "CompleteMultipartUploadResult") == 0) {
+    return CompleteOutcome::kCompleted;
+  }
+  return CompleteOutcome::kUnknown;
+}
+
+Result<StsCredentials> ParseStsCredentials(std::string_view body) {
+  pugi::xml_document doc;
+  bool ok = Load(body, &doc);
+  pugi::xml_node creds = ok ? FindElement(doc.document_element(), "Credentials") : pugi::xml_node();
+  if (!creds) return Status::Corruption("no Credentials element in the answer");
+  StsCredentials c;
+  c.access_key_id = ChildText(creds, "AccessKeyId");
+  c.secret_access_key = ChildText(creds, "SecretAccessKey");
+  c.session_token = ChildText(creds, "SessionToken");
+  c.expiration = ChildText(creds, "Expiration");
+  return c;
 }
 
 std::string XmlEscape(std::string_view s) {
@@ -100,57 +166,6 @@ std::string XmlEscape(std::string_view s) {
       default:
         out.push_back(c);
     }
-  }
-  return out;
-}
-
-std::string XmlUnescape(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '&') {
-      out.push_back(s[i]);
-      continue;
-    }
-    size_t semi = s.find(';', i);
-    if (semi == std::string_view::npos) {
-      out.push_back('&');
-      continue;
-    }
-    std::string_view ent = s.substr(i + 1, semi - i - 1);
-    if (ent == "amp")
-      out.push_back('&');
-    else if (ent == "lt")
-      out.push_back('<');
-    else if (ent == "gt")
-      out.push_back('>');
-    else if (ent == "quot")
-      out.push_back('"');
-    else if (ent == "apos")
-      out.push_back('\'');
-    else if (!ent.empty() && ent[0] == '#') {
-      long cp = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X')
-                    ? std::strtol(std::string(ent.substr(2)).c_str(), nullptr, 16)
-                    : std::strtol(std::string(ent.substr(1)).c_str(), nullptr, 10);
-      // UTF-8 encode the code point (S3 escapes control characters in keys).
-      if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-      } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-      } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-      } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-      }
-    } else {
-      out.append(s.substr(i, semi - i + 1));
-    }
-    i = semi;
   }
   return out;
 }
