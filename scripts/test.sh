@@ -7,7 +7,7 @@
 # tests on real processes (Apache Kafka, filesystem, Ceph RGW; the mock
 # cluster only where a test injects request-level faults; results read back
 # with kcat, Kafka's own tools, awscli, DuckDB), and the model check of the
-# round protocol. SECOR_TEST_KAFKA_VERSION_WANTED=4.1.1 runs it on another
+# round protocol. SECOR_TEST_KAFKA_VERSION_WANTED=4.4.0 runs it on another
 # Kafka version.
 #
 #   scripts/test.sh            everything

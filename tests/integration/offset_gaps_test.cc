@@ -306,11 +306,12 @@ TEST_F(OffsetGapsTest, ReplayOfARoundDecidedAtAGapAfterSigkill) {
 // the consumer stores exactly what kcat reads, offsets with holes and all.
 TEST_F(OffsetGapsTest, CompactedTopicStoresWhatTheCleanerLeft) {
   TestBroker broker(dir_.path(), {});
-  // Small segments roll after a few records, and a cleaner pass (every
-  // second on the test cluster) compacts every segment but the active one.
+  // A segment rolls for every record (each is sent 120 ms after the last,
+  // past segment.ms; Kafka 4 refuses a segment.bytes below 1 MiB), and a
+  // cleaner pass (every second on the test cluster) compacts every segment
+  // but the active one.
   testing::CreateRealTopic("compacted", 1,
                            {{"cleanup.policy", "compact"},
-                            {"segment.bytes", "256"},
                             {"segment.ms", "100"},
                             {"min.cleanable.dirty.ratio", "0.01"},
                             {"min.compaction.lag.ms", "0"},
@@ -321,19 +322,16 @@ TEST_F(OffsetGapsTest, CompactedTopicStoresWhatTheCleanerLeft) {
   int64_t produced = 0;
   {
     TestProducer producer(broker.bootstrap());
+    auto send = [&](const std::string& key, const std::string& value) {
+      std::this_thread::sleep_for(120ms);
+      producer.Send("compacted", 0, TestRecord{key, value});
+      ++produced;
+    };
     for (int g = 0; g < 3; ++g) {
-      for (int j = 0; j < 8; ++j, ++produced) {
-        producer.Send("compacted", 0,
-                      TestRecord{fmt::format("hot-{}", g), fmt::format("v-{}-{}", g, j)});
-      }
-      for (int k = 0; k < 4; ++k, ++produced) {
-        producer.Send("compacted", 0,
-                      TestRecord{fmt::format("u-{}-{}", g, k), fmt::format("u-{}-{}", g, k)});
-      }
+      for (int j = 0; j < 8; ++j) send(fmt::format("hot-{}", g), fmt::format("v-{}-{}", g, j));
+      for (int k = 0; k < 4; ++k) send(fmt::format("u-{}-{}", g, k), fmt::format("u-{}-{}", g, k));
     }
-    for (int k = 0; k < 12; ++k, ++produced) {
-      producer.Send("compacted", 0, TestRecord{fmt::format("tail-{}", k), "tail"});
-    }
+    for (int k = 0; k < 12; ++k) send(fmt::format("tail-{}", k), "tail");
   }
   const size_t survivors = static_cast<size_t>(produced) - 3 * 7;
   StoredMessages kafka;
