@@ -286,6 +286,11 @@ log.cleaner.dedupe.buffer.size=8388608
 log.cleaner.backoff.ms=1000
 log.segment.bytes=67108864
 log.retention.check.interval.ms=60000
+# Tests produce records with timestamps months or years old (hourly and
+# daily partitions of fixed dates); time-based retention, which goes by
+# record timestamps, would delete them within a retention check.
+log.retention.ms=-1
+log.retention.bytes=-1
 unclean.leader.election.enable=false
 EOF
   done
