@@ -62,7 +62,8 @@ static const KeyInfo kCoreKeys[] = {
     {"secor.round.state.path", "_secor_rounds", K::kString,
      "where round markers live, relative to the output root"},
     {"secor.writer.id", "", K::kString,
-     "identity of this process in round markers (default host:pid:start:random)"},
+     "name of this process in round markers and the status page, in place of the host name "
+     "(the writer id is name:pid:start:random)"},
 
     // Upload policy.
     {"secor.max.file.size.bytes", "200000000", K::kInt,

@@ -132,11 +132,16 @@ class DecayingCount {
   Clock::time_point last_ = Clock::now();
 };
 
-std::string MakeWriterId() {
-  char host[256] = {0};
-  ::gethostname(host, sizeof host - 1);
+// name (secor.writer.id) stands for the host name; the pid, start time and
+// a random part keep every incarnation distinct.
+std::string MakeWriterId(std::string name) {
+  if (name.empty()) {
+    char host[256] = {0};
+    ::gethostname(host, sizeof host - 1);
+    name = host;
+  }
   std::random_device rd;
-  return fmt::format("{}:{}:{}:{:08x}", host, ::getpid(), WallMs(), rd());
+  return fmt::format("{}:{}:{}:{:08x}", name, ::getpid(), WallMs(), rd());
 }
 
 class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwner {
@@ -329,7 +334,11 @@ Status ConsumerImpl::Init() {
   RETURN_IF_ERROR(Context("").status());
   topics_.clear();
 
-  writer_id_ = MakeWriterId();
+  ASSIGN_OR_RETURN(std::string writer_name, config_.String("secor.writer.id"));
+  if (writer_name.find(':') != std::string::npos) {
+    return config_.BadValue("secor.writer.id", "must not contain ':'");
+  }
+  writer_id_ = MakeWriterId(writer_name);
   ASSIGN_OR_RETURN(std::string local_path, config_.Required("secor.local.path"));
   std::random_device rd;
   auto staging =

@@ -114,11 +114,14 @@ TEST_F(BackupGroupTest, UploadOnShutdownStoresOpenFilesBeforeExiting) {
   TestBroker broker(dir_.path(), {"gamma:4"});
   testing::Produce(broker.bootstrap(), "gamma", 3000, {"--type", "json"});
   // Files would never age out in this test: only shutdown uploads them.
-  std::string config =
-      Config("shutdown.properties", broker,
-             {{"secor.max.file.age.seconds", "3600"}, {"secor.upload.on.shutdown", "true"}});
+  std::string config = Config("shutdown.properties", broker,
+                              {{"secor.max.file.age.seconds", "3600"},
+                               {"secor.upload.on.shutdown", "true"},
+                               {"secor.writer.id", "backup-7"}});
   Process p;
   StartConsumer(p, config, "consumer");
+  // The configured name stands for the host name in the writer id.
+  EXPECT_TRUE(p.WaitForOutput(" writer backup-7:", 30s)) << p.Stderr();
   // Wait until all four partitions are assigned and read.
   auto deadline = std::chrono::steady_clock::now() + 60s;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -151,6 +154,12 @@ TEST_F(BackupGroupTest, BadConfigurationStopsStartUpNamingTheKeyAndFile) {
   EXPECT_NE(r.err.find("secor.message.parser.class=com.example.NoSuchParser"), std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("unknown parser"), std::string::npos) << r.err;
+
+  config = Config("bad-writer.properties", broker, {{"secor.writer.id", "a:b"}});
+  r = RunCommand({BinaryPath("secor"), "consume", "-c", config});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("secor.writer.id=a:b"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("must not contain ':'"), std::string::npos) << r.err;
 }
 
 TEST_F(BackupGroupTest, UnwritableStagingDirectoryStopsWithAClearMessage) {
