@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <memory>
-#include <set>
 #include <thread>
 
 namespace secor {
@@ -66,20 +65,9 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
     // only delay the exit.
     AssignPlan plan;
     if (!GroupConsumerAccess::Closing(self)) plan = listener->OnAssigned(ToVector(parts));
-    std::set<std::pair<std::string, int32_t>> held;
-    for (const auto& tp : plan.hold) held.emplace(tp.topic, tp.partition);
     for (int i = 0; i < parts->cnt; ++i) {
       auto it = plan.starts.find({parts->elems[i].topic, parts->elems[i].partition});
-      if (it != plan.starts.end()) {
-        parts->elems[i].offset = it->second;
-      } else if (held.count({parts->elems[i].topic, parts->elems[i].partition})) {
-        // A held partition starts at the log end until the listener seeks it
-        // to its start: left without an offset, librdkafka 2.0.2 fetches the
-        // committed offset itself, and when that fails (NOT_COORDINATOR) the
-        // partition never fetches again, whatever seeks and resumes follow
-        // (the chaos test's mock variant stalled three partitions for good).
-        parts->elems[i].offset = RD_KAFKA_OFFSET_END;
-      }
+      if (it != plan.starts.end()) parts->elems[i].offset = it->second;
     }
     if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) {
       spdlog::error("incremental assign failed: {}", rd_kafka_error_string(e));
