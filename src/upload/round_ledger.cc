@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <set>
 
 #include <simdjson.h>
 
@@ -129,6 +130,70 @@ Result<int64_t> RoundLedger::CreateOrAdoptRoot(const std::string& topic, int32_t
     return Status::Corruption("{}: unreadable chain root", store_->Uri(key));
   }
   return root;
+}
+
+std::deque<RoundMarker> RoundLedger::ChainFrom(const std::map<int64_t, RoundMarker>& markers,
+                                               int64_t start) {
+  std::deque<RoundMarker> chain;
+  for (int64_t s = start;;) {
+    auto it = markers.find(s);
+    if (it == markers.end()) break;
+    chain.push_back(it->second);
+    s = it->second.end + 1;
+  }
+  return chain;
+}
+
+Result<ChainPosition> RoundLedger::PositionFrom(const std::string& topic, int32_t partition,
+                                                int64_t start,
+                                                const std::function<void(int64_t)>& skipped) {
+  ASSIGN_OR_RETURN(auto markers, ListMarkers(topic, partition, start));
+  while (true) {
+    auto it = markers.find(start);
+    if (it == markers.end()) break;
+    bool all_stored = true;
+    for (const auto& file : it->second.files) {
+      auto head = store_->Head(file.key);
+      if (!head.ok()) {
+        if (!head.status().IsNotFound()) return head.status();
+        all_stored = false;
+        break;
+      }
+    }
+    if (!all_stored) break;
+    start = it->second.end + 1;
+    skipped(start);
+  }
+  return ChainPosition{start, ChainFrom(markers, start)};
+}
+
+Result<ChainPosition> RoundLedger::ReplayFrom(const std::string& topic, int32_t partition,
+                                              int64_t start) {
+  ASSIGN_OR_RETURN(auto markers, ListMarkers(topic, partition, start));
+  return ChainPosition{start, ChainFrom(markers, start)};
+}
+
+Status RoundLedger::CheckReplay(const std::string& topic, int32_t partition,
+                                const RoundMarker& marker,
+                                const std::vector<MarkerFile>& derived_files) {
+  std::set<MarkerFile> derived(derived_files.begin(), derived_files.end());
+  std::set<MarkerFile> decided(marker.files.begin(), marker.files.end());
+  if (derived == decided) return Status::OK();
+  auto describe = [](const std::set<MarkerFile>& files) {
+    std::vector<std::string> out;
+    out.reserve(files.size());
+    for (const auto& f : files) {
+      out.push_back(
+          fmt::format("{} ({} messages, hash {:016x})", f.key, f.messages, f.offsets_hash));
+    }
+    return Join(out, ", ");
+  };
+  return Status::Internal(
+      "{}/{}: replaying round {}..{} gave files [{}], but the round marker lists [{}]: the "
+      "parser, transformer or format changed between writers (such a change needs a new "
+      "secor.generation, see docs/operations.md), or Kafka no longer holds all of the round's "
+      "messages",
+      topic, partition, marker.start, marker.end, describe(derived), describe(decided));
 }
 
 }  // namespace secor

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -49,6 +51,14 @@ struct RoundMarker {
   int64_t created_ms = 0;
 };
 
+// Where a partition's consumption goes on from a start offset: the first
+// offset to read, and the decided rounds from there on that must be replayed
+// (same messages, same files) before new rounds are cut.
+struct ChainPosition {
+  int64_t start = 0;
+  std::deque<RoundMarker> replay;
+};
+
 std::string EncodeMarker(const RoundMarker& marker);
 Result<RoundMarker> DecodeMarker(std::string_view json);
 
@@ -70,6 +80,24 @@ class RoundLedger {
   // The chain root: creates it at start if absent, else returns the existing one.
   Result<int64_t> CreateOrAdoptRoot(const std::string& topic, int32_t partition, int64_t start,
                                     const std::string& writer);
+
+  // The chain of decided rounds from start: markers[start], then the marker
+  // at its end + 1, and so on, until an offset has none.
+  static std::deque<RoundMarker> ChainFrom(const std::map<int64_t, RoundMarker>& markers,
+                                           int64_t start);
+  // The position of a partition whose committed offset (or chain root) is
+  // start: past every decided round whose files are all stored (skipped(end
+  // + 1) is called for each, to commit it), then the chain of the rest.
+  Result<ChainPosition> PositionFrom(const std::string& topic, int32_t partition, int64_t start,
+                                     const std::function<void(int64_t next)>& skipped);
+  // The decided rounds from start, without skipping any (another writer
+  // decided them while this one held the partition).
+  Result<ChainPosition> ReplayFrom(const std::string& topic, int32_t partition, int64_t start);
+  // A replayed round must derive exactly the files its marker lists, by name,
+  // count and offsets hash: anything else means the parser, transformer or
+  // format changed between writers, or Kafka lost some of the round.
+  static Status CheckReplay(const std::string& topic, int32_t partition, const RoundMarker& marker,
+                            const std::vector<MarkerFile>& derived);
 
  private:
   std::string PartitionPrefix(const std::string& topic, int32_t partition) const;
