@@ -8,30 +8,28 @@
 #include <map>
 #include <mutex>
 #include <random>
-#include <set>
 #include <thread>
 
-#include <librdkafka/rdkafka.h>
-#include <re2/re2.h>
 #include <spdlog/spdlog.h>
 
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
-#include "consumer/error_file.h"
+#include "consumer/consumer_settings.h"
+#include "consumer/partition_state.h"
+#include "consumer/round_writer.h"
 #include "consumer/staging.h"
-#include "format/codec.h"
+#include "consumer/topic_context.h"
 #include "format/compression_pool.h"
-#include "format/file_format.h"
 #include "format/parquet/writer.h"
 #include "kafka/client_config.h"
 #include "kafka/group_consumer.h"
 #include "metrics/metrics.h"
 #include "metrics/status.h"
-#include "parse/message_parser.h"
 #include "storage/object_store.h"
 #include "upload/object_names.h"
 #include "upload/round_ledger.h"
+#include "upload/upload_policy.h"
 #include "upload/uploader.h"
 
 namespace secor {
@@ -46,75 +44,6 @@ int64_t WallMs() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-// Everything that is fixed per topic: how its messages are parsed and written.
-struct TopicContext {
-  std::string topic;
-  std::unique_ptr<MessageParser> parser;
-  std::unique_ptr<MessageTransformer> transformer;
-  std::unique_ptr<FileFormat> format;
-  FormatOptions format_options;
-  std::string extension;
-  int64_t max_file_bytes = 0;
-  int64_t max_file_age_ms = 0;
-  bool upload_at_minute_mark = false;
-  Counter* messages = nullptr;
-  Counter* bytes = nullptr;
-  Counter* bad_messages = nullptr;
-  Counter* filtered = nullptr;
-};
-
-// One local file of the current round of a source partition.
-struct OpenFile {
-  std::string output_partition;
-  std::string local_path;
-  std::string key;
-  std::unique_ptr<FileWriter> writer;
-  std::unique_ptr<ErrorFile> errors;  // for the error partition instead of writer
-  Clock::time_point created;
-  int64_t messages = 0;
-  uint64_t offsets_hash = kOffsetsHashSeed;
-  uint64_t bytes = 0;  // as of the last append
-};
-
-// The state of one assigned source partition, owned by the consuming thread.
-struct PartitionState {
-  TopicPartition tp;
-  TopicContext* ctx = nullptr;
-  uint64_t epoch = 0;
-  int64_t round_start = 0;
-  int64_t last_offset = -1;  // last offset of the current round, -1 when empty
-  uint64_t round_bytes = 0;  // all files of the current round, as written so far
-  std::map<std::string, OpenFile> files;
-  std::deque<RoundMarker> replay;  // decided rounds still to be replayed, in order
-  int pending_rounds = 0;
-  bool paused = false;
-  bool blocked = false;  // Kafka no longer holds a round that must be replayed
-  // False until the start offset is decided (committed offset, chain root,
-  // markers). A set-up that failed on a store or broker error is retried from
-  // the consume loop with backoff while the partition stays paused.
-  bool ready = false;
-  Clock::time_point setup_retry_at;
-  int64_t setup_backoff_ms = 0;
-  // A message whose parser failed for a reason that may pass (the schema
-  // registry down) holds the partition at its offset: paused and sought back
-  // there, nothing past it written or committed, read again at
-  // parse_retry_at. held_offset stays set until that message is parsed.
-  bool parse_held = false;
-  int64_t held_offset = -1;
-  bool held_resought = false;  // sought back to held_offset since the last policy tick
-  // A message past the next offset this state needs: the fetch position went
-  // wrong, or the offsets are not in the log (see Process). gap_seeks counts
-  // the seeks back to gap_offset; gap_next is the lowest offset past it that
-  // any read delivered.
-  int64_t gap_offset = -1;
-  int64_t gap_next = -1;
-  int gap_seeks = 0;
-  Clock::time_point gap_seek_at;
-  Clock::time_point parse_retry_at;
-  int64_t parse_backoff_ms = 0;
-  std::string round_dir;
-};
 
 // Exponentially decaying count of bad messages (half-life one minute), as the
 // original's max_bad_messages limit: bursts trip it, a trickle does not.
@@ -144,10 +73,67 @@ std::string MakeWriterId(std::string name) {
   return fmt::format("{}:{}:{}:{:08x}", name, ::getpid(), WallMs(), rd());
 }
 
+// The consume loop's own series (the per-topic ones are in TopicContext).
+struct ConsumerProbe {
+  explicit ConsumerProbe(MetricsRegistry& m)
+      : registry(m),
+        rebalances(
+            m.GetCounter("secor_consumer_rebalances_total", "Partitions assigned or revoked")),
+        offsets_lost(m.GetCounter(
+            "secor_consumer_offsets_lost_total",
+            "Times Kafka no longer held offsets that had to be read (retention passed them)")),
+        parse_retries(m.GetCounter(
+            "secor_consumer_parse_retries_total",
+            "Parser failures that may pass (schema registry down): the partition was held at the "
+            "message's offset to read it again later")),
+        open_files(m.GetGauge("secor_consumer_open_files", "Local files being written")),
+        rounds_in_flight(
+            m.GetGauge("secor_rounds_in_flight", "Sealed rounds waiting for upload and commit")),
+        assigned(m.GetGauge("secor_consumer_assigned_partitions", "Source partitions assigned")) {}
+
+  // secor_consumer_lag_messages of a partition, registered at first use.
+  Gauge& Lag(const TopicPartition& tp) {
+    Gauge*& lag = lag_gauges[tp];
+    if (!lag) {
+      lag = &registry.GetGauge(kLagMetric,
+                               "Messages between the read position and the partition's end",
+                               {{"topic", tp.topic}, {"partition", std::to_string(tp.partition)}});
+    }
+    return *lag;
+  }
+  // A partition another consumer owns now reports its lag there, not here.
+  template <typename Owned>
+  void DropLagOfOthers(const Owned& owned) {
+    for (auto it = lag_gauges.begin(); it != lag_gauges.end();) {
+      if (owned.count(it->first)) {
+        ++it;
+        continue;
+      }
+      registry.RemoveGauge(kLagMetric, {{"topic", it->first.topic},
+                                        {"partition", std::to_string(it->first.partition)}});
+      it = lag_gauges.erase(it);
+    }
+  }
+
+  MetricsRegistry& registry;
+  Counter& rebalances;
+  Counter& offsets_lost;
+  Counter& parse_retries;
+  Gauge& open_files;
+  Gauge& rounds_in_flight;
+  Gauge& assigned;
+  std::map<TopicPartition, Gauge*> lag_gauges;  // consuming thread only
+};
+
 class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwner {
  public:
-  ConsumerImpl(const Config& config, ConsumerOptions options)
-      : config_(config), options_(options) {}
+  ConsumerImpl(const Config& config, ConsumerOptions options, ConsumerEnvironment env)
+      : config_(config),
+        options_(options),
+        env_(std::move(env)),
+        metrics_(env_.metrics ? *env_.metrics : MetricsRegistry::Global()),
+        status_(env_.status ? *env_.status : StatusBoard::Global()),
+        probe_(metrics_) {}
 
   Status Init();
   Status Run() override;
@@ -166,6 +152,7 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   void OnFatal(const Status& status) override;
 
  private:
+  // What the uploader threads report back to the consuming thread.
   struct Event {
     enum Kind { kRoundDone, kConflict, kFatal } kind;
     TopicPartition tp;
@@ -174,61 +161,61 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
     Status status;
   };
 
+  Status ProbeStore();
   Result<TopicContext*> Context(const std::string& topic);
   Result<std::vector<std::string>> MatchingTopics();
+  Status SubscribeWhenReachable();
+
+  // Assignment and set-up.
   Status SetUpPartition(PartitionState& ps);
   Status RetrySetUps();
-  Status Process(const Message& m);
-  Status HoldForParse(PartitionState& ps, const Message& m, const Status& why);
-  void ReleaseParseHolds();
-  static int64_t NextOffset(const PartitionState& ps);
-  void SeekBackToGap(PartitionState& ps, int64_t offset);
-  void RetryGapSeeks();
-  static void ClearParseHold(PartitionState& ps);
-  Status Append(PartitionState& ps, const Message& m, const std::string& output_partition,
-                const std::string& error);
-  Status SealRound(PartitionState& ps);
-  Status SealEverything();
-  void StartRound(PartitionState& ps, int64_t start);
-  void DropRound(PartitionState& ps);
-  Status CheckPolicies();
-  void PublishStatus();
-  Status HandleEvents();
-  Status ResetToReplay(PartitionState& ps, int64_t start);
   void HoldForSetUp(PartitionState& ps, const Status& why);
-  void WakeFetchersIfBehind();
-  void UpdatePause(PartitionState& ps);
+  Status ResetToReplay(PartitionState& ps, int64_t start);
   void SetCurrent(const TopicPartition& tp, uint64_t epoch);
   void ClearCurrent(const TopicPartition& tp);
+
+  // Messages.
+  Status Process(const Message& m);
+  bool Admit(PartitionState& ps, const Message& m);
+  Status Write(PartitionState& ps, const Message& raw);
+  Status HoldForParse(PartitionState& ps, const Message& m, const Status& why);
+  void ReleaseParseHolds();
+  static void ClearParseHold(PartitionState& ps);
+  void SeekBackToGap(PartitionState& ps, int64_t offset);
+  void RetryGapSeeks();
+
+  // Rounds.
+  void StartRound(PartitionState& ps, int64_t start);
+  void DropRound(PartitionState& ps);
+  Status SealRound(PartitionState& ps);
+  Status SealEverything();
+  Status CheckPolicies();
+  void UpdatePause(PartitionState& ps);
+  void CountOpenFiles();
   size_t OpenFileCount() const;
+
+  Status HandleEvents();
+  void WakeFetchersIfBehind();
+  void PublishStatus();
+  Status ConsumeLoop();
+  Status Shutdown(Status result);
 
   Config config_;
   ConsumerOptions options_;
-  std::string group_;
+  ConsumerEnvironment env_;
+  MetricsRegistry& metrics_;
+  StatusBoard& status_;
+  ConsumerProbe probe_;
+  ConsumerSettings settings_;
+  std::unique_ptr<UploadPolicy> policy_;
   std::string writer_id_;
-  int64_t generation_ = 1;
-  std::string delivery_;
-  bool upload_on_shutdown_ = false;
-  int64_t shutdown_timeout_s_ = 60;
-  bool age_youngest_ = true;
-  int64_t max_file_count_ = -1;
-  int64_t minute_mark_ = 0;
-  int64_t messages_per_second_ = 0;
-  int64_t max_bad_messages_ = 0;
-  int max_pending_rounds_ = 3;
-  int64_t parse_max_backoff_ms_ = 30000;
-  static constexpr int64_t kFirstParseBackoffMs = 500;
-  std::unique_ptr<RE2> topic_filter_;
-  std::set<std::string> topic_list_;  // kafka.new.consumer.topic.list
-  std::unique_ptr<RE2> topic_blacklist_;
-  std::unique_ptr<RE2> minute_mark_filter_;
+  std::string auto_offset_reset_ = "earliest";
 
   std::unique_ptr<Staging> staging_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<RoundLedger> ledger_;
   std::unique_ptr<Uploader> uploader_;
   std::unique_ptr<GroupConsumer> kafka_;
-  std::string auto_offset_reset_ = "earliest";
 
   std::map<std::string, std::unique_ptr<TopicContext>> topics_;
   std::map<TopicPartition, PartitionState> partitions_;
@@ -241,6 +228,9 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   static constexpr int64_t kWakeMinLag = 10000;
   static constexpr size_t kBatch = 1024;
   static constexpr int kSetUpTimeoutMs = 5000;
+  static constexpr int64_t kFirstSetUpBackoffMs = 500;
+  static constexpr int64_t kMaxSetUpBackoffMs = 30000;
+  static constexpr int64_t kFirstParseBackoffMs = 500;
   std::set<TopicPartition> assigned_in_poll_;  // by OnAssigned, inside PollBatch
   Status setup_error_;
 
@@ -253,80 +243,16 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   std::atomic<bool> stop_requested_{false};
   std::string transformed_;  // reused buffer for transformed payloads
   std::string partition_path_;
-
-  Counter& rebalances_ = MetricsRegistry::Global().GetCounter("secor_consumer_rebalances_total",
-                                                              "Partitions assigned or revoked");
-  Counter& offsets_lost_ = MetricsRegistry::Global().GetCounter(
-      "secor_consumer_offsets_lost_total",
-      "Times Kafka no longer held offsets that had to be read (retention passed them)");
-  Counter& parse_retries_ = MetricsRegistry::Global().GetCounter(
-      "secor_consumer_parse_retries_total",
-      "Parser failures that may pass (schema registry down): the partition was held at the "
-      "message's offset to read it again later");
-  Gauge& open_files_ =
-      MetricsRegistry::Global().GetGauge("secor_consumer_open_files", "Local files being written");
-  Gauge& rounds_in_flight_ = MetricsRegistry::Global().GetGauge(
-      "secor_rounds_in_flight", "Sealed rounds waiting for upload and commit");
-  Gauge& assigned_ = MetricsRegistry::Global().GetGauge("secor_consumer_assigned_partitions",
-                                                        "Source partitions assigned");
-  // secor_consumer_lag_messages of the owned partitions (consuming thread only).
-  std::map<TopicPartition, Gauge*> lag_gauges_;
+  int64_t total_ = 0;  // messages processed
+  Clock::time_point first_message_at_, last_message_at_;
 };
 
 Status ConsumerImpl::Init() {
-  ASSIGN_OR_RETURN(group_, config_.Required("secor.kafka.group"));
-  ASSIGN_OR_RETURN(generation_, config_.Int("secor.generation"));
-  if (generation_ < 0) return config_.BadValue("secor.generation", "must not be negative");
-  ASSIGN_OR_RETURN(delivery_, config_.String("secor.delivery"));
-  delivery_ = ToLower(delivery_);
-  if (delivery_ != "exactly-once" && delivery_ != "at-least-once") {
-    return config_.BadValue("secor.delivery", "must be exactly-once or at-least-once");
-  }
-  ASSIGN_OR_RETURN(upload_on_shutdown_, config_.Bool("secor.upload.on.shutdown"));
-  ASSIGN_OR_RETURN(shutdown_timeout_s_, config_.Int("secor.shutdown.timeout.seconds"));
-  if (shutdown_timeout_s_ < 0) {
-    return config_.BadValue("secor.shutdown.timeout.seconds", "must not be negative");
-  }
-  ASSIGN_OR_RETURN(age_youngest_, config_.Bool("secor.file.age.youngest"));
-  ASSIGN_OR_RETURN(max_file_count_, config_.Int("secor.max.file.count"));
-  ASSIGN_OR_RETURN(minute_mark_, config_.Int("secor.upload.minute_mark"));
-  if (minute_mark_ < 0 || minute_mark_ > 59) {
-    return config_.BadValue("secor.upload.minute_mark", "must be a minute, 0 to 59");
-  }
-  ASSIGN_OR_RETURN(messages_per_second_, config_.Int("secor.messages.per.second"));
-  ASSIGN_OR_RETURN(max_bad_messages_, config_.Int("secor.consumer.max_bad_messages"));
-  ASSIGN_OR_RETURN(int64_t compression_threads, config_.Int("secor.compression.threads"));
-  if (compression_threads < 0 || compression_threads > 64) {
-    return config_.BadValue("secor.compression.threads", "must be 0 to 64");
-  }
-  SetSharedCompressionThreads(static_cast<int>(compression_threads));
-  ASSIGN_OR_RETURN(int64_t parquet_memory, config_.Int("secor.parquet.memory.budget.bytes"));
-  if (parquet_memory < (1 << 20)) {
-    return config_.BadValue("secor.parquet.memory.budget.bytes", "must be at least 1048576");
-  }
-  parquet::MemoryBudget::Process()->set_limit(parquet_memory);
-  ASSIGN_OR_RETURN(int64_t threads, config_.Int("secor.upload.threads"));
-  if (threads < 1) return config_.BadValue("secor.upload.threads", "must be at least 1");
-  ASSIGN_OR_RETURN(int64_t max_backoff, config_.Int("secor.upload.retry.max.backoff.ms"));
-  ASSIGN_OR_RETURN(parse_max_backoff_ms_,
-                   config_.Int("secor.schema.registry.retry.max.backoff.ms"));
-  if (parse_max_backoff_ms_ < 1) {
-    return config_.BadValue("secor.schema.registry.retry.max.backoff.ms", "must be positive");
-  }
-
-  auto compile = [&](const std::string& key, std::unique_ptr<RE2>* out) -> Status {
-    ASSIGN_OR_RETURN(std::string pattern, config_.String(key));
-    if (pattern.empty()) return Status::OK();
-    *out = std::make_unique<RE2>(pattern, RE2::Quiet);
-    if (!(*out)->ok()) return config_.BadValue(key, "bad regular expression: " + (*out)->error());
-    return Status::OK();
-  };
-  RETURN_IF_ERROR(compile("secor.kafka.topic_filter", &topic_filter_));
-  // The original's kafka.new.consumer.topic.list: exact names instead of the filter.
-  ASSIGN_OR_RETURN(std::string topic_list, config_.String("kafka.new.consumer.topic.list"));
-  for (const auto& t : Split(topic_list, ',', true)) topic_list_.insert(std::string(Trim(t)));
-  RETURN_IF_ERROR(compile("secor.kafka.topic_blacklist", &topic_blacklist_));
-  RETURN_IF_ERROR(compile("secor.kafka.upload_at_minute_mark.topic_filter", &minute_mark_filter_));
+  ASSIGN_OR_RETURN(settings_, ConsumerSettings::FromConfig(config_));
+  policy_ = std::make_unique<UploadPolicy>(settings_.policy);
+  // Process-wide resources, sized by this service's settings.
+  SetSharedCompressionThreads(settings_.compression_threads);
+  parquet::MemoryBudget::Process()->set_limit(settings_.parquet_memory_budget);
 
   // Build the per-topic parts once with the topic-independent settings, so
   // that a bad parser, format, codec or policy value stops start-up instead
@@ -334,25 +260,38 @@ Status ConsumerImpl::Init() {
   RETURN_IF_ERROR(Context("").status());
   topics_.clear();
 
-  ASSIGN_OR_RETURN(std::string writer_name, config_.String("secor.writer.id"));
-  if (writer_name.find(':') != std::string::npos) {
-    return config_.BadValue("secor.writer.id", "must not contain ':'");
-  }
-  writer_id_ = MakeWriterId(writer_name);
-  ASSIGN_OR_RETURN(std::string local_path, config_.Required("secor.local.path"));
+  writer_id_ = MakeWriterId(settings_.writer_name);
   std::random_device rd;
-  auto staging =
-      Staging::Open(local_path, fmt::format("{}-{}-{:06x}", ::getpid(), WallMs(), rd() & 0xffffff));
+  auto staging = Staging::Open(settings_.local_path,
+                               fmt::format("{}-{}-{:06x}", ::getpid(), WallMs(), rd() & 0xffffff));
   if (!staging.ok()) return staging.status();
   staging_ = std::move(staging).value();
 
-  ASSIGN_OR_RETURN(std::string uri, OutputUri(config_));
-  ASSIGN_OR_RETURN(store_, OpenObjectStore(uri, config_));
-  ASSIGN_OR_RETURN(std::string state_path, config_.String("secor.round.state.path"));
-  ledger_ = std::make_unique<RoundLedger>(store_.get(), state_path, group_);
+  ASSIGN_OR_RETURN(store_, OpenObjectStore(settings_.output_uri, config_));
+  ledger_ = std::make_unique<RoundLedger>(store_.get(), settings_.state_path, settings_.group);
+  RETURN_IF_ERROR(ProbeStore());
 
-  // Exactly-once needs a store that refuses a second create-only write.
-  std::string probe = fmt::format("{}/{}/_probe/{}", state_path, group_,
+  ASSIGN_OR_RETURN(auto client_settings, ConsumerClientSettings(config_, settings_.group));
+  auto_offset_reset_ = client_settings["auto.offset.reset"];
+  if (env_.open_kafka) {
+    ASSIGN_OR_RETURN(kafka_, env_.open_kafka(this));
+  } else {
+    ASSIGN_OR_RETURN(kafka_, GroupConsumer::Create(client_settings, this));
+  }
+
+  UploaderOptions uopts;
+  uopts.threads = settings_.upload_threads;
+  uopts.max_backoff_ms = settings_.upload_max_backoff_ms;
+  uopts.writer_id = writer_id_;
+  uploader_ = std::make_unique<Uploader>(store_.get(), ledger_.get(), this, uopts, metrics_);
+  spdlog::info("secor consume: group {} writer {} output {} staging {}", settings_.group,
+               writer_id_, store_->Uri(""), staging_->dir());
+  return Status::OK();
+}
+
+// Exactly-once needs a store that refuses a second create-only write.
+Status ConsumerImpl::ProbeStore() {
+  std::string probe = fmt::format("{}/{}/_probe/{}", settings_.state_path, settings_.group,
                                   writer_id_.substr(writer_id_.find(':') + 1));
   for (char& c : probe) {
     if (c == ':') c = '-';
@@ -378,64 +317,20 @@ Status ConsumerImpl::Init() {
     }
     if (stopping()) break;
   }
-  if (!probed.ok()) {
-    if (delivery_ == "exactly-once") return probed;
-    spdlog::warn("secor.delivery=at-least-once: {}", probed.message());
-  }
-
-  ASSIGN_OR_RETURN(auto settings, ConsumerClientSettings(config_, group_));
-  auto_offset_reset_ = settings["auto.offset.reset"];
-  ASSIGN_OR_RETURN(kafka_, GroupConsumer::Create(settings, this));
-
-  UploaderOptions uopts;
-  uopts.threads = static_cast<int>(threads);
-  uopts.max_backoff_ms = max_backoff;
-  uopts.writer_id = writer_id_;
-  uploader_ = std::make_unique<Uploader>(store_.get(), ledger_.get(), this, uopts);
-  spdlog::info("secor consume: group {} writer {} output {} staging {}", group_, writer_id_,
-               store_->Uri(""), staging_->dir());
+  if (probed.ok()) return probed;
+  if (settings_.delivery == Delivery::kExactlyOnce) return probed;
+  spdlog::warn("secor.delivery=at-least-once: {}", probed.message());
   return Status::OK();
 }
 
 Result<TopicContext*> ConsumerImpl::Context(const std::string& topic) {
   auto it = topics_.find(topic);
   if (it != topics_.end()) return it->second.get();
-  auto ctx = std::make_unique<TopicContext>();
-  ctx->topic = topic;
-  ASSIGN_OR_RETURN(ctx->parser, NewMessageParser(config_, topic));
-  ASSIGN_OR_RETURN(ctx->transformer, NewMessageTransformer(config_, topic));
-  ASSIGN_OR_RETURN(std::string format,
-                   config_.StringForTopic("secor.file.reader.writer.factory", topic));
-  auto f = NewFileFormat(format);
-  if (!f.ok()) return config_.BadValue("secor.file.reader.writer.factory", f.status().message());
-  ctx->format = std::move(f).value();
-  ASSIGN_OR_RETURN(std::string codec_name,
-                   config_.StringForTopic("secor.compression.codec", topic));
-  auto c = NewCodec(codec_name);
-  if (!c.ok()) return config_.BadValue("secor.compression.codec", c.status().message());
-  auto codec = std::move(c).value();
-  ctx->format_options.codec = codec ? codec->name() : "";
-  ctx->format_options.topic = topic;
-  ctx->format_options.config = &config_;
-  ASSIGN_OR_RETURN(ctx->extension, config_.StringForTopic("secor.file.extension", topic));
-  if (ctx->extension.empty())
-    ctx->extension = ctx->format->DefaultExtension(ctx->format_options.codec);
-  ASSIGN_OR_RETURN(ctx->max_file_bytes, config_.IntForTopic("secor.max.file.size.bytes", topic));
-  ASSIGN_OR_RETURN(int64_t age_s, config_.IntForTopic("secor.max.file.age.seconds", topic));
-  ctx->max_file_age_ms = age_s * 1000;
-  ctx->upload_at_minute_mark =
-      minute_mark_ > 0 && minute_mark_filter_ && RE2::FullMatch(topic, *minute_mark_filter_);
   // The start-up check builds a context for topic "" that never counts
   // anything: keep it out of the exported series.
   static MetricsRegistry validation_only;
-  auto& m = topic.empty() ? validation_only : MetricsRegistry::Global();
-  Labels labels{{"topic", topic}};
-  ctx->messages = &m.GetCounter("secor_consumer_messages_total", "Messages consumed", labels);
-  ctx->bytes = &m.GetCounter("secor_consumer_bytes_total", "Payload bytes consumed", labels);
-  ctx->bad_messages = &m.GetCounter("secor_consumer_bad_messages_total",
-                                    "Messages sent to the error output", labels);
-  ctx->filtered = &m.GetCounter("secor_consumer_filtered_messages_total",
-                                "Messages dropped by the transformer", labels);
+  ASSIGN_OR_RETURN(auto ctx, BuildTopicContext(config_, settings_, topic,
+                                               topic.empty() ? validation_only : metrics_));
   TopicContext* raw = ctx.get();
   topics_[topic] = std::move(ctx);
   return raw;
@@ -445,13 +340,7 @@ Result<std::vector<std::string>> ConsumerImpl::MatchingTopics() {
   ASSIGN_OR_RETURN(auto all, kafka_->ListTopics(10000));
   std::vector<std::string> out;
   for (const auto& t : all) {
-    if (StartsWith(t, "__")) continue;  // internal topics
-    if (!topic_list_.empty() ? !topic_list_.count(t)
-                             : topic_filter_ && !RE2::FullMatch(t, *topic_filter_)) {
-      continue;
-    }
-    if (topic_blacklist_ && RE2::FullMatch(t, *topic_blacklist_)) continue;
-    out.push_back(t);
+    if (settings_.topics.Matches(t)) out.push_back(t);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -487,9 +376,9 @@ Status ConsumerImpl::Commit(const std::string& topic, int32_t partition, uint64_
 }
 
 void ConsumerImpl::OnRoundDone(const SealedRound& round, const Status& outcome) {
-  StatusBoard::Global().RecordUpload({WallMs(), round.topic, round.partition, round.start,
-                                      round.end, static_cast<int64_t>(round.files.size()),
-                                      round.replay, outcome.ok() ? "" : outcome.message()});
+  status_.RecordUpload({WallMs(), round.topic, round.partition, round.start, round.end,
+                        static_cast<int64_t>(round.files.size()), round.replay,
+                        outcome.ok() ? "" : outcome.message()});
   std::lock_guard lock(events_mu_);
   events_.push_back(
       {Event::kRoundDone, {round.topic, round.partition}, round.epoch, round.start, outcome});
@@ -512,7 +401,6 @@ void ConsumerImpl::OnFatal(const Status& status) {
 Status ConsumerImpl::SetUpPartition(PartitionState& ps) {
   const TopicPartition tp = ps.tp;
   ps.replay.clear();
-  ps.blocked = false;
   ASSIGN_OR_RETURN(ps.ctx, Context(tp.topic));
   // Short timeouts: a set-up that cannot finish is retried from the consume
   // loop, which must stay responsive (a SIGTERM, other partitions).
@@ -525,38 +413,23 @@ Status ConsumerImpl::SetUpPartition(PartitionState& ps) {
     ASSIGN_OR_RETURN(start, ledger_->CreateOrAdoptRoot(tp.topic, tp.partition, reset, writer_id_));
     spdlog::info("{}/{}: no committed offset; chain root {}", tp.topic, tp.partition, start);
   }
-  ASSIGN_OR_RETURN(auto markers, ledger_->ListMarkers(tp.topic, tp.partition, start));
-  // Skip decided rounds whose files are all stored: commit their end and move on.
-  while (true) {
-    auto it = markers.find(start);
-    if (it == markers.end()) break;
-    bool all_stored = true;
-    for (const auto& file : it->second.files) {
-      auto head = store_->Head(file.key);
-      if (!head.ok()) {
-        if (!head.status().IsNotFound()) return head.status();
-        all_stored = false;
-        break;
-      }
-    }
-    if (!all_stored) break;
-    Status st = kafka_->Commit({{tp, it->second.end + 1}});
-    if (!st.ok())
-      spdlog::warn("{}/{}: commit of decided round failed: {}", tp.topic, tp.partition,
-                   st.message());
-    start = it->second.end + 1;
-  }
-  // The rest of the chain is replayed: same messages, same files.
-  for (int64_t s = start;;) {
-    auto it = markers.find(s);
-    if (it == markers.end()) break;
-    ps.replay.push_back(it->second);
-    s = it->second.end + 1;
-  }
+  // Decided rounds whose files are all stored are committed and passed; the
+  // rest of the chain is replayed: same messages, same files.
+  ASSIGN_OR_RETURN(ChainPosition position,
+                   ledger_->PositionFrom(tp.topic, tp.partition, start, [&](int64_t next) {
+                     Status st = kafka_->Commit({{tp, next}});
+                     if (!st.ok()) {
+                       spdlog::warn("{}/{}: commit of decided round failed: {}", tp.topic,
+                                    tp.partition, st.message());
+                     }
+                   }));
+  start = position.start;
+  ps.replay = std::move(position.replay);
+  ps.phase = PartitionPhase::kFlowing;
   if (start < low) {
-    offsets_lost_.Add();
-    if (!ps.replay.empty()) {
-      ps.blocked = true;
+    probe_.offsets_lost.Add();
+    if (ps.replaying()) {
+      ps.phase = PartitionPhase::kBlocked;
       spdlog::error(
           "{}/{}: round {}..{} was decided but its files are not all stored, and Kafka no longer "
           "holds offset {} (log starts at {}): these messages are lost; the partition is paused. "
@@ -570,9 +443,8 @@ Status ConsumerImpl::SetUpPartition(PartitionState& ps) {
     }
   }
   StartRound(ps, start);
-  ps.ready = true;
   SetCurrent(tp, ps.epoch);
-  if (!ps.replay.empty()) {
+  if (ps.replaying()) {
     spdlog::info("{}/{}: replaying {} decided round(s) from {}", tp.topic, tp.partition,
                  ps.replay.size(), start);
   }
@@ -588,7 +460,7 @@ AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
   AssignPlan plan;
   Status outage;  // once one set-up fails for the broker or store, hold the rest
   for (const auto& tp : parts) {
-    rebalances_.Add();
+    probe_.rebalances.Add();
     PartitionState ps;
     ps.tp = tp;
     ps.epoch = next_epoch_++;
@@ -599,9 +471,9 @@ AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
                    ps.round_start);
     } else if (st.IsRetryable() || st.code() == Status::Code::kFenced) {
       outage = st;
+      ps.phase = PartitionPhase::kSettingUp;
       ps.paused = true;
-      ps.setup_backoff_ms = 500;
-      ps.setup_retry_at = Clock::now() + std::chrono::milliseconds(ps.setup_backoff_ms);
+      ps.setup_retry.Start(kFirstSetUpBackoffMs, kMaxSetUpBackoffMs, Clock::now());
       plan.hold.push_back(tp);
       spdlog::warn("{}/{}: assigned, but setting it up failed; holding it paused and retrying: {}",
                    tp.topic, tp.partition, st.message());
@@ -612,7 +484,7 @@ AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
     partitions_[tp] = std::move(ps);
     assigned_in_poll_.insert(tp);
   }
-  assigned_.Set(static_cast<double>(partitions_.size()));
+  probe_.assigned.Set(static_cast<double>(partitions_.size()));
   return plan;
 }
 
@@ -620,7 +492,7 @@ Status ConsumerImpl::RetrySetUps() {
   auto now = Clock::now();
   bool tried = false;
   for (auto& [tp, ps] : partitions_) {
-    if (ps.ready || now < ps.setup_retry_at) continue;
+    if (ps.phase != PartitionPhase::kSettingUp || !ps.setup_retry.Due(now)) continue;
     // One attempt per policy tick: a store or broker that is down makes each
     // attempt slow, and the loop has other partitions and signals to serve.
     if (tried || stop_requested_.load()) break;
@@ -634,24 +506,23 @@ Status ConsumerImpl::RetrySetUps() {
                      ps.round_start);
         continue;
       }
-      ps.ready = false;
+      ps.phase = PartitionPhase::kSettingUp;
       ClearCurrent(tp);
     }
     // Fenced: the group is moving the partition; the revocation follows.
     if (!st.IsRetryable() && st.code() != Status::Code::kFenced) {
       return st.WithContext(fmt::format("assignment of {}/{}", tp.topic, tp.partition));
     }
-    ps.setup_backoff_ms = std::min<int64_t>(ps.setup_backoff_ms * 2, 30000);
-    ps.setup_retry_at = Clock::now() + std::chrono::milliseconds(ps.setup_backoff_ms);
+    ps.setup_retry.Double(kMaxSetUpBackoffMs, Clock::now());
     spdlog::warn("{}/{}: setting up the assignment failed, retrying in {} ms: {}", tp.topic,
-                 tp.partition, ps.setup_backoff_ms, st.message());
+                 tp.partition, ps.setup_retry.delay_ms(), st.message());
   }
   return Status::OK();
 }
 
 void ConsumerImpl::OnRevoked(const std::vector<TopicPartition>& parts, bool lost) {
   for (const auto& tp : parts) {
-    rebalances_.Add();
+    probe_.rebalances.Add();
     ClearCurrent(tp);
     auto it = partitions_.find(tp);
     if (it == partitions_.end()) continue;
@@ -665,130 +536,139 @@ void ConsumerImpl::OnRevoked(const std::vector<TopicPartition>& parts, bool lost
     spdlog::info("{}/{}: {}", tp.topic, tp.partition,
                  lost ? "lost (evicted from the group)" : "revoked");
   }
-  assigned_.Set(static_cast<double>(partitions_.size()));
+  probe_.assigned.Set(static_cast<double>(partitions_.size()));
+}
+
+// Starts the partition over as if newly assigned (paused, set up again by
+// RetrySetUps from the committed offset and the markers), after a broker or
+// store error in the middle of a change of round.
+void ConsumerImpl::HoldForSetUp(PartitionState& ps, const Status& why) {
+  DropRound(ps);
+  ClearParseHold(ps);
+  ClearCurrent(ps.tp);
+  ps.epoch = next_epoch_++;
+  ps.phase = PartitionPhase::kSettingUp;
+  ps.replay.clear();
+  ps.pending_rounds = 0;
+  ps.setup_retry.Start(kFirstSetUpBackoffMs, kMaxSetUpBackoffMs, Clock::now());
+  UpdatePause(ps);
+  spdlog::warn("{}/{}: holding the partition paused and setting it up again: {}", ps.tp.topic,
+               ps.tp.partition, why.message());
+}
+
+// Another writer decided the round this state sealed at start: drop what
+// this state holds and replay the chain the others decided.
+Status ConsumerImpl::ResetToReplay(PartitionState& ps, int64_t start) {
+  DropRound(ps);
+  ClearParseHold(ps);
+  ps.epoch = next_epoch_++;
+  SetCurrent(ps.tp, ps.epoch);
+  ps.pending_rounds = 0;
+  ps.replay.clear();
+  ASSIGN_OR_RETURN(ChainPosition position,
+                   ledger_->ReplayFrom(ps.tp.topic, ps.tp.partition, start));
+  ps.replay = std::move(position.replay);
+  StartRound(ps, start);
+  RETURN_IF_ERROR(kafka_->Seek(ps.tp, start, 0));
+  UpdatePause(ps);
+  spdlog::info("{}/{}: replaying {} round(s) decided by other writers from {}", ps.tp.topic,
+               ps.tp.partition, ps.replay.size(), start);
+  return Status::OK();
 }
 
 void ConsumerImpl::StartRound(PartitionState& ps, int64_t start) {
   ps.round_start = start;
   ps.last_offset = -1;
-  ps.round_bytes = 0;
-  ps.files.clear();
-  ps.round_dir =
-      fmt::format("{}/{}/{}/{}_{}", staging_->dir(), ps.tp.topic, ps.tp.partition, ps.epoch, start);
+  RoundFileSpec spec;
+  spec.topic = ps.tp.topic;
+  spec.partition = ps.tp.partition;
+  spec.generation = settings_.generation;
+  spec.extension = ps.ctx->extension;
+  const TopicContext* ctx = ps.ctx;
+  spec.open_writer = [ctx](const std::string& path) { return ctx->OpenWriter(path); };
+  ps.round =
+      std::make_unique<RoundWriter>(std::move(spec), start,
+                                    fmt::format("{}/{}/{}/{}_{}", staging_->dir(), ps.tp.topic,
+                                                ps.tp.partition, ps.epoch, start));
 }
 
 void ConsumerImpl::DropRound(PartitionState& ps) {
-  for (auto& [op, f] : ps.files) {
-    if (f.writer) (void)f.writer->Close();
-    if (f.errors) (void)f.errors->Close();
-  }
-  ps.files.clear();
-  if (!ps.round_dir.empty()) (void)RemoveAll(ps.round_dir);
-  open_files_.Set(static_cast<double>(OpenFileCount()));
+  if (ps.round) ps.round->Drop();
+  CountOpenFiles();
 }
 
 size_t ConsumerImpl::OpenFileCount() const {
   size_t n = 0;
-  for (const auto& [tp, ps] : partitions_) n += ps.files.size();
+  for (const auto& [tp, ps] : partitions_) n += ps.round ? ps.round->file_count() : 0;
   return n;
 }
 
-Status ConsumerImpl::Append(PartitionState& ps, const Message& m,
-                            const std::string& output_partition, const std::string& error) {
-  auto it = ps.files.find(output_partition);
-  if (it == ps.files.end()) {
-    OpenFile f;
-    f.output_partition = output_partition;
-    bool is_error = output_partition == kErrorPartition;
-    std::string ext = is_error ? ".jsonl" : ps.ctx->extension;
-    f.key = DataFileKey(ps.tp.topic, output_partition, generation_, ps.tp.partition, ps.round_start,
-                        ext);
-    f.local_path = JoinPath(
-        ps.round_dir, JoinPath(output_partition,
-                               DataFileName(generation_, ps.tp.partition, ps.round_start, ext)));
-    if (is_error) {
-      f.errors = std::make_unique<ErrorFile>();
-      RETURN_IF_ERROR(f.errors->Open(f.local_path));
-    } else {
-      ASSIGN_OR_RETURN(f.writer, ps.ctx->format->NewWriter(f.local_path, ps.ctx->format_options));
-    }
-    f.created = Clock::now();
-    it = ps.files.emplace(output_partition, std::move(f)).first;
-    size_t open = OpenFileCount();
-    open_files_.Set(static_cast<double>(open));
-    if (max_file_count_ >= 0 && open > static_cast<size_t>(max_file_count_)) too_many_files_ = true;
-  }
-  OpenFile& f = it->second;
-  if (f.errors) {
-    RETURN_IF_ERROR(f.errors->Append(m, error));
-  } else {
-    Status st = f.writer->Append(m);
-    if (st.code() == Status::Code::kInvalidArgument) {
-      // The message does not fit the output (e.g. a Parquet schema): error output.
-      return Append(ps, m, std::string(kErrorPartition), st.message());
-    }
-    RETURN_IF_ERROR(st);
-  }
-  ++f.messages;
-  f.offsets_hash = OffsetsHashAdd(f.offsets_hash, m.offset);
-  uint64_t bytes = f.writer ? f.writer->BytesWritten() : f.errors->size();
-  ps.round_bytes += bytes - f.bytes;
-  f.bytes = bytes;
-  return Status::OK();
+void ConsumerImpl::CountOpenFiles() {
+  size_t open = OpenFileCount();
+  probe_.open_files.Set(static_cast<double>(open));
+  if (policy_->TooManyFiles(open)) too_many_files_ = true;
 }
 
 Status ConsumerImpl::Process(const Message& raw) {
   auto it = partitions_.find({std::string(raw.topic), raw.partition});
   if (it == partitions_.end()) return Status::OK();  // not ours (any more)
   PartitionState& ps = it->second;
-  if (ps.blocked || !ps.ready || ps.parse_held) return Status::OK();
-  if (raw.offset < ps.round_start || raw.offset <= ps.last_offset)
-    return Status::OK();  // re-delivered
-  if (ps.held_offset >= 0 && raw.offset > ps.held_offset) {
+  if (!Admit(ps, raw)) return Status::OK();
+  // A replayed round ends at its marker's end; a gap may hide the end itself.
+  if (ps.replaying() && raw.offset > ps.replay.front().end) RETURN_IF_ERROR(SealRound(ps));
+  RETURN_IF_ERROR(Write(ps, raw));
+  if (ps.phase == PartitionPhase::kParseHeld || ps.last_offset != raw.offset) {
+    return Status::OK();  // held: nothing was decided for this message
+  }
+  if (ps.replaying()) {
+    return raw.offset == ps.replay.front().end ? SealRound(ps) : Status::OK();
+  }
+  // The size and file count policies are decided per message, so that a
+  // burst cannot carry a round far past its limit before the periodic check
+  // (age, minute mark) runs.
+  if (too_many_files_) return SealEverything();
+  if (policy_->SealForSize(ps.round->SizeSoFar(), ps.ctx->limits)) return SealRound(ps);
+  return Status::OK();
+}
+
+// Whether m is the message this partition needs next; seeks back when the
+// fetch went past it.
+bool ConsumerImpl::Admit(PartitionState& ps, const Message& m) {
+  if (ps.phase != PartitionPhase::kFlowing) return false;
+  if (m.offset < ps.round_start || m.offset <= ps.last_offset) return false;  // re-delivered
+  if (ps.held_offset >= 0 && m.offset > ps.held_offset) {
     // The fetch resumed past the held message (a pause saves the position
     // of the last message handed out, which may lie beyond it): it must not
     // be skipped, so seek back to it once more.
     if (!ps.held_resought) {
       ps.held_resought = true;
       spdlog::warn("{}/{}: fetch resumed at offset {} past the held offset {}; seeking back",
-                   ps.tp.topic, ps.tp.partition, raw.offset, ps.held_offset);
+                   ps.tp.topic, ps.tp.partition, m.offset, ps.held_offset);
       Status st = kafka_->Seek(ps.tp, ps.held_offset, 0);
       if (!st.ok()) HoldForSetUp(ps, st);
     }
-    return Status::OK();
+    return false;
   }
-  // Kafka hands out every offset of a plain topic in order, so a message past
-  // the one this state needs means the fetch position went wrong: librdkafka
-  // 2.0.2 sometimes keeps fetching where it stood when a partition held at
-  // its assignment is set up and sought (the soaks lost offsets that way).
-  // Seek back, a few times; a gap that stays is a real one (a compacted or
-  // transactional topic) and is accepted.
-  //
-  // The seeks after the first come from the policy tick (RetryGapSeeks), two
-  // seconds apart, not from messages: after a seek back the messages past the
-  // gap are delivered again at once and dropped here, and on a topic that
-  // gets no new messages nothing else would ever arrive to trigger the next
-  // seek (a read_committed consumer stalled at the first control record for
-  // good). Only the lowest offset any read delivered past the gap is taken
-  // after the third seek, so a stale message fetched before a seek can never
-  // carry the partition past offsets that exist.
-  const int64_t expected = NextOffset(ps);
-  if (raw.offset > expected) {
-    if (ps.gap_offset != expected) {
-      ps.gap_offset = expected;
-      ps.gap_next = raw.offset;
-      ps.gap_seeks = 0;
-      SeekBackToGap(ps, raw.offset);
-      return Status::OK();
-    }
-    ps.gap_next = std::min(ps.gap_next, raw.offset);
-    if (ps.gap_seeks < 3 || raw.offset != ps.gap_next) return Status::OK();
-    spdlog::warn("{}/{}: offsets {}..{} are not in the log; going on at {}", ps.tp.topic,
-                 ps.tp.partition, expected, raw.offset - 1, raw.offset);
+  const int64_t expected = ps.NextOffset();
+  switch (ps.gaps.OnMessage(m.offset, expected, Clock::now())) {
+    case OffsetGapTracker::Verdict::kNext:
+      return true;
+    case OffsetGapTracker::Verdict::kSeekBack:
+      SeekBackToGap(ps, m.offset);
+      return false;
+    case OffsetGapTracker::Verdict::kDrop:
+      return false;
+    case OffsetGapTracker::Verdict::kAccept:
+      spdlog::warn("{}/{}: offsets {}..{} are not in the log; going on at {}", ps.tp.topic,
+                   ps.tp.partition, expected, m.offset - 1, m.offset);
+      return true;
   }
-  // A replayed round ends at its marker's end; a gap may hide the end itself.
-  if (!ps.replay.empty() && raw.offset > ps.replay.front().end) RETURN_IF_ERROR(SealRound(ps));
+  return false;
+}
 
+// Transforms, parses and appends raw to the current round, or to its error
+// output; or holds the partition at raw when the parser may succeed later.
+Status ConsumerImpl::Write(PartitionState& ps, const Message& raw) {
   TopicContext& ctx = *ps.ctx;
   const Message* m = &raw;
   Message transformed;
@@ -803,7 +683,6 @@ Status ConsumerImpl::Process(const Message& raw) {
       ctx.filtered->Add();
       if (ps.held_offset >= 0) ClearParseHold(ps);  // decided: nothing is held any more
       ps.last_offset = raw.offset;
-      if (!ps.replay.empty() && raw.offset == ps.replay.front().end) return SealRound(ps);
       return Status::OK();
     } else {
       transformed = raw;
@@ -829,29 +708,24 @@ Status ConsumerImpl::Process(const Message& raw) {
                  ps.tp.topic, ps.tp.partition, raw.offset);
     ClearParseHold(ps);
   }
+  size_t files_before = ps.round->file_count();
   if (!error.empty()) {
     ctx.bad_messages->Add();
     double decayed = bad_count_.Add(Clock::now());
     spdlog::debug("{}/{} offset {}: {}", raw.topic, raw.partition, raw.offset, error);
-    RETURN_IF_ERROR(Append(ps, raw, std::string(kErrorPartition), error));
-    if (max_bad_messages_ >= 0 && decayed > static_cast<double>(max_bad_messages_)) {
+    RETURN_IF_ERROR(ps.round->AppendError(raw, error));
+    if (settings_.max_bad_messages >= 0 &&
+        decayed > static_cast<double>(settings_.max_bad_messages)) {
       return Status::InvalidArgument(
           "too many messages could not be parsed (decayed count {:.0f} > "
           "secor.consumer.max_bad_messages={}); last: {}/{} offset {}: {}",
-          decayed, max_bad_messages_, raw.topic, raw.partition, raw.offset, error);
+          decayed, settings_.max_bad_messages, raw.topic, raw.partition, raw.offset, error);
     }
   } else {
-    RETURN_IF_ERROR(Append(ps, *m, partition_path_, ""));
+    RETURN_IF_ERROR(ps.round->Append(*m, partition_path_));
   }
+  if (ps.round->file_count() != files_before) CountOpenFiles();
   ps.last_offset = raw.offset;
-  if (!ps.replay.empty()) {
-    return raw.offset == ps.replay.front().end ? SealRound(ps) : Status::OK();
-  }
-  // The size and file count policies are decided per message, so that a
-  // burst cannot carry a round far past its limit before the periodic check
-  // (age, minute mark) runs.
-  if (too_many_files_) return SealEverything();
-  if (ps.round_bytes >= static_cast<uint64_t>(ps.ctx->max_file_bytes)) return SealRound(ps);
   return Status::OK();
 }
 
@@ -862,51 +736,23 @@ Status ConsumerImpl::Process(const Message& raw) {
 // polling meanwhile, so other partitions flow and the member stays in the
 // group; no commit can pass m because no round holds it.
 Status ConsumerImpl::HoldForParse(PartitionState& ps, const Message& m, const Status& why) {
-  parse_retries_.Add();
-  ps.parse_backoff_ms = ps.held_offset == m.offset
-                            ? std::min(ps.parse_backoff_ms * 2, parse_max_backoff_ms_)
-                            : std::min(kFirstParseBackoffMs, parse_max_backoff_ms_);
-  ps.parse_held = true;
+  probe_.parse_retries.Add();
+  if (ps.held_offset == m.offset) {
+    ps.parse_retry.Double(settings_.parse_max_backoff_ms, Clock::now());
+  } else {
+    ps.parse_retry.Start(kFirstParseBackoffMs, settings_.parse_max_backoff_ms, Clock::now());
+  }
+  ps.phase = PartitionPhase::kParseHeld;
   ps.held_offset = m.offset;
   ps.held_resought = false;
-  ps.parse_retry_at = Clock::now() + std::chrono::milliseconds(ps.parse_backoff_ms);
   spdlog::warn(
       "{}/{} offset {}: parser failed, holding the partition at this offset and "
       "retrying in {} ms: {}",
-      ps.tp.topic, ps.tp.partition, m.offset, ps.parse_backoff_ms, why.message());
+      ps.tp.topic, ps.tp.partition, m.offset, ps.parse_retry.delay_ms(), why.message());
   UpdatePause(ps);
   Status st = kafka_->Seek(ps.tp, m.offset, 0);
   if (!st.ok()) HoldForSetUp(ps, st);
   return Status::OK();
-}
-
-int64_t ConsumerImpl::NextOffset(const PartitionState& ps) {
-  return ps.last_offset >= 0 ? ps.last_offset + 1 : ps.round_start;
-}
-
-// Seeks back to the gap's first offset, having received offset past it.
-void ConsumerImpl::SeekBackToGap(PartitionState& ps, int64_t offset) {
-  ++ps.gap_seeks;
-  ps.gap_seek_at = Clock::now();
-  spdlog::warn("{}/{}: got offset {} while {} comes next; seeking back (attempt {})", ps.tp.topic,
-               ps.tp.partition, offset, ps.gap_offset, ps.gap_seeks);
-  Status st = kafka_->Seek(ps.tp, ps.gap_offset, 0);
-  if (!st.ok()) HoldForSetUp(ps, st);
-}
-
-// Seeks back again to a gap still open two seconds after the last seek (see
-// Process).
-void ConsumerImpl::RetryGapSeeks() {
-  auto now = Clock::now();
-  for (auto& [tp, ps] : partitions_) {
-    if (ps.gap_offset < 0) continue;
-    if (ps.gap_offset != NextOffset(ps) || !ps.ready || ps.blocked) {
-      ps.gap_offset = -1;  // passed, or the partition starts over
-      continue;
-    }
-    if (ps.paused || now - ps.gap_seek_at < std::chrono::seconds(2)) continue;
-    SeekBackToGap(ps, ps.gap_next);
-  }
 }
 
 // Resumes held partitions whose backoff has passed; the held message is read
@@ -917,17 +763,35 @@ void ConsumerImpl::ReleaseParseHolds() {
     // Messages of the last batch past the held offset were fetched before
     // the seek back; a later one means the fetch skipped it again.
     ps.held_resought = false;
-    if (!ps.parse_held || now < ps.parse_retry_at) continue;
-    ps.parse_held = false;
+    if (ps.phase != PartitionPhase::kParseHeld || !ps.parse_retry.Due(now)) continue;
+    ps.phase = PartitionPhase::kFlowing;
     UpdatePause(ps);
   }
 }
 
 void ConsumerImpl::ClearParseHold(PartitionState& ps) {
-  ps.parse_held = false;
+  if (ps.phase == PartitionPhase::kParseHeld) ps.phase = PartitionPhase::kFlowing;
   ps.held_offset = -1;
   ps.held_resought = false;
-  ps.parse_backoff_ms = 0;
+}
+
+// Seeks back to the gap's first offset, having received offset past it
+// (see OffsetGapTracker).
+void ConsumerImpl::SeekBackToGap(PartitionState& ps, int64_t offset) {
+  spdlog::warn("{}/{}: got offset {} while {} comes next; seeking back (attempt {})", ps.tp.topic,
+               ps.tp.partition, offset, ps.gaps.gap_offset(), ps.gaps.seeks());
+  Status st = kafka_->Seek(ps.tp, ps.gaps.gap_offset(), 0);
+  if (!st.ok()) HoldForSetUp(ps, st);
+}
+
+void ConsumerImpl::RetryGapSeeks() {
+  auto now = Clock::now();
+  for (auto& [tp, ps] : partitions_) {
+    bool active = ps.phase != PartitionPhase::kSettingUp && ps.phase != PartitionPhase::kBlocked;
+    if (ps.gaps.SeekDue(ps.NextOffset(), active, ps.paused, now)) {
+      SeekBackToGap(ps, ps.gaps.gap_next());
+    }
+  }
 }
 
 // secor.max.file.count: more files are open than allowed, so every partition
@@ -935,7 +799,7 @@ void ConsumerImpl::ClearParseHold(PartitionState& ps) {
 Status ConsumerImpl::SealEverything() {
   too_many_files_ = false;
   for (auto& [tp, ps] : partitions_) {
-    if (ps.files.empty() || !ps.replay.empty()) continue;
+    if (!ps.round || ps.round->file_count() == 0 || ps.replaying()) continue;
     RETURN_IF_ERROR(SealRound(ps));
   }
   return Status::OK();
@@ -943,7 +807,7 @@ Status ConsumerImpl::SealEverything() {
 
 // Closes the current round's files and hands the round to the uploader.
 Status ConsumerImpl::SealRound(PartitionState& ps) {
-  bool replay = !ps.replay.empty();
+  bool replay = ps.replaying();
   // An empty normal round has nothing to decide; a replayed round is sealed
   // even when Kafka no longer returns its messages, so that the file check
   // below reports the difference instead of mixing rounds.
@@ -954,149 +818,63 @@ Status ConsumerImpl::SealRound(PartitionState& ps) {
   round.start = ps.round_start;
   round.end = replay ? ps.replay.front().end : ps.last_offset;
   round.epoch = ps.epoch;
-  round.local_dir = ps.round_dir;
-  for (auto& [op, f] : ps.files) {
-    Status st = f.writer ? f.writer->Close() : f.errors->Close();
-    if (!st.ok()) return st.WithContext("closing " + f.local_path);
-    SealedFile sf;
-    sf.local_path = f.local_path;
-    sf.key = f.key;
-    sf.messages = f.messages;
-    sf.offsets_hash = f.offsets_hash;
-    sf.metadata = {{"secor-topic", ps.tp.topic},
-                   {"secor-partition", std::to_string(ps.tp.partition)},
-                   {"secor-round-start", std::to_string(round.start)},
-                   {"secor-round-end", std::to_string(round.end)},
-                   {"secor-messages", std::to_string(f.messages)}};
-    round.files.push_back(std::move(sf));
-  }
-  if (!ps.replay.empty()) {
-    const RoundMarker& marker = ps.replay.front();
-    std::set<MarkerFile> derived, decided(marker.files.begin(), marker.files.end());
-    for (const auto& f : round.files) derived.insert({f.key, f.messages, f.offsets_hash});
-    if (derived != decided) {
-      auto describe = [](const std::set<MarkerFile>& files) {
-        std::vector<std::string> out;
-        out.reserve(files.size());
-        for (const auto& f : files) {
-          out.push_back(
-              fmt::format("{} ({} messages, hash {:016x})", f.key, f.messages, f.offsets_hash));
-        }
-        return Join(out, ", ");
-      };
-      return Status::Internal(
-          "{}/{}: replaying round {}..{} gave files [{}], but the round marker lists [{}]: the "
-          "parser, transformer or format changed between writers (such a change needs a new "
-          "secor.generation, see docs/operations.md), or Kafka no longer holds all of the round's "
-          "messages",
-          ps.tp.topic, ps.tp.partition, marker.start, marker.end, describe(derived),
-          describe(decided));
-    }
+  round.local_dir = ps.round->dir();
+  ASSIGN_OR_RETURN(round.files, ps.round->Seal(round.end));
+  if (replay) {
+    std::vector<MarkerFile> derived;
+    derived.reserve(round.files.size());
+    for (const auto& f : round.files) derived.push_back({f.key, f.messages, f.offsets_hash});
+    RETURN_IF_ERROR(
+        RoundLedger::CheckReplay(ps.tp.topic, ps.tp.partition, ps.replay.front(), derived));
     round.replay = true;
     ps.replay.pop_front();
   }
   int64_t next = round.end + 1;
   uploader_->Submit(std::move(round));
   ++ps.pending_rounds;
-  rounds_in_flight_.Add(1);
-  ps.files.clear();
+  probe_.rounds_in_flight.Add(1);
   StartRound(ps, next);
-  open_files_.Set(static_cast<double>(OpenFileCount()));
+  CountOpenFiles();
   UpdatePause(ps);
+  return Status::OK();
+}
+
+Status ConsumerImpl::CheckPolicies() {
+  RETURN_IF_ERROR(RetrySetUps());
+  ReleaseParseHolds();
+  RetryGapSeeks();
+  auto now = Clock::now();
+  int64_t now_wall_ms = WallMs();
+  bool seal_all = policy_->TooManyFiles(OpenFileCount());
+  for (auto& [tp, ps] : partitions_) {
+    if (!ps.round || ps.round->file_count() == 0 || ps.replaying()) continue;
+    if (seal_all || policy_->SealOnTick(ps.round->Summary(), ps.ctx->limits, now, now_wall_ms)) {
+      RETURN_IF_ERROR(SealRound(ps));
+    }
+  }
+  // After the seals: a round handed to the uploader shows as in flight, so
+  // the status never has an upload done while its round still looks open.
+  PublishStatus();
   return Status::OK();
 }
 
 // Backpressure: a partition whose rounds pile up (store slow or down) stops
-// fetching until they drain, so local disk use stays bounded.
+// fetching until they drain, so local disk use stays bounded. A partition
+// that is not flowing is paused too.
 void ConsumerImpl::UpdatePause(PartitionState& ps) {
-  bool want = ps.pending_rounds >= max_pending_rounds_ || ps.blocked || !ps.ready || ps.parse_held;
+  bool want = ps.WantsPause(settings_.max_pending_rounds);
   if (want == ps.paused) return;
-  Status st = want ? kafka_->Pause({ps.tp}) : kafka_->Resume({ps.tp});
+  if (want) {
+    if (kafka_->Pause({ps.tp}).ok()) ps.paused = true;
+    return;
+  }
+  // Resumes at the offset this state needs next, not where the fetch stood
+  // when the partition was paused (see GroupConsumer::ResumeAt).
+  Status st = kafka_->Resume({ps.tp});
   if (!st.ok()) return;
-  ps.paused = want;
-  if (want) return;
-  // librdkafka 2.0.2 resumes fetching where the application's position stood
-  // when the partition was paused, undoing any seek made while it was
-  // paused; messages dropped meanwhile (the partition was not set up) would
-  // be skipped. Seek after the resume to the offset this state needs next
-  // (the resume's fetches are older than the seek and never delivered). The
-  // 2026-12-02 soak lost offsets 4408..4415 of a partition that way.
-  int64_t next = ps.held_offset >= 0   ? ps.held_offset
-                 : ps.last_offset >= 0 ? ps.last_offset + 1
-                                       : ps.round_start;
-  st = kafka_->Seek(ps.tp, next, 0);
+  ps.paused = false;
+  st = kafka_->Seek(ps.tp, ps.ResumeOffset(), 0);
   if (!st.ok()) HoldForSetUp(ps, st);
-}
-
-Status ConsumerImpl::ResetToReplay(PartitionState& ps, int64_t start) {
-  DropRound(ps);
-  ClearParseHold(ps);
-  ps.epoch = next_epoch_++;
-  SetCurrent(ps.tp, ps.epoch);
-  ps.pending_rounds = 0;
-  ps.replay.clear();
-  ASSIGN_OR_RETURN(auto markers, ledger_->ListMarkers(ps.tp.topic, ps.tp.partition, start));
-  for (int64_t s = start;;) {
-    auto it = markers.find(s);
-    if (it == markers.end()) break;
-    ps.replay.push_back(it->second);
-    s = it->second.end + 1;
-  }
-  StartRound(ps, start);
-  RETURN_IF_ERROR(kafka_->Seek(ps.tp, start, 0));
-  UpdatePause(ps);
-  spdlog::info("{}/{}: replaying {} round(s) decided by other writers from {}", ps.tp.topic,
-               ps.tp.partition, ps.replay.size(), start);
-  return Status::OK();
-}
-
-// The consumer queue is (nearly) drained while partitions are far behind
-// (catching up): wake the fetchers instead of waiting for librdkafka's broker
-// threads to wake up by themselves (see GroupConsumer::WakeFetchers). At most
-// every 20 ms, for a few of the partitions furthest behind (their leaders),
-// and never for a consumer that keeps up with the traffic.
-void ConsumerImpl::WakeFetchersIfBehind() {
-  auto now = Clock::now();
-  if (now - last_wake_ < std::chrono::milliseconds(20)) return;
-  last_wake_ = now;
-  std::vector<std::pair<int64_t, TopicPartition>> behind;
-  for (const auto& [tp, ps] : partitions_) {
-    if (!ps.ready || ps.paused) continue;
-    int64_t low = -1, high = -1;
-    if (rd_kafka_get_watermark_offsets(kafka_->handle(), tp.topic.c_str(), tp.partition, &low,
-                                       &high) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      continue;
-    }
-    int64_t next = ps.last_offset >= 0 ? ps.last_offset + 1 : ps.round_start;
-    if (high > next) behind.emplace_back(high - next, tp);
-  }
-  int64_t total = 0;
-  for (const auto& b : behind) total += b.first;
-  if (total < kWakeMinLag) return;
-  size_t n = std::min<size_t>(behind.size(), 3);
-  std::partial_sort(behind.begin(), behind.begin() + static_cast<std::ptrdiff_t>(n), behind.end(),
-                    [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::vector<TopicPartition> wake;
-  for (size_t i = 0; i < n; ++i) wake.push_back(behind[i].second);
-  kafka_->WakeFetchers(wake);
-}
-
-// Starts the partition over as if newly assigned (paused, set up again by
-// RetrySetUps from the committed offset and the markers), after a broker or
-// store error in the middle of a change of round.
-void ConsumerImpl::HoldForSetUp(PartitionState& ps, const Status& why) {
-  DropRound(ps);
-  ClearParseHold(ps);
-  ClearCurrent(ps.tp);
-  ps.epoch = next_epoch_++;
-  ps.ready = false;
-  ps.replay.clear();
-  ps.pending_rounds = 0;
-  ps.setup_backoff_ms = 500;
-  ps.setup_retry_at = Clock::now() + std::chrono::milliseconds(ps.setup_backoff_ms);
-  UpdatePause(ps);
-  spdlog::warn("{}/{}: holding the partition paused and setting it up again: {}", ps.tp.topic,
-               ps.tp.partition, why.message());
 }
 
 Status ConsumerImpl::HandleEvents() {
@@ -1107,7 +885,7 @@ Status ConsumerImpl::HandleEvents() {
   }
   for (auto& e : events) {
     if (e.kind == Event::kFatal) return e.status;
-    rounds_in_flight_.Add(e.kind == Event::kRoundDone ? -1 : 0);
+    probe_.rounds_in_flight.Add(e.kind == Event::kRoundDone ? -1 : 0);
     auto it = partitions_.find(e.tp);
     if (it == partitions_.end() || it->second.epoch != e.epoch) continue;
     PartitionState& ps = it->second;
@@ -1126,10 +904,37 @@ Status ConsumerImpl::HandleEvents() {
   return Status::OK();
 }
 
+// The consumer queue is (nearly) drained while partitions are far behind
+// (catching up): wake the fetchers instead of waiting for librdkafka's broker
+// threads to wake up by themselves (see GroupConsumer::WakeFetchers). At most
+// every 20 ms, for a few of the partitions furthest behind (their leaders),
+// and never for a consumer that keeps up with the traffic.
+void ConsumerImpl::WakeFetchersIfBehind() {
+  auto now = Clock::now();
+  if (now - last_wake_ < std::chrono::milliseconds(20)) return;
+  last_wake_ = now;
+  std::vector<std::pair<int64_t, TopicPartition>> behind;
+  for (const auto& [tp, ps] : partitions_) {
+    if (ps.phase == PartitionPhase::kSettingUp || ps.paused) continue;
+    int64_t low = -1, high = -1;
+    if (!kafka_->CachedWatermarks(tp, &low, &high)) continue;
+    if (high > ps.NextOffset()) behind.emplace_back(high - ps.NextOffset(), tp);
+  }
+  int64_t total = 0;
+  for (const auto& b : behind) total += b.first;
+  if (total < kWakeMinLag) return;
+  size_t n = std::min<size_t>(behind.size(), 3);
+  std::partial_sort(behind.begin(), behind.begin() + static_cast<std::ptrdiff_t>(n), behind.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<TopicPartition> wake;
+  for (size_t i = 0; i < n; ++i) wake.push_back(behind[i].second);
+  kafka_->WakeFetchers(wake);
+}
+
 // The status server's view of this loop (also its liveness heartbeat).
 void ConsumerImpl::PublishStatus() {
   ConsumerSnapshot snap;
-  snap.group = group_;
+  snap.group = settings_.group;
   snap.writer_id = writer_id_;
   snap.output = store_->Uri("");
   snap.staging_dir = staging_->dir();
@@ -1139,90 +944,28 @@ void ConsumerImpl::PublishStatus() {
     a.partition = tp.partition;
     a.round_start = ps.round_start;
     a.last_offset = ps.last_offset;
-    a.replay = !ps.replay.empty();
-    a.open_files = static_cast<int64_t>(ps.files.size());
+    a.replay = ps.replaying();
+    a.open_files = ps.round ? static_cast<int64_t>(ps.round->file_count()) : 0;
     a.pending_rounds = ps.pending_rounds;
     a.paused = ps.paused;
     int64_t low = -1, high = -1;
     // Cached from fetch responses: no broker round trip on the consume loop.
-    if (rd_kafka_get_watermark_offsets(kafka_->handle(), tp.topic.c_str(), tp.partition, &low,
-                                       &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        high >= 0) {
+    if (kafka_->CachedWatermarks(tp, &low, &high) && high >= 0) {
       a.high_watermark = high;
-      if (ps.ready) {
-        Gauge*& lag = lag_gauges_[tp];
-        if (!lag) {
-          lag = &MetricsRegistry::Global().GetGauge(
-              kLagMetric, "Messages between the read position and the partition's end",
-              {{"topic", tp.topic}, {"partition", std::to_string(tp.partition)}});
-        }
-        int64_t next = ps.last_offset >= 0 ? ps.last_offset + 1 : ps.round_start;
-        lag->Set(static_cast<double>(std::max<int64_t>(0, high - next)));
+      if (ps.phase != PartitionPhase::kSettingUp) {
+        probe_.Lag(tp).Set(static_cast<double>(std::max<int64_t>(0, high - ps.NextOffset())));
       }
     }
     snap.assignments.push_back(std::move(a));
   }
-  // A partition another consumer owns now reports its lag there, not here.
-  for (auto it = lag_gauges_.begin(); it != lag_gauges_.end();) {
-    if (partitions_.count(it->first)) {
-      ++it;
-      continue;
-    }
-    MetricsRegistry::Global().RemoveGauge(
-        kLagMetric,
-        {{"topic", it->first.topic}, {"partition", std::to_string(it->first.partition)}});
-    it = lag_gauges_.erase(it);
-  }
+  probe_.DropLagOfOthers(partitions_);
   snap.open_files = static_cast<int64_t>(OpenFileCount());
-  snap.rounds_in_flight = static_cast<int64_t>(rounds_in_flight_.value());
-  StatusBoard::Global().Publish(std::move(snap));
+  snap.rounds_in_flight = static_cast<int64_t>(probe_.rounds_in_flight.value());
+  status_.Publish(std::move(snap));
 }
 
-Status ConsumerImpl::CheckPolicies() {
-  RETURN_IF_ERROR(RetrySetUps());
-  ReleaseParseHolds();
-  RetryGapSeeks();
-  auto now = Clock::now();
-  bool seal_all = max_file_count_ >= 0 && OpenFileCount() > static_cast<size_t>(max_file_count_);
-  int minute = -1;
-  int64_t minute_start_ms = 0;
-  if (minute_mark_ > 0) {
-    int64_t ms = WallMs();
-    minute = static_cast<int>((ms / 60000) % 60);
-    minute_start_ms = ms - ms % 60000;
-  }
-  for (auto& [tp, ps] : partitions_) {
-    if (ps.files.empty() || !ps.replay.empty()) continue;
-    bool seal = seal_all;
-    if (!seal) {
-      uint64_t bytes = 0;
-      Clock::time_point youngest = Clock::time_point::min(), oldest = Clock::time_point::max();
-      for (const auto& [op, f] : ps.files) {
-        bytes += f.writer ? f.writer->BytesWritten() : f.errors->size();
-        youngest = std::max(youngest, f.created);
-        oldest = std::min(oldest, f.created);
-      }
-      auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        now - (age_youngest_ ? youngest : oldest))
-                        .count();
-      seal = bytes >= static_cast<uint64_t>(ps.ctx->max_file_bytes) ||
-             age_ms >= ps.ctx->max_file_age_ms;
-      if (!seal && ps.ctx->upload_at_minute_mark && minute == minute_mark_) {
-        auto created_ms =
-            WallMs() - std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest).count();
-        seal = created_ms < minute_start_ms;
-      }
-    }
-    if (seal) RETURN_IF_ERROR(SealRound(ps));
-  }
-  // After the seals: a round handed to the uploader shows as in flight, so
-  // the status never has an upload done while its round still looks open.
-  PublishStatus();
-  return Status::OK();
-}
-
-Status ConsumerImpl::Run() {
-  // An unreachable broker is retried with backoff, and reported each time.
+// An unreachable broker is retried with backoff, and reported each time.
+Status ConsumerImpl::SubscribeWhenReachable() {
   for (int64_t backoff_ms = 500;; backoff_ms = std::min<int64_t>(backoff_ms * 2, 30000)) {
     auto topics = MatchingTopics();
     if (topics.ok()) {
@@ -1234,33 +977,38 @@ Status ConsumerImpl::Run() {
     for (int64_t waited = 0; waited < backoff_ms && !stop_requested_.load(); waited += 100) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (stop_requested_.load())
+    if (stop_requested_.load()) {
       return Status::Aborted("stopped before the broker could be reached");
+    }
   }
   if (subscribed_.empty()) {
     spdlog::warn("no topic matches secor.kafka.topic_filter yet; waiting for one to appear");
-  } else {
-    spdlog::info("subscribing to {} topic(s): {}", subscribed_.size(), Join(subscribed_, ", "));
-    RETURN_IF_ERROR(kafka_->Subscribe(subscribed_));
+    return Status::OK();
   }
-  StatusBoard::Global().SetRunning(true);
+  spdlog::info("subscribing to {} topic(s): {}", subscribed_.size(), Join(subscribed_, ", "));
+  return kafka_->Subscribe(subscribed_);
+}
+
+Status ConsumerImpl::Run() {
+  RETURN_IF_ERROR(SubscribeWhenReachable());
+  status_.SetRunning(true);
   PublishStatus();
+  Status result = ConsumeLoop();
+  return Shutdown(result);
+}
+
+// Polls, processes and applies the policies until a stop is requested, the
+// message limit is reached, or something fails for good.
+Status ConsumerImpl::ConsumeLoop() {
   auto last_check = Clock::now();
   auto last_topic_refresh = Clock::now();
   auto rate_window_start = Clock::now();
   int64_t rate_window_count = 0;
-  int64_t total = 0;
   std::vector<PolledMessage> batch;
-  Clock::time_point first_message_at, last_message_at;
-  Status result;
   uint32_t since_check = 0;
   while (!stop_requested_.load()) {
-    if (!setup_error_.ok()) {
-      result = setup_error_;
-      break;
-    }
-    result = HandleEvents();
-    if (!result.ok()) break;
+    if (!setup_error_.ok()) return setup_error_;
+    RETURN_IF_ERROR(HandleEvents());
     kafka_->PollBatch(0, kBatch, &batch);
     if (batch.empty()) {
       WakeFetchersIfBehind();
@@ -1270,7 +1018,7 @@ Status ConsumerImpl::Run() {
     for (const PolledMessage& msg : batch) {
       if (msg.error_code()) {
         if (msg.error_code() == -140 /* RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET */) {
-          offsets_lost_.Add();
+          probe_.offsets_lost.Add();
           spdlog::error("Kafka no longer holds the offsets to be read: {}", msg.error_text());
         } else {
           spdlog::warn("kafka: {}", msg.error_text());
@@ -1284,73 +1032,83 @@ Status ConsumerImpl::Run() {
           assigned_in_poll_.count({std::string(msg.view().topic), msg.view().partition})) {
         continue;
       }
-      result = Process(msg.view());
-      if (!result.ok()) break;
-      ++total;
+      Status st = Process(msg.view());
+      if (!st.ok()) {
+        batch.clear();  // the messages go back to librdkafka before it closes
+        return st;
+      }
+      ++total_;
       ++rate_window_count;
-      if (options_.max_messages > 0 && total >= options_.max_messages) {
+      if (options_.max_messages > 0 && total_ >= options_.max_messages) {
         done = true;
         break;
       }
     }
     if (!batch.empty()) {
       auto now = Clock::now();
-      if (first_message_at == Clock::time_point()) first_message_at = now;
-      last_message_at = now;
+      if (first_message_at_ == Clock::time_point()) first_message_at_ = now;
+      last_message_at_ = now;
     }
-    if (!result.ok() || done) break;
+    size_t polled = batch.size();
+    batch.clear();
+    if (done) return Status::OK();
     for (const auto& tp : assigned_in_poll_) {
       auto it = partitions_.find(tp);
-      if (it == partitions_.end() || !it->second.ready) continue;
+      if (it == partitions_.end() || it->second.phase == PartitionPhase::kSettingUp) continue;
       Status st = kafka_->Seek(tp, it->second.round_start, 0);
       if (!st.ok()) HoldForSetUp(it->second, st);
     }
     assigned_in_poll_.clear();
-    since_check += static_cast<uint32_t>(batch.size());
-    if (since_check >= 256 || batch.empty()) {
-      since_check = 0;
-      if (kafka_->QueuedMessages() < kWakeBelowQueued) WakeFetchersIfBehind();
-      auto now = Clock::now();
-      if (now - last_check >= std::chrono::milliseconds(100)) {
-        last_check = now;
-        result = CheckPolicies();
-        if (!result.ok()) break;
+    since_check += static_cast<uint32_t>(polled);
+    if (since_check < 256 && polled > 0) continue;
+    since_check = 0;
+    if (kafka_->QueuedMessages() < kWakeBelowQueued) WakeFetchersIfBehind();
+    auto now = Clock::now();
+    if (now - last_check >= std::chrono::milliseconds(100)) {
+      last_check = now;
+      RETURN_IF_ERROR(CheckPolicies());
+    }
+    if (now - last_topic_refresh >= std::chrono::seconds(30)) {
+      last_topic_refresh = now;
+      auto topics = MatchingTopics();
+      if (topics.ok() && *topics != subscribed_) {
+        subscribed_ = *topics;
+        spdlog::info("topics changed; subscribing to {}", Join(subscribed_, ", "));
+        RETURN_IF_ERROR(kafka_->Subscribe(subscribed_));
       }
-      if (now - last_topic_refresh >= std::chrono::seconds(30)) {
-        last_topic_refresh = now;
-        auto topics = MatchingTopics();
-        if (topics.ok() && *topics != subscribed_) {
-          subscribed_ = *topics;
-          spdlog::info("topics changed; subscribing to {}", Join(subscribed_, ", "));
-          result = kafka_->Subscribe(subscribed_);
-          if (!result.ok()) break;
-        }
+    }
+    if (settings_.messages_per_second > 0) {
+      double elapsed = std::chrono::duration<double>(now - rate_window_start).count();
+      double allowed = elapsed * static_cast<double>(settings_.messages_per_second);
+      if (static_cast<double>(rate_window_count) > allowed) {
+        // What was read before the pause shows on /status and /metrics during it.
+        PublishStatus();
+        std::this_thread::sleep_for(
+            std::chrono::duration<double>((static_cast<double>(rate_window_count) - allowed) /
+                                          static_cast<double>(settings_.messages_per_second)));
       }
-      if (messages_per_second_ > 0) {
-        double elapsed = std::chrono::duration<double>(now - rate_window_start).count();
-        double allowed = elapsed * static_cast<double>(messages_per_second_);
-        if (static_cast<double>(rate_window_count) > allowed) {
-          // What was read before the pause shows on /status and /metrics during it.
-          PublishStatus();
-          std::this_thread::sleep_for(
-              std::chrono::duration<double>((static_cast<double>(rate_window_count) - allowed) /
-                                            static_cast<double>(messages_per_second_)));
-        }
-        if (elapsed > 10) {
-          rate_window_start = now;
-          rate_window_count = 0;
-        }
+      if (elapsed > 10) {
+        rate_window_start = now;
+        rate_window_count = 0;
       }
     }
   }
-  batch.clear();  // the messages go back to librdkafka before it closes
+  return Status::OK();
+}
+
+// Finishes the sealed rounds within secor.shutdown.timeout.seconds (after
+// sealing the open ones first with secor.upload.on.shutdown), then leaves
+// the group within what is left of that bound.
+Status ConsumerImpl::Shutdown(Status result) {
   const auto shutdown_started = Clock::now();
+  const auto timeout = settings_.shutdown_timeout;
   if (result.ok()) {
-    spdlog::info("stopping: {}", upload_on_shutdown_ ? "uploading open files first"
-                                                     : "open files are left to the next owner");
-    if (upload_on_shutdown_) {
+    spdlog::info("stopping: {}", settings_.upload_on_shutdown
+                                     ? "uploading open files first"
+                                     : "open files are left to the next owner");
+    if (settings_.upload_on_shutdown) {
       for (auto& [tp, ps] : partitions_) {
-        if (ps.replay.empty()) result = SealRound(ps);
+        if (!ps.replaying()) result = SealRound(ps);
         if (!result.ok()) break;
       }
     }
@@ -1358,7 +1116,7 @@ Status ConsumerImpl::Run() {
     // need the group membership. A store that stays down must not hold the
     // process for ever: past the timeout the rounds are left to the next
     // owner, exactly as a crash would leave them.
-    auto deadline = Clock::now() + std::chrono::seconds(shutdown_timeout_s_);
+    auto deadline = Clock::now() + timeout;
     while (result.ok() && uploader_->Pending() > 0 && Clock::now() < deadline) {
       result = HandleEvents();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -1370,26 +1128,25 @@ Status ConsumerImpl::Run() {
           "stopping after secor.shutdown.timeout.seconds={} with {} round(s) not yet stored and "
           "{} stored but not committed: the next owner of their partitions reads the first "
           "again and commits the second from their markers",
-          shutdown_timeout_s_, pending - committing, committing);
+          timeout.count(), pending - committing, committing);
     }
     if (result.ok()) result = HandleEvents();
   }
-  StatusBoard::Global().SetRunning(false);
+  status_.SetRunning(false);
   // A commit still waiting for an unreachable coordinator would hold the
   // uploader's threads, and the exit, for its whole timeout each.
   kafka_->AbandonCommits();
   uploader_->Stop();
-  if (total > 0) {
-    double secs = std::chrono::duration<double>(last_message_at - first_message_at).count();
+  if (total_ > 0) {
+    double secs = std::chrono::duration<double>(last_message_at_ - first_message_at_).count();
     spdlog::info("consumed {} messages in {:.3f} s from the first to the last ({:.0f} msg/s)",
-                 total, secs, secs > 0 ? static_cast<double>(total) / secs : 0.0);
+                 total_, secs, secs > 0 ? static_cast<double>(total_) / secs : 0.0);
   }
   // Leaving the group gets what is left of the shutdown bound, and a few
   // seconds at least, so that SIGTERM ends the process within about
   // secor.shutdown.timeout.seconds whatever Kafka does.
-  auto close_budget = std::max<Clock::duration>(
-      std::chrono::seconds(5),
-      shutdown_started + std::chrono::seconds(shutdown_timeout_s_) - Clock::now());
+  auto close_budget =
+      std::max<Clock::duration>(std::chrono::seconds(5), shutdown_started + timeout - Clock::now());
   Status closed =
       kafka_->Close(std::chrono::duration_cast<std::chrono::milliseconds>(close_budget));
   if (!closed.ok()) spdlog::warn("leaving the group: {}", closed.message());
@@ -1400,8 +1157,9 @@ Status ConsumerImpl::Run() {
 
 }  // namespace
 
-Result<std::unique_ptr<Consumer>> Consumer::Create(const Config& config, ConsumerOptions options) {
-  auto c = std::make_unique<ConsumerImpl>(config, options);
+Result<std::unique_ptr<Consumer>> Consumer::Create(const Config& config, ConsumerOptions options,
+                                                   ConsumerEnvironment environment) {
+  auto c = std::make_unique<ConsumerImpl>(config, options, std::move(environment));
   RETURN_IF_ERROR(c->Init());
   return std::unique_ptr<Consumer>(std::move(c));
 }

@@ -348,6 +348,11 @@ Status GroupConsumer::Resume(const std::vector<TopicPartition>& parts) {
 
 size_t GroupConsumer::QueuedMessages() { return queue_ ? rd_kafka_queue_length(queue_) : 0; }
 
+bool GroupConsumer::CachedWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high) {
+  return rd_kafka_get_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, low, high) ==
+         RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
 void GroupConsumer::WakeFetchers(const std::vector<TopicPartition>& parts) {
   std::shared_ptr<Helpers> helpers = helpers_;
   {

@@ -115,6 +115,9 @@ class GroupConsumer {
   Status Resume(const std::vector<TopicPartition>& parts);
   // Messages fetched and waiting in the consumer queue.
   size_t QueuedMessages();
+  // Low and high watermarks as the last fetch responses reported them (no
+  // broker round trip); false when none arrived yet.
+  bool CachedWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high);
   // Wakes the fetchers of these partitions' leaders (a watermark request to
   // each). librdkafka 2.0.2 stops fetching every partition once the shared
   // consumer queue passes queued.min.messages or queued.max.messages.kbytes,

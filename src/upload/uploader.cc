@@ -17,38 +17,28 @@ int64_t NowMs() {
       .count();
 }
 
-struct UploadMetrics {
-  Counter& files = MetricsRegistry::Global().GetCounter(
-      "secor_uploader_files_total", "Data files uploaded (or found already stored)");
-  Counter& bytes = MetricsRegistry::Global().GetCounter("secor_uploader_bytes_total",
-                                                        "Bytes of data files uploaded");
-  Counter& failures = MetricsRegistry::Global().GetCounter(
-      "secor_uploader_failures_total", "Failed store or commit attempts (each retried)");
-  Counter& rounds_decided = MetricsRegistry::Global().GetCounter(
-      "secor_rounds_total", "Rounds completed", {{"mode", "normal"}});
-  Counter& rounds_replayed = MetricsRegistry::Global().GetCounter(
-      "secor_rounds_total", "Rounds completed", {{"mode", "replay"}});
-  Counter& conflicts = MetricsRegistry::Global().GetCounter(
-      "secor_round_conflicts_total", "Rounds another writer had decided first");
-  Counter& commits = MetricsRegistry::Global().GetCounter("secor_kafka_commits_total",
-                                                          "Offsets committed after a round");
-  Counter& fenced = MetricsRegistry::Global().GetCounter(
-      "secor_kafka_commits_fenced_total", "Commits refused because the partition moved on");
-  Histogram& latency = MetricsRegistry::Global().GetHistogram(
-      "secor_upload_duration_seconds", "Time from sealing a round to its commit",
-      {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60});
-};
-
-UploadMetrics& Metrics() {
-  static UploadMetrics m;
-  return m;
-}
-
 }  // namespace
 
+Uploader::Probe::Probe(MetricsRegistry& m)
+    : files(m.GetCounter("secor_uploader_files_total",
+                         "Data files uploaded (or found already stored)")),
+      bytes(m.GetCounter("secor_uploader_bytes_total", "Bytes of data files uploaded")),
+      failures(m.GetCounter("secor_uploader_failures_total",
+                            "Failed store or commit attempts (each retried)")),
+      rounds_decided(m.GetCounter("secor_rounds_total", "Rounds completed", {{"mode", "normal"}})),
+      rounds_replayed(m.GetCounter("secor_rounds_total", "Rounds completed", {{"mode", "replay"}})),
+      conflicts(
+          m.GetCounter("secor_round_conflicts_total", "Rounds another writer had decided first")),
+      commits(m.GetCounter("secor_kafka_commits_total", "Offsets committed after a round")),
+      fenced(m.GetCounter("secor_kafka_commits_fenced_total",
+                          "Commits refused because the partition moved on")),
+      latency(m.GetHistogram("secor_upload_duration_seconds",
+                             "Time from sealing a round to its commit",
+                             {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60})) {}
+
 Uploader::Uploader(ObjectStore* store, RoundLedger* ledger, RoundOwner* owner,
-                   UploaderOptions options)
-    : store_(store), ledger_(ledger), owner_(owner), options_(std::move(options)) {
+                   UploaderOptions options, MetricsRegistry& metrics)
+    : store_(store), ledger_(ledger), owner_(owner), options_(std::move(options)), probe_(metrics) {
   int n = std::max(1, options_.threads);
   for (int i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
@@ -153,7 +143,7 @@ Status Uploader::Retry(const SealedRound& round, const std::string& what,
     if (st.ok() || st.IsAlreadyExists() || st.IsNotFound() || st.code() == Status::Code::kFenced) {
       return st;
     }
-    Metrics().failures.Add();
+    probe_.failures.Add();
     if (!st.IsRetryable()) return st;
     if (Stale(round)) return Status::Aborted("{}: partition revoked while retrying", what);
     {
@@ -217,7 +207,7 @@ void Uploader::Process(SealedRound& round) {
       // names this writer and the same end.
       auto existing = ledger_->ReadMarker(round.topic, round.partition, round.start);
       if (!existing.ok() || existing->writer != options_.writer_id || existing->end != round.end) {
-        Metrics().conflicts.Add();
+        probe_.conflicts.Add();
         spdlog::warn("{}: another writer decided this round first ({}); replaying", where,
                      existing.ok() ? existing->writer : existing.status().message());
         mark_broken();
@@ -243,7 +233,7 @@ void Uploader::Process(SealedRound& round) {
           finish(same);
           return;
         }
-        Metrics().files.Add();
+        probe_.files.Add();
         continue;
       }
     }
@@ -268,10 +258,10 @@ void Uploader::Process(SealedRound& round) {
       finish(st);
       return;
     }
-    Metrics().files.Add();
+    probe_.files.Add();
     if (st.ok()) {
       auto size = FileSize(file.local_path);
-      if (size.ok()) Metrics().bytes.Add(static_cast<double>(*size));
+      if (size.ok()) probe_.bytes.Add(static_cast<double>(*size));
     }
   }
   stored = true;
@@ -280,15 +270,15 @@ void Uploader::Process(SealedRound& round) {
     return owner_->Commit(round.topic, round.partition, round.epoch, round.end + 1);
   });
   if (st.code() == Status::Code::kFenced) {
-    Metrics().fenced.Add();
+    probe_.fenced.Add();
     spdlog::info("{}: commit refused, the partition moved on ({})", where, st.message());
   } else if (!st.ok()) {
     if (st.code() != Status::Code::kAborted)
       spdlog::warn("{}: commit not done: {}", where, st.message());
   } else {
-    Metrics().commits.Add();
-    (round.replay ? Metrics().rounds_replayed : Metrics().rounds_decided).Add();
-    Metrics().latency.Observe(
+    probe_.commits.Add();
+    (round.replay ? probe_.rounds_replayed : probe_.rounds_decided).Add();
+    probe_.latency.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     spdlog::info("{}: {} file(s) stored, committed {}", where, round.files.size(), round.end + 1);
   }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "metrics/metrics.h"
 #include "storage/object_store.h"
 #include "upload/round_ledger.h"
 
@@ -73,7 +74,9 @@ struct UploaderOptions {
 
 class Uploader {
  public:
-  Uploader(ObjectStore* store, RoundLedger* ledger, RoundOwner* owner, UploaderOptions options);
+  // Counts its work in metrics (files, bytes, rounds, commits, latency).
+  Uploader(ObjectStore* store, RoundLedger* ledger, RoundOwner* owner, UploaderOptions options,
+           MetricsRegistry& metrics);
   ~Uploader();
   Uploader(const Uploader&) = delete;
   Uploader& operator=(const Uploader&) = delete;
@@ -102,10 +105,25 @@ class Uploader {
   Status CheckSameRound(const std::string& key, const ObjectInfo& existing,
                         const SealedRound& round);
 
+  // The uploader's series, registered once at construction.
+  struct Probe {
+    explicit Probe(MetricsRegistry& m);
+    Counter& files;
+    Counter& bytes;
+    Counter& failures;
+    Counter& rounds_decided;
+    Counter& rounds_replayed;
+    Counter& conflicts;
+    Counter& commits;
+    Counter& fenced;
+    Histogram& latency;
+  };
+
   ObjectStore* store_;
   RoundLedger* ledger_;
   RoundOwner* owner_;
   UploaderOptions options_;
+  Probe probe_;
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;

@@ -77,7 +77,7 @@ class UploaderTest : public ::testing::Test {
   }
 
   void RunOne(SealedRound round) {
-    Uploader uploader(store_.get(), ledger_.get(), &owner_, {1, 50, "writer-a"});
+    Uploader uploader(store_.get(), ledger_.get(), &owner_, {1, 50, "writer-a"}, metrics_);
     uploader.Submit(std::move(round));
     uploader.Drain();
   }
@@ -86,6 +86,7 @@ class UploaderTest : public ::testing::Test {
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<RoundLedger> ledger_;
   RecordingOwner owner_;
+  MetricsRegistry metrics_;  // this test's own, not the process's
 };
 
 TEST_F(UploaderTest, DecidesStoresThenCommitsTheRound) {
@@ -93,6 +94,9 @@ TEST_F(UploaderTest, DecidesStoresThenCommitsTheRound) {
   ASSERT_EQ(owner_.outcomes.size(), 1u);
   EXPECT_TRUE(owner_.outcomes[0].ok()) << owner_.outcomes[0].ToString();
   EXPECT_EQ(owner_.commits, std::vector<std::string>{"t/0@10"});
+  EXPECT_EQ(metrics_.GetCounter("secor_uploader_files_total", "").value(), 1);
+  EXPECT_EQ(metrics_.GetCounter("secor_kafka_commits_total", "").value(), 1);
+  EXPECT_EQ(metrics_.GetCounter("secor_rounds_total", "", {{"mode", "normal"}}).value(), 1);
   auto body = store_->Get("t/offset=0/1_0_00000000000000000000");
   ASSERT_TRUE(body.ok()) << body.status().ToString();
   EXPECT_EQ(*body, "ten messages");
