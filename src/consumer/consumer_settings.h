@@ -35,8 +35,8 @@ class TopicSelection {
 enum class Delivery { kExactlyOnce, kAtLeastOnce };
 
 struct ConsumerSettings {
-  std::string group;                // secor.kafka.group
-  int64_t generation = 1;           // secor.generation
+  std::string group;       // secor.kafka.group
+  int64_t generation = 1;  // secor.generation
   Delivery delivery = Delivery::kExactlyOnce;
   bool upload_on_shutdown = false;  // secor.upload.on.shutdown
   std::chrono::seconds shutdown_timeout{60};

@@ -52,7 +52,8 @@ TEST(ConsumerSettingsTest, BadValuesStopStartUpNamingTheKey) {
 }
 
 TEST(TopicSelectionTest, ListOrFilterMinusBlacklistNeverInternalTopics) {
-  auto config = WithOverrides({"secor.kafka.topic_filter=click.*", "secor.kafka.topic_blacklist=.*_test"});
+  auto config =
+      WithOverrides({"secor.kafka.topic_filter=click.*", "secor.kafka.topic_blacklist=.*_test"});
   ASSERT_TRUE(config.ok());
   auto sel = TopicSelection::FromConfig(*config);
   ASSERT_TRUE(sel.ok()) << sel.status().ToString();
@@ -62,8 +63,8 @@ TEST(TopicSelectionTest, ListOrFilterMinusBlacklistNeverInternalTopics) {
   EXPECT_FALSE(sel->Matches("__consumer_offsets"));
 
   // The original's exact list wins over the filter.
-  auto listed = WithOverrides({"secor.kafka.topic_filter=click.*",
-                               "kafka.new.consumer.topic.list=views, orders"});
+  auto listed = WithOverrides(
+      {"secor.kafka.topic_filter=click.*", "kafka.new.consumer.topic.list=views, orders"});
   ASSERT_TRUE(listed.ok());
   auto by_list = TopicSelection::FromConfig(*listed);
   ASSERT_TRUE(by_list.ok());

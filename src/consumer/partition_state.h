@@ -64,7 +64,7 @@ struct PartitionState {
   // longer this state's to commit.
   uint64_t epoch = 0;
   PartitionPhase phase = PartitionPhase::kSettingUp;
-  bool paused = false;  // as last set in Kafka
+  bool paused = false;     // as last set in Kafka
   int pending_rounds = 0;  // sealed and not yet done by the uploader
 
   int64_t round_start = 0;

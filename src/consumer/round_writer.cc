@@ -23,11 +23,11 @@ Result<RoundWriter::OpenFile*> RoundWriter::FileFor(const std::string& output_pa
   OpenFile f;
   bool is_error = output_partition == kErrorPartition;
   std::string ext = is_error ? ".jsonl" : spec_.extension;
-  f.key = DataFileKey(spec_.topic, output_partition, spec_.generation, spec_.partition, start_,
-                      ext);
+  f.key =
+      DataFileKey(spec_.topic, output_partition, spec_.generation, spec_.partition, start_, ext);
   f.local_path = JoinPath(
-      dir_, JoinPath(output_partition,
-                     DataFileName(spec_.generation, spec_.partition, start_, ext)));
+      dir_,
+      JoinPath(output_partition, DataFileName(spec_.generation, spec_.partition, start_, ext)));
   if (is_error) {
     f.errors = std::make_unique<ErrorFile>();
     RETURN_IF_ERROR(f.errors->Open(f.local_path));

@@ -120,9 +120,9 @@ TEST_F(RoundWriterTest, MessageTheFormatRefusesGoesToTheErrorOutput) {
     counts[f.key] = f.messages;
     if (f.key.find("/_errors/") != std::string::npos) error_path = f.local_path;
   }
-  EXPECT_EQ(counts, (std::map<std::string, int64_t>{
-                        {"clicks/_errors/1_3_00000000000000000100.jsonl", 1},
-                        {"clicks/p/1_3_00000000000000000100.seq", 1}}));
+  EXPECT_EQ(counts,
+            (std::map<std::string, int64_t>{{"clicks/_errors/1_3_00000000000000000100.jsonl", 1},
+                                            {"clicks/p/1_3_00000000000000000100.seq", 1}}));
   auto body = ReadFile(error_path);
   ASSERT_TRUE(body.ok());
   EXPECT_NE(body->find("column x missing"), std::string::npos) << *body;

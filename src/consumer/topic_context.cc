@@ -18,8 +18,7 @@ Result<std::unique_ptr<TopicContext>> BuildTopicContext(const Config& config,
   auto f = NewFileFormat(format);
   if (!f.ok()) return config.BadValue("secor.file.reader.writer.factory", f.status().message());
   ctx->format = std::move(f).value();
-  ASSIGN_OR_RETURN(std::string codec_name,
-                   config.StringForTopic("secor.compression.codec", topic));
+  ASSIGN_OR_RETURN(std::string codec_name, config.StringForTopic("secor.compression.codec", topic));
   auto c = NewCodec(codec_name);
   if (!c.ok()) return config.BadValue("secor.compression.codec", c.status().message());
   auto codec = std::move(c).value();

@@ -19,8 +19,7 @@ OffsetGapTracker::Verdict OffsetGapTracker::OnMessage(int64_t offset, int64_t ex
   return Verdict::kAccept;
 }
 
-bool OffsetGapTracker::SeekDue(int64_t expected, bool active, bool paused,
-                               Clock::time_point now) {
+bool OffsetGapTracker::SeekDue(int64_t expected, bool active, bool paused, Clock::time_point now) {
   if (gap_offset_ < 0) return false;
   if (gap_offset_ != expected || !active) {
     gap_offset_ = -1;

@@ -43,7 +43,7 @@ TEST(OffsetGapTrackerTest, RealGapIsAcceptedAfterThreeSeeksAtItsLowestOffset) {
   EXPECT_FALSE(gaps.SeekDue(10, true, false, t + milliseconds(1999)));
   EXPECT_TRUE(gaps.SeekDue(10, true, false, t + milliseconds(2000)));
   EXPECT_EQ(gaps.seeks(), 2);
-  EXPECT_EQ(gaps.OnMessage(13, 10, t), Verdict::kDrop);  // two seeks only
+  EXPECT_EQ(gaps.OnMessage(13, 10, t), Verdict::kDrop);                // two seeks only
   EXPECT_FALSE(gaps.SeekDue(10, true, true, t + milliseconds(5000)));  // paused: wait
   EXPECT_TRUE(gaps.SeekDue(10, true, false, t + milliseconds(5000)));
   EXPECT_EQ(gaps.seeks(), 3);

@@ -58,8 +58,8 @@ TEST(UploadPolicyDecisionTest, AgeOfTheYoungestOrTheOldestFile) {
   EXPECT_TRUE(by_youngest.SealOnTick(Round(2, 10, oldest, now - seconds(60)), limits, now, wall));
   UploadPolicy by_oldest({false, -1, 0});
   EXPECT_TRUE(by_oldest.SealOnTick(Round(2, 10, oldest, youngest), limits, now, wall));
-  EXPECT_FALSE(by_oldest.SealOnTick(Round(2, 10, now - milliseconds(59999), youngest), limits,
-                                    now, wall));
+  EXPECT_FALSE(
+      by_oldest.SealOnTick(Round(2, 10, now - milliseconds(59999), youngest), limits, now, wall));
 }
 
 TEST(UploadPolicyDecisionTest, TickSealsForSizeToo) {
@@ -74,8 +74,8 @@ TEST(UploadPolicyDecisionTest, EmptyRoundIsNeverSealedOnTick) {
   auto now = Clock::now();
   UploadPolicy policy({true, -1, 15});
   UploadLimits limits{0, 0, true};
-  EXPECT_FALSE(policy.SealOnTick(Round(0, 0, now - seconds(7200), now - seconds(7200)), limits,
-                                 now, WallAt(15, 30)));
+  EXPECT_FALSE(policy.SealOnTick(Round(0, 0, now - seconds(7200), now - seconds(7200)), limits, now,
+                                 WallAt(15, 30)));
 }
 
 TEST(UploadPolicyDecisionTest, MinuteMarkUploadsWhatBeganBeforeTheMarkMinute) {
@@ -92,8 +92,7 @@ TEST(UploadPolicyDecisionTest, MinuteMarkUploadsWhatBeganBeforeTheMarkMinute) {
   EXPECT_FALSE(policy.SealOnTick(Round(1, 10, opened_before, now), marked, now, WallAt(16, 30)));
   // A topic outside the minute-mark filter: nothing.
   UploadLimits unmarked{1 << 30, 3600000, false};
-  EXPECT_FALSE(
-      policy.SealOnTick(Round(1, 10, opened_before, now), unmarked, now, WallAt(15, 30)));
+  EXPECT_FALSE(policy.SealOnTick(Round(1, 10, opened_before, now), unmarked, now, WallAt(15, 30)));
   // The mark off (0): nothing, even for a marked topic.
   UploadPolicy off({true, -1, 0});
   EXPECT_FALSE(off.SealOnTick(Round(1, 10, opened_before, now), marked, now, WallAt(0, 30)));
