@@ -38,12 +38,3 @@ if(SECOR_FUZZ)
     endforeach()
   endif()
 endif()
-
-# Micro-benchmark of the JSON parser (Google Benchmark), not part of the
-# library: ninja json_parser_bench && build/bench/json_parser_bench
-find_package(benchmark QUIET)
-if(benchmark_FOUND)
-  add_executable(json_parser_bench ${CMAKE_SOURCE_DIR}/src/parse/json_parser_bench.cc)
-  set_target_properties(json_parser_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
-  target_link_libraries(json_parser_bench PRIVATE secor_parse benchmark::benchmark)
-endif()
