@@ -19,6 +19,11 @@
 #include "storage/s3/xml.h"
 
 namespace secor::s3 {
+
+using net::HttpRequest;
+using net::HttpResponse;
+using net::SendHttp;
+
 namespace internal {
 
 std::string ObjectName(const S3Settings& s, const std::string& key) {
