@@ -32,8 +32,3 @@ std::string HexEncode(std::string_view bytes);
 std::string JsonQuote(std::string_view s);
 
 }  // namespace secor
-
-namespace secor {
-// Standard base64 with padding.
-std::string Base64Encode(std::string_view bytes);
-}  // namespace secor

@@ -9,6 +9,7 @@
 #include <deque>
 #include <future>
 
+#include "common/base64.h"
 #include "common/strings.h"
 #include "config/config.h"
 #include "format/compression_pool.h"
@@ -259,57 +260,6 @@ class DelimitedTextFormat : public FileFormat {
 };
 
 // --- JSON lines ------------------------------------------------------------------
-
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void Base64Append(std::string* out, std::string_view in) {
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = uint32_t{static_cast<uint8_t>(in[i])} << 16 |
-                 uint32_t{static_cast<uint8_t>(in[i + 1])} << 8 | static_cast<uint8_t>(in[i + 2]);
-    out->push_back(kB64[v >> 18]);
-    out->push_back(kB64[(v >> 12) & 63]);
-    out->push_back(kB64[(v >> 6) & 63]);
-    out->push_back(kB64[v & 63]);
-  }
-  size_t rest = in.size() - i;
-  if (rest > 0) {
-    uint32_t v = uint32_t{static_cast<uint8_t>(in[i])} << 16;
-    if (rest == 2) v |= uint32_t{static_cast<uint8_t>(in[i + 1])} << 8;
-    out->push_back(kB64[v >> 18]);
-    out->push_back(kB64[(v >> 12) & 63]);
-    out->push_back(rest == 2 ? kB64[(v >> 6) & 63] : '=');
-    out->push_back('=');
-  }
-}
-
-Status Base64Decode(std::string_view in, std::string* out) {
-  out->clear();
-  if (in.size() % 4 != 0)
-    return Status::Corruption("base64 length {} is not a multiple of 4", in.size());
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  for (size_t i = 0; i < in.size(); i += 4) {
-    int a = val(in[i]), b = val(in[i + 1]);
-    int c = in[i + 2] == '=' ? 0 : val(in[i + 2]);
-    int d = in[i + 3] == '=' ? 0 : val(in[i + 3]);
-    bool last = i + 4 == in.size();
-    if (a < 0 || b < 0 || c < 0 || d < 0 || (!last && (in[i + 2] == '=' || in[i + 3] == '='))) {
-      return Status::Corruption("bad base64");
-    }
-    uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
-    out->push_back(static_cast<char>(v >> 16));
-    if (in[i + 2] != '=') out->push_back(static_cast<char>(v >> 8));
-    if (in[i + 3] != '=') out->push_back(static_cast<char>(v));
-  }
-  return Status::OK();
-}
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 

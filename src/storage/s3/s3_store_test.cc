@@ -5,6 +5,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "common/base64.h"
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
