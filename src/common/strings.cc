@@ -84,34 +84,42 @@ std::string HexEncode(std::string_view bytes) {
 }
 
 std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
+  std::string out;
+  AppendJsonQuoted(&out, s);
+  return out;
+}
+
+void AppendJsonQuoted(std::string* out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
       case '"':
-        out += "\\\"";
+        out->append("\\\"");
         break;
       case '\\':
-        out += "\\\\";
+        out->append("\\\\");
         break;
       case '\n':
-        out += "\\n";
+        out->append("\\n");
         break;
       case '\r':
-        out += "\\r";
+        out->append("\\r");
         break;
       case '\t':
-        out += "\\t";
+        out->append("\\t");
         break;
       default:
         if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
         } else {
-          out.push_back(static_cast<char>(c));
+          out->push_back(static_cast<char>(c));
         }
     }
   }
-  out.push_back('"');
-  return out;
+  out->push_back('"');
 }
 
 }  // namespace secor

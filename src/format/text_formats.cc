@@ -281,40 +281,6 @@ bool EmbeddableJson(simdjson::dom::parser& parser, std::string* padded, std::str
   return !parser.parse(padded->data(), p.size(), false).get(e);
 }
 
-// JSON string escaping straight into out (JsonQuote without the temporary).
-void AppendJsonString(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 class JsonLinesWriter : public FileWriter {
  public:
   Status Open(const std::string& path, const std::string& codec) { return sink_.Open(path, codec); }
@@ -345,7 +311,7 @@ class JsonLinesWriter : public FileWriter {
       line_.append(bytes);
     } else if (simdjson::validate_utf8(bytes.data(), bytes.size())) {
       line_.append(allow_raw ? "_text\":" : "\":");
-      AppendJsonString(&line_, bytes);
+      AppendJsonQuoted(&line_, bytes);
     } else {
       line_.append("_base64\":\"");
       Base64Append(&line_, bytes);
