@@ -28,12 +28,10 @@ std::string PadOffset(int64_t offset);
 // Hex of bytes, lower case.
 std::string HexEncode(std::string_view bytes);
 
-// Quotes a string for a JSON document (with the surrounding quotes).
+// Quotes a string for a JSON document (with the surrounding quotes). The one
+// JSON string escaper: control characters as \n, \r, \t or \u00XX.
 std::string JsonQuote(std::string_view s);
+// JsonQuote appended to *out, for writers that build long lines in place.
+void AppendJsonQuoted(std::string* out, std::string_view s);
 
-}  // namespace secor
-
-namespace secor {
-// Standard base64 with padding.
-std::string Base64Encode(std::string_view bytes);
 }  // namespace secor

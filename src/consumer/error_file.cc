@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/base64.h"
 #include "common/strings.h"
 
 namespace secor {

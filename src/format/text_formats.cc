@@ -9,6 +9,7 @@
 #include <deque>
 #include <future>
 
+#include "common/base64.h"
 #include "common/strings.h"
 #include "config/config.h"
 #include "format/compression_pool.h"
@@ -260,57 +261,6 @@ class DelimitedTextFormat : public FileFormat {
 
 // --- JSON lines ------------------------------------------------------------------
 
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void Base64Append(std::string* out, std::string_view in) {
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = uint32_t{static_cast<uint8_t>(in[i])} << 16 |
-                 uint32_t{static_cast<uint8_t>(in[i + 1])} << 8 | static_cast<uint8_t>(in[i + 2]);
-    out->push_back(kB64[v >> 18]);
-    out->push_back(kB64[(v >> 12) & 63]);
-    out->push_back(kB64[(v >> 6) & 63]);
-    out->push_back(kB64[v & 63]);
-  }
-  size_t rest = in.size() - i;
-  if (rest > 0) {
-    uint32_t v = uint32_t{static_cast<uint8_t>(in[i])} << 16;
-    if (rest == 2) v |= uint32_t{static_cast<uint8_t>(in[i + 1])} << 8;
-    out->push_back(kB64[v >> 18]);
-    out->push_back(kB64[(v >> 12) & 63]);
-    out->push_back(rest == 2 ? kB64[(v >> 6) & 63] : '=');
-    out->push_back('=');
-  }
-}
-
-Status Base64Decode(std::string_view in, std::string* out) {
-  out->clear();
-  if (in.size() % 4 != 0)
-    return Status::Corruption("base64 length {} is not a multiple of 4", in.size());
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  for (size_t i = 0; i < in.size(); i += 4) {
-    int a = val(in[i]), b = val(in[i + 1]);
-    int c = in[i + 2] == '=' ? 0 : val(in[i + 2]);
-    int d = in[i + 3] == '=' ? 0 : val(in[i + 3]);
-    bool last = i + 4 == in.size();
-    if (a < 0 || b < 0 || c < 0 || d < 0 || (!last && (in[i + 2] == '=' || in[i + 3] == '='))) {
-      return Status::Corruption("bad base64");
-    }
-    uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
-    out->push_back(static_cast<char>(v >> 16));
-    if (in[i + 2] != '=') out->push_back(static_cast<char>(v >> 8));
-    if (in[i + 3] != '=') out->push_back(static_cast<char>(v));
-  }
-  return Status::OK();
-}
-
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Whether payload can be embedded as is: a single JSON value, no raw line
@@ -329,40 +279,6 @@ bool EmbeddableJson(simdjson::dom::parser& parser, std::string* padded, std::str
   padded->append(simdjson::SIMDJSON_PADDING, '\0');
   simdjson::dom::element e;
   return !parser.parse(padded->data(), p.size(), false).get(e);
-}
-
-// JSON string escaping straight into out (JsonQuote without the temporary).
-void AppendJsonString(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 class JsonLinesWriter : public FileWriter {
@@ -395,7 +311,7 @@ class JsonLinesWriter : public FileWriter {
       line_.append(bytes);
     } else if (simdjson::validate_utf8(bytes.data(), bytes.size())) {
       line_.append(allow_raw ? "_text\":" : "\":");
-      AppendJsonString(&line_, bytes);
+      AppendJsonQuoted(&line_, bytes);
     } else {
       line_.append("_base64\":\"");
       Base64Append(&line_, bytes);

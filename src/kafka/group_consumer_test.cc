@@ -5,7 +5,7 @@
 #include <chrono>
 
 #include "kafka/client_config.h"
-#include "kafka/testbroker.h"
+#include "testbroker/testbroker.h"
 
 namespace secor {
 namespace {

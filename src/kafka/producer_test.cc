@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "kafka/testbroker.h"
 #include "support/test_util.h"
+#include "testbroker/testbroker.h"
 
 namespace secor {
 namespace {

@@ -1,27 +1,14 @@
 #include "parse/schema_registry.h"
 
-#include <curl/curl.h>
 #include <simdjson.h>
 
 #include <chrono>
 #include <thread>
 
 #include "common/logging.h"
+#include "net/http_client.h"
 
 namespace secor {
-namespace {
-
-size_t Append(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-}  // namespace
 
 SchemaRegistryClient::SchemaRegistryClient(std::string url, int attempts, int64_t timeout_ms)
     : url_(std::move(url)), attempts_(attempts < 1 ? 1 : attempts), timeout_ms_(timeout_ms) {
@@ -69,30 +56,16 @@ int64_t SchemaRegistryClient::requests() const {
 }
 
 Result<std::string> SchemaRegistryClient::FetchOnce(int32_t id, bool* retryable) {
-  GlobalInit();
   *retryable = true;
   const std::string url = url_ + "/schemas/ids/" + std::to_string(id);
-  CURL* curl = curl_easy_init();
-  if (!curl) return Status::Internal("schema registry: curl_easy_init failed");
-  std::string body;
-  curl_slist* headers =
-      curl_slist_append(nullptr, "Accept: application/vnd.schemaregistry.v1+json");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms_));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = curl_easy_perform(curl);
-  long code = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
+  Result<net::HttpResponse> resp = net::SendServiceHttp(
+      "GET", url, "", {{"Accept", "application/vnd.schemaregistry.v1+json"}}, timeout_ms_);
   ++requests_;
-  if (rc != CURLE_OK) {
-    return Status::Unavailable("schema registry: GET {}: {}", RedactSecrets(url),
-                               curl_easy_strerror(rc));
-  }
+  // Every transport failure is worth retrying, so the partition is held
+  // rather than its messages sent to the error output.
+  if (!resp.ok()) return resp.status().WithContext("schema registry");
+  const long code = resp->status;
+  const std::string& body = resp->body;
   if (code == 404) {
     *retryable = false;
     return Status::NotFound("schema registry: schema {} not found at {}", id, RedactSecrets(url_));

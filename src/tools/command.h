@@ -24,7 +24,6 @@ void AddProgressCommand(CLI::App& app, CommandRun* run);
 void AddFinalizeCommand(CLI::App& app, CommandRun* run);
 void AddImportOffsetsCommand(CLI::App& app, CommandRun* run);
 void AddResetOffsetsCommand(CLI::App& app, CommandRun* run);
-void AddFaultProxyCommand(CLI::App& app, CommandRun* run);
 
 // Adds every subcommand (commands.cc lists them).
 void AddAllCommands(CLI::App& app, CommandRun* run);

@@ -12,7 +12,6 @@ void AddAllCommands(CLI::App& app, CommandRun* run) {
   AddFinalizeCommand(app, run);
   AddImportOffsetsCommand(app, run);
   AddResetOffsetsCommand(app, run);
-  AddFaultProxyCommand(app, run);
 }
 
 }  // namespace secor

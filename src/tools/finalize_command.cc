@@ -28,12 +28,12 @@
 #include "common/strings.h"
 #include "config/config.h"
 #include "metrics/status.h"
+#include "net/http_client.h"
 #include "parse/message_parser.h"
 #include "parse/time_partitioner.h"
 #include "storage/object_store.h"
 #include "tools/command.h"
 #include "tools/group_offsets.h"
-#include "tools/ops_http.h"
 
 namespace secor {
 namespace {
@@ -175,15 +175,16 @@ Status Finalizer::Qubole(const std::string& table, const std::string& spec) {
   ASSIGN_OR_RETURN(int64_t timeout_ms, config_.Int("secor.qubole.timeout.ms"));
   ASSIGN_OR_RETURN(int64_t poll_ms, config_.Int("secor.qubole.poll.interval.ms"));
   std::string query = "ALTER TABLE " + table + " ADD IF NOT EXISTS PARTITION (" + spec + ")";
-  std::vector<std::string> headers{"X-AUTH-TOKEN: " + token, "Content-Type: application/json",
-                                   "Accept: application/json"};
+  net::HttpHeaders headers{{"X-AUTH-TOKEN", token},
+                           {"Content-Type", "application/json"},
+                           {"Accept", "application/json"}};
   std::string body = "{\"command_type\":\"HiveCommand\",\"query\":" + JsonQuote(query) + "}";
-  ASSIGN_OR_RETURN(auto r, OpsHttp("POST", url, body, headers));
+  ASSIGN_OR_RETURN(auto r, net::SendServiceHttp("POST", url, body, headers));
   int64_t deadline = NowMillis() + timeout_ms;
   simdjson::dom::parser parser;
   while (true) {
-    if (r.code / 100 != 2)
-      return Status::Unavailable("Qubole {}: HTTP {}: {}", query, r.code, Trim(r.body));
+    if (r.status / 100 != 2)
+      return Status::Unavailable("Qubole {}: HTTP {}: {}", query, r.status, Trim(r.body));
     simdjson::dom::element doc;
     int64_t id = 0;
     std::string_view status;
@@ -201,7 +202,7 @@ Status Finalizer::Qubole(const std::string& table, const std::string& spec) {
           timeout_ms);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
-    ASSIGN_OR_RETURN(r, OpsHttp("GET", url + "/" + std::to_string(id), "", headers));
+    ASSIGN_OR_RETURN(r, net::SendServiceHttp("GET", url + "/" + std::to_string(id), "", headers));
   }
 }
 

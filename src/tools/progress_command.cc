@@ -19,9 +19,9 @@
 #include "common/strings.h"
 #include "metrics/http_server.h"
 #include "metrics/metrics.h"
+#include "net/http_client.h"
 #include "tools/command.h"
 #include "tools/group_offsets.h"
-#include "tools/ops_http.h"
 
 namespace secor {
 namespace {
@@ -198,13 +198,13 @@ int RunProgress(const ProgressArgs& args) {
       std::fflush(stdout);
       tsdb_body += "]";
       if (!tsdb.empty() && tsdb_body.size() > 2) {
-        auto r = OpsHttp("POST", "http://" + tsdb + "/api/put", tsdb_body,
-                         {"Content-Type: application/json"});
+        auto r = net::SendServiceHttp("POST", "http://" + tsdb + "/api/put", tsdb_body,
+                                      {{"Content-Type", "application/json"}});
         if (!r.ok()) {
           spdlog::error("progress: OpenTSDB: {}", r.status().message());
           ++failures;
-        } else if (r->code / 100 != 2) {
-          spdlog::error("progress: OpenTSDB answered {}: {}", r->code, r->body);
+        } else if (r->status / 100 != 2) {
+          spdlog::error("progress: OpenTSDB answered {}: {}", r->status, r->body);
           ++failures;
         }
       }

@@ -2,7 +2,7 @@
 # Long chaos runs on demand (docs/chaos.md). Runs the chaos test of
 # tests/integration/chaos_test.cc for SECOR_CHAOS_SECONDS (default 1800) per
 # run, on the local store and, when SECOR_TEST_S3_ENDPOINT is set (or --ceph
-# starts a throwaway Ceph RGW), on S3 through `secor faultproxy`, against real
+# starts a throwaway Ceph RGW), on S3 through `secor-faultproxy`, against real
 # Apache Kafka (the one in SECOR_TEST_KAFKA_*, or one that scripts/kafka.sh
 # starts with --brokers N nodes), or with --mock the mock cluster with
 # injected request errors. Every run prints its seed; the first failing run
@@ -39,9 +39,9 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--build DIR] [--runs N] [--ceph] [--local-only|--s3-only] [--brokers N|--mock]" >&2; exit 2 ;;
   esac
 done
-ninja -C "$build" secor secor-testbroker secor_integration_test
+ninja -C "$build" secor secor-testbroker secor-faultproxy secor_integration_test
 bin=$(mktemp -d /tmp/secor-soak-bin-XXXXXX)
-cp "$build/secor" "$build/secor-testbroker" "$build/tests/secor_integration_test" "$bin/"
+cp "$build/secor" "$build/secor-testbroker" "$build/secor-faultproxy" "$build/tests/secor_integration_test" "$bin/"
 export SECOR_TEST_BINARY_DIR=$bin
 
 ceph_dir=""

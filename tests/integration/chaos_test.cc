@@ -171,7 +171,7 @@ class LocalStoreFaults : public StoreFaults {
   bool active_ = false;
 };
 
-// S3 through `secor faultproxy`: raises its error rate for a while.
+// S3 through `secor-faultproxy`: raises its error rate for a while.
 class ProxyStoreFaults : public StoreFaults {
  public:
   explicit ProxyStoreFaults(Process* proxy) : proxy_(proxy) {}
@@ -523,7 +523,7 @@ TEST_F(ChaosTest, MockKafkaInjectedRequestErrorsLocalStoreEveryMessageExactlyOnc
   Run({{"secor.output.uri", dir_.Join("store")}}, &faults, 45, testing::KafkaKind::kMock);
 }
 
-// The same on S3 (Ceph RGW from scripts/test.sh), through `secor faultproxy`
+// The same on S3 (Ceph RGW from scripts/test.sh), through `secor-faultproxy`
 // for the store errors. Data files stay far below the multipart threshold:
 // Ceph 16 ignores If-None-Match on CompleteMultipartUpload (docs/s3.md).
 // (It was kept out of the default suite for a while because the test broker
@@ -548,7 +548,7 @@ TEST_F(ChaosTest, S3ThroughFaultProxyEveryMessageExactlyOnce) {
                         {"AWS_EC2_METADATA_DISABLED", "true"}});
   ASSERT_EQ(mb.exit_code, 0) << mb.out << mb.err;
   Process proxy;
-  proxy.Start({BinaryPath("secor"), "faultproxy", "--upstream", endpoint, "--error-rate", "0",
+  proxy.Start({BinaryPath("secor-faultproxy"), "--upstream", endpoint, "--error-rate", "0",
                "--mode", "mixed", "--seed", std::to_string(seed_)},
               dir_.Join("faultproxy"));
   auto lines = proxy.WaitForLines(1, 10s);

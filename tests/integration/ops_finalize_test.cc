@@ -17,8 +17,8 @@
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
-#include "ops_fake_http.h"
 #include "support/cluster.h"
+#include "support/fake_http_server.h"
 #include "tools/group_offsets.h"
 
 namespace secor {
@@ -27,8 +27,9 @@ namespace {
 using namespace std::chrono_literals;
 using testing::BaseConsumerSettings;
 using testing::BinaryPath;
-using testing::FakeHttp;
+using testing::FakeHttpServer;
 using testing::FakeRequest;
+using testing::FakeResponse;
 using testing::Process;
 using testing::RunCommand;
 using testing::TempDir;
@@ -104,14 +105,14 @@ class FakeQubole {
           std::lock_guard lock(mu_);
           if (r.method == "POST") {
             queries_.push_back(r.body);
-            return std::make_pair(
+            return FakeResponse::Json(
                 200, "{\"id\":" + std::to_string(queries_.size()) + ",\"status\":\"waiting\"}");
           }
-          size_t id = std::stoul(r.path.substr(r.path.rfind('/') + 1));
+          size_t id = std::stoul(r.target.substr(r.target.rfind('/') + 1));
           bool bad = !fail_.empty() && id <= queries_.size() &&
                      queries_[id - 1].find(fail_) != std::string::npos;
-          return std::make_pair(200, "{\"id\":" + std::to_string(id) + ",\"status\":\"" +
-                                         (bad ? "error" : "done") + "\"}");
+          return FakeResponse::Json(200, "{\"id\":" + std::to_string(id) + ",\"status\":\"" +
+                                             (bad ? "error" : "done") + "\"}");
         }) {}
   void FailQueriesWith(const std::string& s) {
     std::lock_guard lock(mu_);
@@ -120,13 +121,13 @@ class FakeQubole {
   std::string Url() const {
     return "http://127.0.0.1:" + std::to_string(http_.port()) + "/api/v1.2/commands";
   }
-  std::vector<FakeRequest> Requests() { return http_.Requests(); }
+  std::vector<FakeRequest> Requests() { return http_.received(); }
 
  private:
   std::mutex mu_;
   std::vector<std::string> queries_;
   std::string fail_;
-  FakeHttp http_;
+  FakeHttpServer http_;
 };
 
 std::string Post(const std::string& spec) {
@@ -240,16 +241,15 @@ TEST(OpsFinalizeTest, HourlyThenDailyWithQuboleRegistration) {
   auto reqs = qubole.Requests();
   ASSERT_EQ(reqs.size(), 4u);
   EXPECT_EQ(reqs[0].method, "POST");
-  EXPECT_EQ(reqs[0].path, "/api/v1.2/commands");
-  EXPECT_NE(reqs[0].headers.find("\r\nX-AUTH-TOKEN: tok-123"), std::string::npos)
-      << reqs[0].headers;
+  EXPECT_EQ(reqs[0].target, "/api/v1.2/commands");
+  EXPECT_NE(reqs[0].head.find("\r\nX-AUTH-TOKEN: tok-123"), std::string::npos) << reqs[0].head;
   EXPECT_EQ(reqs[0].body, Post(HourSpec(now - 25 * 3600)));
   EXPECT_EQ(reqs[1].method, "GET");
-  EXPECT_EQ(reqs[1].path, "/api/v1.2/commands/1");
-  EXPECT_NE(reqs[1].headers.find("\r\nX-AUTH-TOKEN: tok-123"), std::string::npos);
+  EXPECT_EQ(reqs[1].target, "/api/v1.2/commands/1");
+  EXPECT_NE(reqs[1].head.find("\r\nX-AUTH-TOKEN: tok-123"), std::string::npos);
   EXPECT_EQ(reqs[2].method, "POST");
   EXPECT_EQ(reqs[2].body, Post(HourSpec(now - 2 * 3600)));
-  EXPECT_EQ(reqs[3].path, "/api/v1.2/commands/2");
+  EXPECT_EQ(reqs[3].target, "/api/v1.2/commands/2");
 
   // A second run finds everything finalized: no new request, no new marker.
   r = finalize(store, {});

@@ -10,8 +10,8 @@
 #include <set>
 
 #include "config/config.h"
-#include "ops_fake_http.h"
 #include "support/cluster.h"
+#include "support/fake_http_server.h"
 #include "tools/group_offsets.h"
 
 namespace secor {
@@ -66,8 +66,8 @@ TEST(OpsProgressTest, LagTableStatsdAndOpenTsdb) {
   }
   int udp = -1;
   int statsd_port = UdpListener(&udp);
-  testing::FakeHttp tsdb(
-      [](const testing::FakeRequest&) { return std::make_pair(204, std::string()); });
+  testing::FakeHttpServer tsdb(
+      [](const testing::FakeRequest&) { return testing::FakeResponse::Json(204, ""); });
   std::vector<std::string> base{BinaryPath("secor"),
                                 "progress",
                                 "--set",
@@ -102,10 +102,10 @@ TEST(OpsProgressTest, LagTableStatsdAndOpenTsdb) {
       Receive(udp, 4),
       (std::set<std::string>{"lagg.secor.lag.offsets.p.0:30|g", "lagg.secor.lag.seconds.p.0:60|g",
                              "lagg.secor.lag.offsets.p.1:0|g", "lagg.secor.lag.seconds.p.1:0|g"}));
-  auto reqs = tsdb.Requests();
+  auto reqs = tsdb.received();
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].method, "POST");
-  EXPECT_EQ(reqs[0].path, "/api/put");
+  EXPECT_EQ(reqs[0].target, "/api/put");
   EXPECT_EQ(
       std::regex_replace(reqs[0].body, std::regex("\"timestamp\":[0-9]+"), "\"timestamp\":T"),
       "[{\"metric\":\"secor.lag.offsets\",\"timestamp\":T,\"value\":30,\"tags\":{\"topic\":\"p\","

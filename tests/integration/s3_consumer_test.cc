@@ -141,12 +141,12 @@ TEST_F(S3ConsumerTest, BackupGroupToS3ExactlyOnceThroughAWrongSecretAndAGatewayR
 }
 
 TEST_F(S3ConsumerTest, AStoreThatIgnoresCreateOnlyIsRefusedUnlessAtLeastOnceIsChosen) {
-  // secor faultproxy answers "412 exists" with "200 written": to the consumer
+  // secor-faultproxy answers "412 exists" with "200 written": to the consumer
   // the gateway looks like a store that ignores If-None-Match.
   TestBroker broker(dir_.path(), {"probe:2"});
   testing::Produce(broker.bootstrap(), "probe", 500, {"--type", "json"});
   Process proxy;
-  proxy.Start({BinaryPath("secor"), "faultproxy", "--upstream", endpoint_, "--ignore-create-only"},
+  proxy.Start({BinaryPath("secor-faultproxy"), "--upstream", endpoint_, "--ignore-create-only"},
               dir_.Join("faultproxy"));
   auto lines = proxy.WaitForLines(1, 10s);
   ASSERT_FALSE(lines.empty()) << proxy.Stderr();

@@ -17,9 +17,9 @@
 #include "common/strings.h"
 #include "config/config.h"
 #include "kafka/producer.h"
-#include "ops_fake_http.h"
 #include "storage/object_store.h"
 #include "support/cluster.h"
+#include "support/fake_http_server.h"
 #include "upload/object_names.h"
 #include "upload/round_ledger.h"
 
@@ -83,17 +83,18 @@ TEST(SchemaRegistryOutageTest, HeldPartitionsResumeAtTheHeldOffsetAndLoseNothing
   // answers for schema 8 with 503 while `down`, then with the schema.
   std::atomic<bool> down{true};
   std::atomic<int> outage_answers{0};
-  testing::FakeHttp registry([&](const testing::FakeRequest& r) -> std::pair<int, std::string> {
+  testing::FakeHttpServer registry([&](const testing::FakeRequest& r) {
     const std::string prefix = "/schemas/ids/";
-    if (r.path != prefix + std::to_string(kCachedId) &&
-        r.path != prefix + std::to_string(kOutageId)) {
-      return {404, R"({"error_code":40403,"message":"Schema not found"})"};
+    if (r.target != prefix + std::to_string(kCachedId) &&
+        r.target != prefix + std::to_string(kOutageId)) {
+      return testing::FakeResponse::Json(404,
+                                         R"({"error_code":40403,"message":"Schema not found"})");
     }
-    if (down.load() && r.path == prefix + std::to_string(kOutageId)) {
+    if (down.load() && r.target == prefix + std::to_string(kOutageId)) {
       ++outage_answers;
-      return {503, R"({"error_code":50301,"message":"unavailable"})"};
+      return testing::FakeResponse::Json(503, R"({"error_code":50301,"message":"unavailable"})");
     }
-    return {200, "{\"schema\":" + JsonQuote(kClickSchema) + "}"};
+    return testing::FakeResponse::Json(200, "{\"schema\":" + JsonQuote(kClickSchema) + "}");
   });
   const std::string registry_url = "http://127.0.0.1:" + std::to_string(registry.port());
 
@@ -203,15 +204,16 @@ TEST(SchemaRegistryOutageTest, HeldPartitionsResumeAtTheHeldOffsetAndLoseNothing
 TEST(SchemaRegistryOutageTest, AReplayedRoundHeldByTheOutageGivesTheFilesItsMarkerNames) {
   std::atomic<bool> down{true};
   std::atomic<int> outage_answers{0};
-  testing::FakeHttp registry([&](const testing::FakeRequest& r) -> std::pair<int, std::string> {
-    if (r.path != "/schemas/ids/" + std::to_string(kOutageId)) {
-      return {404, R"({"error_code":40403,"message":"Schema not found"})"};
+  testing::FakeHttpServer registry([&](const testing::FakeRequest& r) {
+    if (r.target != "/schemas/ids/" + std::to_string(kOutageId)) {
+      return testing::FakeResponse::Json(404,
+                                         R"({"error_code":40403,"message":"Schema not found"})");
     }
     if (down.load()) {
       ++outage_answers;
-      return {503, R"({"error_code":50301,"message":"unavailable"})"};
+      return testing::FakeResponse::Json(503, R"({"error_code":50301,"message":"unavailable"})");
     }
-    return {200, "{\"schema\":" + JsonQuote(kClickSchema) + "}"};
+    return testing::FakeResponse::Json(200, "{\"schema\":" + JsonQuote(kClickSchema) + "}");
   });
 
   TempDir dir;

@@ -10,10 +10,15 @@
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
-#include "storage/s3/http_client.h"
+#include "net/http_client.h"
 #include "storage/s3/xml.h"
 
 namespace secor::s3 {
+
+using net::HttpRequest;
+using net::HttpResponse;
+using net::SendHttp;
+
 namespace {
 
 using Clock = std::chrono::system_clock;

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "common/file_util.h"
-#include "storage/s3/fake_http_server.h"
+#include "support/fake_http_server.h"
 #include "support/test_util.h"
 
 namespace secor::s3 {

@@ -13,12 +13,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/base64.h"
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
 #include "storage/s3/xml.h"
 
 namespace secor::s3 {
+
+using net::HttpRequest;
+using net::HttpResponse;
+using net::SendHttp;
+
 namespace internal {
 
 std::string ObjectName(const S3Settings& s, const std::string& key) {
@@ -144,7 +150,9 @@ Result<Headers> SseHeaders(const S3Settings& s, bool for_write) {
     return h;
   }
   if (type == "customer" || type == "sse-c" || type == "c") {
-    std::string raw = Base64Decode(s.sse_customer_key);
+    std::string raw;
+    // A malformed key reads as no bytes, so the size check below names it.
+    if (!Base64Decode(Trim(s.sse_customer_key), &raw).ok()) raw.clear();
     if (raw.size() != 32) {
       return Status::InvalidArgument(
           "aws.sse.customer.key: want the base64 of a 256-bit key (44 characters), got {} "

@@ -20,9 +20,10 @@
 #include <string>
 
 #include "common/status.h"
+#include "net/http_client.h"
 #include "storage/object_store.h"
 #include "storage/s3/credentials.h"
-#include "storage/s3/http_client.h"
+#include "storage/s3/sigv4.h"
 
 namespace secor::s3 {
 

@@ -5,10 +5,11 @@
 #include <atomic>
 #include <mutex>
 
+#include "common/base64.h"
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
-#include "storage/s3/fake_http_server.h"
+#include "support/fake_http_server.h"
 #include "support/test_util.h"
 
 namespace secor::s3 {

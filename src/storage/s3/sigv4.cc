@@ -211,29 +211,4 @@ std::string Md5(std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-std::string Base64Encode(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int n = ::EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(data.data()),
-                            static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::string Base64Decode(std::string_view data) {
-  std::string in(Trim(data));
-  if (in.size() % 4 != 0) return "";
-  std::string out(in.size() / 4 * 3 + 1, '\0');
-  int n = ::EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(in.data()),
-                            static_cast<int>(in.size()));
-  if (n < 0) return "";
-  size_t len = static_cast<size_t>(n);
-  // EVP_DecodeBlock counts padding as zero bytes.
-  if (!in.empty() && in.back() == '=') --len;
-  if (in.size() >= 2 && in[in.size() - 2] == '=') --len;
-  out.resize(len);
-  return out;
-}
-
 }  // namespace secor::s3

@@ -1,5 +1,5 @@
 // AWS Signature Version 4 for header authentication, plus the hashing helpers
-// the S3 client needs (SHA-256, HMAC, MD5, base64). The signer is a pure
+// the S3 client needs (SHA-256, HMAC, MD5; base64 is common/base64.h). The signer is a pure
 // function of the request, the credentials and the time, so it is tested
 // against AWS's published test suite byte for byte.
 #pragma once
@@ -83,9 +83,6 @@ std::string Sha256(std::string_view data);  // raw 32 bytes
 std::string Sha256Hex(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
 std::string Md5(std::string_view data);                               // raw 16 bytes
-std::string Base64Encode(std::string_view data);
-// Empty on malformed input.
-std::string Base64Decode(std::string_view data);
 
 inline constexpr const char* kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";

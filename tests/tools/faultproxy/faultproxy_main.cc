@@ -1,4 +1,4 @@
-// secor faultproxy: an HTTP proxy for tests that sits between secor and an S3
+// secor-faultproxy: an HTTP proxy for tests that sits between secor and an S3
 // endpoint and makes a chosen fraction of requests fail the ways S3 fails:
 // 500 InternalError, 503 SlowDown, a connection reset before the request
 // reaches the store, and a reset after the store has carried it out (the
@@ -32,8 +32,10 @@
 #include <string>
 #include <thread>
 
+#include <CLI/CLI.hpp>
+
+#include "common/status.h"
 #include "common/strings.h"
-#include "tools/command.h"
 
 namespace secor {
 namespace {
@@ -66,6 +68,12 @@ struct ProxyState {
     return kAll[rng() % 4];
   }
 };
+
+// A test tool, not a secor subcommand: its errors name the tool itself.
+int Fail(const Status& status, int code) {
+  std::fprintf(stderr, "secor-faultproxy: %s\n", status.message().c_str());
+  return code;
+}
 
 bool SendAll(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -233,12 +241,11 @@ int RunProxy(const ProxyArgs& args) {
   if (StartsWith(up, "http://")) up = up.substr(7);
   if (!up.empty() && up.back() == '/') up.pop_back();
   Status s = ParseHostPort(up, &st->upstream_host, &st->upstream_port);
-  if (!s.ok())
-    return Fail("faultproxy", s.WithContext("--upstream (only http:// is supported)"), 2);
+  if (!s.ok()) return Fail(s.WithContext("--upstream (only http:// is supported)"), 2);
   std::string host;
   int port = 0;
   s = ParseHostPort(args.listen, &host, &port);
-  if (!s.ok()) return Fail("faultproxy", s.WithContext("--listen"), 2);
+  if (!s.ok()) return Fail(s.WithContext("--listen"), 2);
 
   int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
@@ -249,7 +256,7 @@ int RunProxy(const ProxyArgs& args) {
   if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1 ||
       ::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(lfd, 128) != 0) {
-    return Fail("faultproxy", Status::FromErrno("listen on " + args.listen, errno), 2);
+    return Fail(Status::FromErrno("listen on " + args.listen, errno), 2);
   }
   socklen_t len = sizeof addr;
   ::getsockname(lfd, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -307,19 +314,20 @@ int RunProxy(const ProxyArgs& args) {
 }
 
 }  // namespace
-
-void AddFaultProxyCommand(CLI::App& app, CommandRun* run) {
-  auto* sub = app.add_subcommand(
-      "faultproxy", "test tool: an HTTP proxy to an S3 endpoint that injects S3 errors and resets");
-  auto args = std::make_shared<ProxyArgs>();
-  sub->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)");
-  sub->add_option("--upstream", args->upstream, "http://HOST:PORT of the S3 endpoint")->required();
-  sub->add_option("--error-rate", args->error_rate, "fraction of requests that fail, 0 to 1");
-  sub->add_option("--mode", args->mode, "500, 503, reset, reset-after or mixed");
-  sub->add_option("--seed", args->seed, "seed of the fault choices");
-  sub->add_flag("--ignore-create-only", args->ignore_create_only,
-                "answer 412 (key exists) with 200, as a store that ignores If-None-Match");
-  sub->callback([run, args] { *run = [args] { return RunProxy(*args); }; });
-}
-
 }  // namespace secor
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "secor-faultproxy: test tool, an HTTP proxy to an S3 endpoint that injects S3 errors and "
+      "resets"};
+  secor::ProxyArgs args;
+  app.add_option("--listen", args.listen, "HOST:PORT to listen on (port 0: any free port)");
+  app.add_option("--upstream", args.upstream, "http://HOST:PORT of the S3 endpoint")->required();
+  app.add_option("--error-rate", args.error_rate, "fraction of requests that fail, 0 to 1");
+  app.add_option("--mode", args.mode, "500, 503, reset, reset-after or mixed");
+  app.add_option("--seed", args.seed, "seed of the fault choices");
+  app.add_flag("--ignore-create-only", args.ignore_create_only,
+               "answer 412 (key exists) with 200, as a store that ignores If-None-Match");
+  CLI11_PARSE(app, argc, argv);
+  return secor::RunProxy(args);
+}

@@ -1,7 +1,7 @@
 // The test broker: a librdkafka mock cluster on loopback, held open for other
 // processes (the integration tests, the demo, the benchmarks) and steered by
 // one-line text commands (broker down/up, delays, injected errors, leaders).
-// apps/testbroker_main.cc wires it to standard input; docs/testbroker.md lists
+// testbroker_main.cc wires it to standard input; docs/testbroker.md lists
 // the commands.
 #pragma once
 

@@ -1,15 +1,17 @@
-#include "storage/s3/http_client.h"
+#include "net/http_client.h"
 
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <mutex>
 
+#include "common/logging.h"
 #include "common/strings.h"
 
-namespace secor::s3 {
+namespace secor::net {
 namespace {
 
 void GlobalInit() {
@@ -114,7 +116,7 @@ size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
 }
 
 size_t HeaderLine(char* buf, size_t size, size_t nitems, void* userdata) {
-  auto* headers = static_cast<Headers*>(userdata);
+  auto* headers = static_cast<HttpHeaders*>(userdata);
   size_t n = size * nitems;
   std::string_view line(buf, n);
   if (StartsWith(line, "HTTP/")) {
@@ -255,4 +257,20 @@ Result<HttpResponse> SendHttp(const HttpRequest& req) {
   return resp;
 }
 
-}  // namespace secor::s3
+Result<HttpResponse> SendServiceHttp(const std::string& method, const std::string& url,
+                                     std::string_view body, const HttpHeaders& headers,
+                                     int64_t timeout_ms) {
+  HttpRequest req;
+  req.method = method;
+  req.url = url;
+  req.headers = headers;
+  req.body = body;
+  req.timeout_ms = timeout_ms;
+  req.connect_timeout_ms = timeout_ms;
+  req.stall_timeout_ms = 0;
+  Result<HttpResponse> resp = SendHttp(req);
+  if (!resp.ok()) return Status::Unavailable("{}", RedactSecrets(resp.status().message()));
+  return resp;
+}
+
+}  // namespace secor::net

@@ -1,4 +1,4 @@
-#include "kafka/testbroker.h"
+#include "testbroker/testbroker.h"
 
 #include <signal.h>
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "common/strings.h"
-#include "kafka/testbroker.h"
+#include "testbroker/testbroker.h"
 
 namespace {
 

@@ -1,9 +1,9 @@
-// FakeHttpServer: a tiny HTTP/1.1 server on 127.0.0.1 for unit tests only.
-// It is a fake standing in for endpoints that cannot run here (AWS STS, the
-// EC2 instance metadata service, the ECS container credentials endpoint, and
-// an S3 that fails on purpose). Each request goes to a handler; connections
-// are kept alive so tests can check that clients reuse them. Header-only so
-// that nothing of it lands in the library.
+// FakeHttpServer: the tests' one HTTP/1.1 server, on 127.0.0.1. It stands in
+// for the endpoints that cannot run here: AWS STS, the EC2 instance metadata
+// service, the ECS container credentials endpoint, an S3 that fails on
+// purpose, a Confluent schema registry, OpenTSDB and the Qubole API. Each
+// request is recorded and goes to a handler the test supplies; connections
+// are kept alive so tests can check that clients reuse them.
 #pragma once
 
 #include <netinet/in.h>
@@ -17,16 +17,18 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/strings.h"
 
-namespace secor::s3::testing {
+namespace secor::testing {
 
 struct FakeRequest {
   std::string method;
   std::string target;                          // path and query
   std::map<std::string, std::string> headers;  // names lower-cased
+  std::string head;  // request line and header lines as received, for exact checks
   std::string body;
 };
 
@@ -36,6 +38,11 @@ struct FakeResponse {
   std::string body;
   // Close the connection without answering (a reset as the client sees it).
   bool drop = false;
+
+  // A JSON answer, as the schema registry, OpenTSDB and Qubole give.
+  static FakeResponse Json(int status, std::string body) {
+    return {status, {{"Content-Type", "application/json"}}, std::move(body)};
+  }
 };
 
 class FakeHttpServer {
@@ -129,6 +136,7 @@ class FakeHttpServer {
         lines.push_back(buf.substr(pos, e - pos));
         pos = e + 2;
       }
+      req.head = buf.substr(0, end);
       buf.erase(0, end + 4);
       std::vector<std::string> parts = Split(lines[0], ' ');
       req.method = parts.size() > 0 ? parts[0] : "";
@@ -182,4 +190,4 @@ class FakeHttpServer {
   std::vector<FakeRequest> received_;
 };
 
-}  // namespace secor::s3::testing
+}  // namespace secor::testing

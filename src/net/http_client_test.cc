@@ -1,4 +1,4 @@
-#include "storage/s3/http_client.h"
+#include "net/http_client.h"
 
 #include <gtest/gtest.h>
 
@@ -6,10 +6,10 @@
 #include <thread>
 
 #include "common/file_util.h"
-#include "storage/s3/fake_http_server.h"
+#include "support/fake_http_server.h"
 #include "support/test_util.h"
 
-namespace secor::s3 {
+namespace secor::net {
 namespace {
 
 using testing::FakeHttpServer;
@@ -39,7 +39,7 @@ TEST(HttpClient, StreamsARegionOfAFileAndDownloadsToAFile) {
     if (r.method == "PUT") return FakeResponse{200, {}, "", false};
     return FakeResponse{200, {}, std::string(3 << 20, 'z'), false};
   });
-  secor::testing::TempDir dir;
+  testing::TempDir dir;
   std::string data;
   for (int i = 0; i < 3000000; ++i) data.push_back(static_cast<char>('a' + i % 26));
   ASSERT_TRUE(WriteFileAtomic(dir.Join("in"), data).ok());
@@ -69,7 +69,7 @@ TEST(HttpClient, ErrorBodiesStayInMemoryWhenDownloading) {
   FakeHttpServer server([](const FakeRequest&) {
     return FakeResponse{404, {}, "<Error>nope</Error>", false};
   });
-  secor::testing::TempDir dir;
+  testing::TempDir dir;
   HttpRequest get;
   get.url = server.url() + "/missing";
   get.download_file = dir.Join("out");
@@ -134,4 +134,4 @@ TEST(HttpClient, MissingUploadFileIsALocalError) {
 }
 
 }  // namespace
-}  // namespace secor::s3
+}  // namespace secor::net

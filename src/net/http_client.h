@@ -1,5 +1,6 @@
-// HttpClient: the small HTTP/1.1 client under the S3 store and the credential
-// providers, on libcurl. Each thread keeps one curl handle for its life, so
+// HttpClient: secor's one HTTP/1.1 client, on libcurl, under the S3 store and
+// its credential providers, the schema registry client and the operator tools
+// (OpenTSDB, Qubole). Each thread keeps one curl handle for its life, so
 // connections to the same host are reused across requests. Bodies can come
 // from memory or stream from a region of a file; responses can stream into a
 // file, so a multi-gigabyte object never sits in memory. Proxies follow
@@ -12,16 +13,21 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
-#include "storage/s3/sigv4.h"
 
-namespace secor::s3 {
+// secor::net keeps these apart from the status server's own HttpResponse.
+namespace secor::net {
+
+// Header name and value pairs, in order (the same type as s3::Headers).
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
-  Headers headers;
+  HttpHeaders headers;
   // The body: from memory, or (when upload_file is set) upload_length bytes
   // of upload_file from upload_offset. Content-Length is set from it.
   std::string_view body;
@@ -39,8 +45,8 @@ struct HttpRequest {
 
 struct HttpResponse {
   long status = 0;
-  Headers headers;   // names lower-cased, in arrival order
-  std::string body;  // empty when it went to download_file
+  HttpHeaders headers;  // names lower-cased, in arrival order
+  std::string body;     // empty when it went to download_file
   // The first header named name (lower case), or "".
   std::string Header(std::string_view name) const;
 };
@@ -50,7 +56,15 @@ struct HttpResponse {
 // are not (bad URL, certificate problems), kIOError for local file trouble.
 Result<HttpResponse> SendHttp(const HttpRequest& request);
 
+// A small request to a service beside the data path (the schema registry,
+// OpenTSDB, the Qubole API): timeout_ms bounds the whole request, connecting
+// included, with no stall limit. Any transport failure is kUnavailable, worth
+// retrying for these callers, and its message has URL passwords redacted.
+Result<HttpResponse> SendServiceHttp(const std::string& method, const std::string& url,
+                                     std::string_view body, const HttpHeaders& headers,
+                                     int64_t timeout_ms = 30000);
+
 // For tests: how many connections the calling thread's handle has opened.
 int64_t ConnectionsOpenedByThisThread();
 
-}  // namespace secor::s3
+}  // namespace secor::net
