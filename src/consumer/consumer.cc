@@ -11,7 +11,6 @@
 #include <set>
 #include <thread>
 
-#include <librdkafka/rdkafka.h>
 #include <re2/re2.h>
 #include <spdlog/spdlog.h>
 
@@ -1011,20 +1010,18 @@ Status ConsumerImpl::SealRound(PartitionState& ps) {
 void ConsumerImpl::UpdatePause(PartitionState& ps) {
   bool want = ps.pending_rounds >= max_pending_rounds_ || ps.blocked || !ps.ready || ps.parse_held;
   if (want == ps.paused) return;
-  Status st = want ? kafka_->Pause({ps.tp}) : kafka_->Resume({ps.tp});
-  if (!st.ok()) return;
-  ps.paused = want;
-  if (want) return;
-  // librdkafka 2.0.2 resumes fetching where the application's position stood
-  // when the partition was paused, undoing any seek made while it was
-  // paused; messages dropped meanwhile (the partition was not set up) would
-  // be skipped. Seek after the resume to the offset this state needs next
-  // (the resume's fetches are older than the seek and never delivered). The
-  // 2026-12-02 soak lost offsets 4408..4415 of a partition that way.
+  if (want) {
+    if (kafka_->Pause({ps.tp}).ok()) ps.paused = true;
+    return;
+  }
+  // At the offset this state needs next: messages dropped while the
+  // partition was paused (not set up) must be fetched again.
   int64_t next = ps.held_offset >= 0   ? ps.held_offset
                  : ps.last_offset >= 0 ? ps.last_offset + 1
                                        : ps.round_start;
-  st = kafka_->Seek(ps.tp, next, 0);
+  Status st = kafka_->ResumeAt(ps.tp, next);
+  // Failed, it may still be paused: setting it up again pauses it for sure.
+  ps.paused = false;
   if (!st.ok()) HoldForSetUp(ps, st);
 }
 
@@ -1063,10 +1060,7 @@ void ConsumerImpl::WakeFetchersIfBehind() {
   for (const auto& [tp, ps] : partitions_) {
     if (!ps.ready || ps.paused) continue;
     int64_t low = -1, high = -1;
-    if (rd_kafka_get_watermark_offsets(kafka_->handle(), tp.topic.c_str(), tp.partition, &low,
-                                       &high) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      continue;
-    }
+    if (!kafka_->CachedWatermarks(tp, &low, &high)) continue;
     int64_t next = ps.last_offset >= 0 ? ps.last_offset + 1 : ps.round_start;
     if (high > next) behind.emplace_back(high - next, tp);
   }
@@ -1145,9 +1139,7 @@ void ConsumerImpl::PublishStatus() {
     a.paused = ps.paused;
     int64_t low = -1, high = -1;
     // Cached from fetch responses: no broker round trip on the consume loop.
-    if (rd_kafka_get_watermark_offsets(kafka_->handle(), tp.topic.c_str(), tp.partition, &low,
-                                       &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        high >= 0) {
+    if (kafka_->CachedWatermarks(tp, &low, &high) && high >= 0) {
       a.high_watermark = high;
       if (ps.ready) {
         Gauge*& lag = lag_gauges_[tp];
@@ -1268,8 +1260,8 @@ Status ConsumerImpl::Run() {
     }
     bool done = false;
     for (const PolledMessage& msg : batch) {
-      if (msg.error_code()) {
-        if (msg.error_code() == -140 /* RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET */) {
+      if (msg.error() != PollError::kNone) {
+        if (msg.error() == PollError::kOffsetOutOfRange) {
           offsets_lost_.Add();
           spdlog::error("Kafka no longer holds the offsets to be read: {}", msg.error_text());
         } else {
