@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "kafka/rdkafka_log.h"
@@ -123,6 +125,7 @@ void RdKafkaGroupConsumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
       if (!st.ok()) spdlog::error("holding new partitions paused: {}", st.message());
     }
   } else {
+    self->Unwatch(ToVector(parts));
     listener->OnRevoked(ToVector(parts), rd_kafka_assignment_lost(rk) != 0);
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) {
       spdlog::error("incremental unassign failed: {}", rd_kafka_error_string(e));
@@ -201,7 +204,11 @@ Result<std::vector<std::string>> RdKafkaGroupConsumer::ListTopics(int timeout_ms
 }
 
 PolledMessage RdKafkaGroupConsumer::Poll(int timeout_ms) {
-  return Wrap(rd_kafka_consumer_poll(rk_, timeout_ms));
+  std::vector<PolledMessage> one;
+  one.push_back(Wrap(rd_kafka_consumer_poll(rk_, timeout_ms)));
+  Delivered(one);
+  CheckStalls();
+  return std::move(one.front());
 }
 
 void RdKafkaGroupConsumer::PollBatch(int timeout_ms, size_t max, std::vector<PolledMessage>* out) {
@@ -214,6 +221,101 @@ void RdKafkaGroupConsumer::PollBatch(int timeout_ms, size_t max, std::vector<Pol
     return;
   }
   for (ssize_t i = 0; i < n; ++i) out->push_back(Wrap(raw[static_cast<size_t>(i)]));
+  Delivered(*out);
+  CheckStalls();
+}
+
+void RdKafkaGroupConsumer::Watch(const TopicPartition& tp, int64_t offset) {
+  std::lock_guard lock(watch_mu_);
+  if (paused_.count(tp)) return;
+  Watched& w = watched_[tp];
+  w.offset = offset;
+  w.since = std::chrono::steady_clock::now();
+  w.wait = std::chrono::seconds(5);
+}
+
+void RdKafkaGroupConsumer::Unwatch(const std::vector<TopicPartition>& parts) {
+  std::lock_guard lock(watch_mu_);
+  for (const auto& tp : parts) watched_.erase(tp);
+}
+
+void RdKafkaGroupConsumer::SetPaused(const std::vector<TopicPartition>& parts, bool paused) {
+  std::lock_guard lock(watch_mu_);
+  for (const auto& tp : parts) {
+    if (paused) {
+      paused_.insert(tp);
+      watched_.erase(tp);  // it delivers nothing by design
+    } else {
+      paused_.erase(tp);
+    }
+  }
+}
+
+void RdKafkaGroupConsumer::Delivered(const std::vector<PolledMessage>& batch) {
+  std::lock_guard lock(watch_mu_);
+  if (watched_.empty()) return;
+  for (const auto& m : batch) {
+    if (m.empty() || m.error() != PollError::kNone || m.view().topic.empty()) continue;
+    watched_.erase({std::string(m.view().topic), m.view().partition});
+  }
+}
+
+void RdKafkaGroupConsumer::CheckStalls() {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::pair<TopicPartition, int64_t>> stalled;
+  {
+    std::lock_guard lock(watch_mu_);
+    if (watched_.empty() || now < next_stall_check_ || closed_) return;
+    next_stall_check_ = now + std::chrono::seconds(1);
+    for (auto& [tp, w] : watched_) {
+      if (now - w.since < w.wait) continue;
+      int64_t low = -1, high = -1;
+      bool known = CachedWatermarks(tp, &low, &high) && high >= 0;
+      w.since = now;
+      // Caught up: nothing to deliver, so silence proves nothing.
+      if (known && high <= w.offset) continue;
+      stalled.emplace_back(tp, w.offset);
+      // A partition whose leader is simply away would be re-assigned on
+      // every check otherwise.
+      w.wait = std::min<std::chrono::milliseconds>(w.wait * 2, std::chrono::seconds(60));
+    }
+  }
+  if (stalled.empty()) return;
+  // Only what the group gave this member: a seek that raced a revocation
+  // must not make it take a partition back.
+  rd_kafka_topic_partition_list_t* assigned = nullptr;
+  if (rd_kafka_resp_err_t err = rd_kafka_assignment(rk_, &assigned)) {
+    spdlog::warn("kafka: reading the assignment: {}", rd_kafka_err2str(err));
+    return;
+  }
+  std::set<TopicPartition> owned;
+  for (const auto& tp : ToVector(assigned)) owned.insert(tp);
+  rd_kafka_topic_partition_list_destroy(assigned);
+  for (const auto& [tp, offset] : stalled) {
+    if (!owned.count(tp)) {
+      Unwatch({tp});
+      continue;
+    }
+    spdlog::warn(
+        "kafka: {}/{} delivered nothing since it was sought to {}; assigning it again at that "
+        "offset",
+        tp.topic, tp.partition, offset);
+    rd_kafka_topic_partition_list_t* list = ToList({tp});
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, list)) {
+      spdlog::error("kafka: unassigning {}/{}: {}", tp.topic, tp.partition,
+                    rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+      rd_kafka_topic_partition_list_destroy(list);
+      continue;
+    }
+    list->elems[0].offset = offset;
+    if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk_, list)) {
+      spdlog::error("kafka: assigning {}/{} again: {}", tp.topic, tp.partition,
+                    rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+  }
 }
 
 Result<std::map<TopicPartition, int64_t>> RdKafkaGroupConsumer::Committed(
@@ -299,6 +401,7 @@ Status RdKafkaGroupConsumer::Seek(const TopicPartition& tp, int64_t offset, int 
                     list->elems[0].err);
   }
   rd_kafka_topic_partition_list_destroy(list);
+  if (st.ok()) Watch(tp, offset);
   return st;
 }
 
@@ -306,6 +409,7 @@ Status RdKafkaGroupConsumer::Pause(const std::vector<TopicPartition>& parts) {
   auto* list = ToList(parts);
   rd_kafka_resp_err_t err = rd_kafka_pause_partitions(rk_, list);
   rd_kafka_topic_partition_list_destroy(list);
+  if (!err) SetPaused(parts, true);
   return err ? KafkaError("pause", err) : Status::OK();
 }
 
@@ -317,6 +421,7 @@ Status RdKafkaGroupConsumer::Resume(const std::vector<TopicPartition>& parts) {
   auto* list = ToList(parts);
   rd_kafka_resp_err_t err = rd_kafka_resume_partitions(rk_, list);
   rd_kafka_topic_partition_list_destroy(list);
+  if (!err) SetPaused(parts, false);
   return err ? KafkaError("resume", err) : Status::OK();
 }
 
