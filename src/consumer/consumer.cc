@@ -868,12 +868,11 @@ void ConsumerImpl::UpdatePause(PartitionState& ps) {
     if (kafka_->Pause({ps.tp}).ok()) ps.paused = true;
     return;
   }
-  // Resumes at the offset this state needs next, not where the fetch stood
-  // when the partition was paused (see GroupConsumer::ResumeAt).
-  Status st = kafka_->Resume({ps.tp});
-  if (!st.ok()) return;
+  // At the offset this state needs next: messages dropped while the
+  // partition was paused (not set up, held) must be fetched again.
+  Status st = kafka_->ResumeAt(ps.tp, ps.ResumeOffset());
+  // Failed, it may still be paused: setting it up again pauses it for sure.
   ps.paused = false;
-  st = kafka_->Seek(ps.tp, ps.ResumeOffset(), 0);
   if (!st.ok()) HoldForSetUp(ps, st);
 }
 
@@ -1016,8 +1015,8 @@ Status ConsumerImpl::ConsumeLoop() {
     }
     bool done = false;
     for (const PolledMessage& msg : batch) {
-      if (msg.error_code()) {
-        if (msg.error_code() == -140 /* RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET */) {
+      if (msg.error() != PollError::kNone) {
+        if (msg.error() == PollError::kOffsetOutOfRange) {
           probe_.offsets_lost.Add();
           spdlog::error("Kafka no longer holds the offsets to be read: {}", msg.error_text());
         } else {

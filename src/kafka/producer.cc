@@ -2,6 +2,9 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
+#include <mutex>
+
 namespace secor {
 namespace {
 
@@ -22,6 +25,25 @@ std::string ErrorText(rd_kafka_resp_err_t err) {
 
 }  // namespace
 
+struct Producer::State {
+  rd_kafka_t* rk = nullptr;
+  std::mutex mu;  // guards topics and first_error
+  std::map<std::string, rd_kafka_topic_t*, std::less<>> topics;
+  std::string first_error;
+  std::atomic<uint64_t> delivered{0};
+  std::atomic<uint64_t> failed{0};
+  std::atomic<uint64_t> failed_reported{0};
+  std::atomic<uint64_t> produced{0};
+
+  Result<rd_kafka_topic_t*> Topic(const std::string& name);
+  static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+};
+
+Producer::Producer(std::unique_ptr<State> state) : s_(std::move(state)) {}
+
+uint64_t Producer::delivered() const { return s_->delivered.load(); }
+uint64_t Producer::failed() const { return s_->failed.load(); }
+
 Result<std::unique_ptr<Producer>> Producer::Create(const std::string& bootstrap_servers) {
   return Create(std::map<std::string, std::string>{{"bootstrap.servers", bootstrap_servers}});
 }
@@ -31,7 +53,7 @@ Result<std::unique_ptr<Producer>> Producer::Create(std::map<std::string, std::st
     return Status::InvalidArgument("producer: bootstrap.servers is empty");
   }
   for (const auto& [k, v] : kDefaults) settings.emplace(k, v);
-  std::unique_ptr<Producer> p(new Producer());
+  std::unique_ptr<Producer> p(new Producer(std::make_unique<State>()));
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char errstr[512];
   for (const auto& [k, v] : settings) {
@@ -40,10 +62,10 @@ Result<std::unique_ptr<Producer>> Producer::Create(std::map<std::string, std::st
       return Status::InvalidArgument("producer setting {}={}: {}", k, v, errstr);
     }
   }
-  rd_kafka_conf_set_dr_msg_cb(conf, &Producer::OnDelivery);
-  rd_kafka_conf_set_opaque(conf, p.get());
-  p->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-  if (!p->rk_) {
+  rd_kafka_conf_set_dr_msg_cb(conf, &State::OnDelivery);
+  rd_kafka_conf_set_opaque(conf, p->s_.get());
+  p->s_->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+  if (!p->s_->rk) {
     rd_kafka_conf_destroy(conf);
     return Status::InvalidArgument("producer: {}", errstr);
   }
@@ -51,45 +73,47 @@ Result<std::unique_ptr<Producer>> Producer::Create(std::map<std::string, std::st
 }
 
 Producer::~Producer() {
-  if (!rk_) return;
+  rd_kafka_t* rk = s_->rk;
+  if (!rk) return;
   // Whatever the owner did not Flush is dropped rather than waited for: a
   // destructor must not hang on an unreachable broker.
-  rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-  rd_kafka_poll(rk_, 0);
-  for (auto& [name, rkt] : topics_) rd_kafka_topic_destroy(rkt);
-  rd_kafka_destroy(rk_);
+  rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_poll(rk, 0);
+  for (auto& [name, rkt] : s_->topics) rd_kafka_topic_destroy(rkt);
+  rd_kafka_destroy(rk);
 }
 
-void Producer::OnDelivery(rd_kafka_s* rk, const rd_kafka_message_s* msg, void* opaque) {
-  auto* self = static_cast<Producer*>(opaque);
+void Producer::State::OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque) {
+  auto* self = static_cast<State*>(opaque);
   if (!msg->err) {
-    self->delivered_.fetch_add(1, std::memory_order_relaxed);
+    self->delivered.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  self->failed_.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard<std::mutex> lock(self->mu_);
-  if (self->first_error_.empty()) {
-    self->first_error_ = std::string(rd_kafka_topic_name(msg->rkt)) + " [" +
-                         std::to_string(msg->partition) + "]: " + ErrorText(msg->err);
+  self->failed.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(self->mu);
+  if (self->first_error.empty()) {
+    self->first_error = std::string(rd_kafka_topic_name(msg->rkt)) + " [" +
+                        std::to_string(msg->partition) + "]: " + ErrorText(msg->err);
   }
 }
 
-Result<rd_kafka_topic_s*> Producer::Topic(const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = topics_.find(name);
-  if (it != topics_.end()) return it->second;
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, name.c_str(), nullptr);
+Result<rd_kafka_topic_t*> Producer::State::Topic(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = topics.find(name);
+  if (it != topics.end()) return it->second;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, name.c_str(), nullptr);
   if (!rkt) {
     return Status::InvalidArgument("topic {}: {}", name, ErrorText(rd_kafka_last_error()));
   }
-  topics_.emplace(name, rkt);
+  topics.emplace(name, rkt);
   return rkt;
 }
 
 Status Producer::Produce(const std::string& topic, int32_t partition, std::string_view key,
                          std::string_view payload, int64_t timestamp_ms,
                          const KafkaHeaders& headers) {
-  ASSIGN_OR_RETURN(rd_kafka_topic_t * rkt, Topic(topic));
+  ASSIGN_OR_RETURN(rd_kafka_topic_t * rkt, s_->Topic(topic));
+  rd_kafka_t* rk = s_->rk;
   // An empty key is sent as no key, so that the partitioner spreads them.
   void* key_ptr = key.empty() ? nullptr : const_cast<char*>(key.data());
   void* value_ptr = const_cast<char*>(payload.data());
@@ -104,11 +128,11 @@ Status Producer::Produce(const std::string& topic, int32_t partition, std::strin
     }
     rd_kafka_resp_err_t err =
         hdrs ? rd_kafka_producev(
-                   rk_, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+                   rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_ptr, key.size()),
                    RD_KAFKA_V_VALUE(value_ptr, payload.size()), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
                    RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END)
-             : rd_kafka_producev(rk_, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+             : rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                  RD_KAFKA_V_KEY(key_ptr, key.size()),
                                  RD_KAFKA_V_VALUE(value_ptr, payload.size()),
@@ -118,23 +142,24 @@ Status Producer::Produce(const std::string& topic, int32_t partition, std::strin
     if (hdrs) rd_kafka_headers_destroy(hdrs);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       // Serve delivery reports until the local queue has room again.
-      rd_kafka_poll(rk_, 20);
+      rd_kafka_poll(rk, 20);
       continue;
     }
     return Status::Unavailable("produce to {} [{}]: {}", topic, partition, ErrorText(err));
   }
-  if ((produced_.fetch_add(1, std::memory_order_relaxed) & 1023) == 0) rd_kafka_poll(rk_, 0);
+  if ((s_->produced.fetch_add(1, std::memory_order_relaxed) & 1023) == 0) rd_kafka_poll(rk, 0);
   return Status::OK();
 }
 
 Status Producer::Flush(std::chrono::milliseconds timeout) {
-  rd_kafka_resp_err_t err = rd_kafka_flush(rk_, static_cast<int>(timeout.count()));
-  uint64_t failed = failed_.load();
-  uint64_t new_failures = failed - failed_reported_.exchange(failed);
+  rd_kafka_t* rk = s_->rk;
+  rd_kafka_resp_err_t err = rd_kafka_flush(rk, static_cast<int>(timeout.count()));
+  uint64_t failed = s_->failed.load();
+  uint64_t new_failures = failed - s_->failed_reported.exchange(failed);
   std::string first;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    first.swap(first_error_);
+    std::lock_guard<std::mutex> lock(s_->mu);
+    first.swap(s_->first_error);
   }
   if (new_failures > 0) {
     return Status::Unavailable("produce: {} message(s) failed delivery; first: {}", new_failures,
@@ -142,21 +167,22 @@ Status Producer::Flush(std::chrono::milliseconds timeout) {
   }
   if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
     return Status::Unavailable("produce: {} message(s) still undelivered after {} ms",
-                               rd_kafka_outq_len(rk_), timeout.count());
+                               rd_kafka_outq_len(rk), timeout.count());
   }
   if (err) return Status::Unavailable("produce: flush: {}", ErrorText(err));
   return Status::OK();
 }
 
 Result<int> Producer::PartitionCount(const std::string& topic, std::chrono::milliseconds timeout) {
-  ASSIGN_OR_RETURN(rd_kafka_topic_t * rkt, Topic(topic));
+  ASSIGN_OR_RETURN(rd_kafka_topic_t * rkt, s_->Topic(topic));
+  rd_kafka_t* rk = s_->rk;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     const rd_kafka_metadata_t* md = nullptr;
     rd_kafka_resp_err_t err =
-        rd_kafka_metadata(rk_, 0, rkt, &md, static_cast<int>(std::max<int64_t>(left.count(), 1)));
+        rd_kafka_metadata(rk, 0, rkt, &md, static_cast<int>(std::max<int64_t>(left.count(), 1)));
     if (err) {
       return Status::Unavailable("metadata of topic {}: {}", topic, ErrorText(err));
     }
@@ -175,7 +201,7 @@ Result<int> Producer::PartitionCount(const std::string& topic, std::chrono::mill
       return Status::Unavailable("metadata of topic {}: {}", topic,
                                  ErrorText(topic_err ? topic_err : RD_KAFKA_RESP_ERR__TIMED_OUT));
     }
-    rd_kafka_poll(rk_, 100);
+    rd_kafka_poll(rk, 100);
   }
 }
 

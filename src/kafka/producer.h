@@ -3,22 +3,16 @@
 // throughput and turns failed deliveries into a Status at Flush time.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/status.h"
-
-struct rd_kafka_s;
-struct rd_kafka_topic_s;
-struct rd_kafka_message_s;
 
 namespace secor {
 
@@ -50,22 +44,15 @@ class Producer {
   // Number of partitions of topic, from the cluster's metadata.
   Result<int> PartitionCount(const std::string& topic, std::chrono::milliseconds timeout);
 
-  uint64_t delivered() const { return delivered_.load(); }
-  uint64_t failed() const { return failed_.load(); }
+  uint64_t delivered() const;
+  uint64_t failed() const;
 
  private:
-  Producer() = default;
-  Result<rd_kafka_topic_s*> Topic(const std::string& name);
-  static void OnDelivery(rd_kafka_s* rk, const rd_kafka_message_s* msg, void* opaque);
-
-  rd_kafka_s* rk_ = nullptr;
-  std::mutex mu_;  // guards topics_ and first_error_
-  std::map<std::string, rd_kafka_topic_s*, std::less<>> topics_;
-  std::string first_error_;
-  std::atomic<uint64_t> delivered_{0};
-  std::atomic<uint64_t> failed_{0};
-  std::atomic<uint64_t> failed_reported_{0};
-  std::atomic<uint64_t> produced_{0};
+  // The librdkafka handles and the delivery counts their callback updates
+  // (producer.cc), so that users of this header see no librdkafka type.
+  struct State;
+  explicit Producer(std::unique_ptr<State> state);
+  std::unique_ptr<State> s_;
 };
 
 }  // namespace secor

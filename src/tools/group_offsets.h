@@ -1,7 +1,8 @@
-// GroupOffsets: a plain (non-member) Kafka client over one consumer group, for
-// the operator tools: topic listing, committed offsets, watermarks, the record
-// timestamp at an offset, and commits on behalf of a group with no members
-// (progress, finalize, import-offsets). Never joins the group.
+// GroupOffsets: what the operator tools (progress, finalize, import-offsets)
+// ask of Kafka about one consumer group, over a KafkaAdmin: the topics they
+// work on, each partition's committed offset and watermarks, the record at
+// an offset, and commits on behalf of a group with no members. Never joins
+// the group.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
-
-struct rd_kafka_s;
+#include "kafka/kafka_admin.h"
 
 namespace secor {
 
@@ -26,21 +26,10 @@ struct PartitionOffsets {
   int64_t high = 0;  // offset the next produced message gets
 };
 
-// One Kafka record, owning its bytes.
-struct StoredRecord {
-  int64_t offset = 0;
-  int64_t timestamp_ms = -1;
-  bool has_key = false;
-  std::string key;
-  std::string payload;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
 class GroupOffsets {
  public:
   static Result<std::unique_ptr<GroupOffsets>> Create(const Config& config,
                                                       const std::string& group);
-  ~GroupOffsets();
 
   // Topics of the cluster matching secor.kafka.topic_filter, without internal
   // topics and those in `skip`, sorted.
@@ -55,9 +44,8 @@ class GroupOffsets {
   Status Commit(const std::map<std::pair<std::string, int32_t>, int64_t>& offsets);
 
  private:
-  GroupOffsets() = default;
-  rd_kafka_s* rk_ = nullptr;
-  std::string group_;
+  explicit GroupOffsets(std::unique_ptr<KafkaAdmin> admin) : admin_(std::move(admin)) {}
+  std::unique_ptr<KafkaAdmin> admin_;
   int timeout_ms_ = 10000;
 };
 

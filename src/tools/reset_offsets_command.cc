@@ -12,8 +12,6 @@
 //
 // The group's consumers must be stopped: the tool joins the group to commit,
 // and refuses when it is not given every partition it resets.
-#include <librdkafka/rdkafka.h>
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -26,6 +24,7 @@
 #include "config/config.h"
 #include "kafka/client_config.h"
 #include "kafka/group_consumer.h"
+#include "kafka/kafka_admin.h"
 #include "storage/object_store.h"
 #include "tools/command.h"
 #include "upload/round_ledger.h"
@@ -92,41 +91,6 @@ Result<int64_t> ParseTime(const std::string& text) {
   return (static_cast<int64_t>(timegm(&tm)) - offset_s) * 1000 + ms;
 }
 
-Result<std::vector<int32_t>> Partitions(rd_kafka_t* rk, const std::string& topic) {
-  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, t, &md, 10000);
-  rd_kafka_topic_destroy(t);
-  if (err) return Status::Unavailable("metadata of {}: {}", topic, rd_kafka_err2str(err));
-  std::vector<int32_t> out;
-  Status st;
-  for (int i = 0; i < md->topic_cnt; ++i) {
-    if (md->topics[i].err) {
-      st = Status::NotFound("topic {}: {}", topic, rd_kafka_err2str(md->topics[i].err));
-    }
-    for (int p = 0; p < md->topics[i].partition_cnt; ++p)
-      out.push_back(md->topics[i].partitions[p].id);
-  }
-  rd_kafka_metadata_destroy(md);
-  if (!st.ok()) return st;
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-Result<int64_t> OffsetForTime(rd_kafka_t* rk, const std::string& topic, int32_t partition,
-                              int64_t ms, int64_t high) {
-  auto* list = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = ms;
-  rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list, 10000);
-  int64_t off = list->elems[0].offset;
-  if (!err) err = list->elems[0].err;
-  rd_kafka_topic_partition_list_destroy(list);
-  if (err)
-    return Status::Unavailable("offset for time {} of {}/{}: {}", ms, topic, partition,
-                               rd_kafka_err2str(err));
-  return off < 0 ? high : off;  // no message at or after the time: the end
-}
-
 int RunReset(const ResetArgs& args) {
   int targets = int{args.to_earliest} + int{args.to_latest} + int{!args.to_time.empty()} +
                 int{args.to_offset >= 0};
@@ -167,9 +131,14 @@ int RunReset(const ResetArgs& args) {
   AssignmentRecorder listener;
   auto kafka = GroupConsumer::Create(*settings, &listener);
   if (!kafka.ok()) return Fail("reset-offsets", kafka.status(), 2);
-  rd_kafka_t* rk = (*kafka)->handle();
+  // Metadata and offsets for times come from a plain client beside the member.
+  auto admin_settings = PlainClientSettings(*config);
+  if (!admin_settings.ok()) return Fail("reset-offsets", admin_settings.status(), 2);
+  (*admin_settings)["client.id"] = "secor-reset-offsets";
+  auto admin = KafkaAdmin::Create(*admin_settings);
+  if (!admin.ok()) return Fail("reset-offsets", admin.status(), 2);
 
-  auto all = Partitions(rk, args.topic);
+  auto all = (*admin)->Partitions(args.topic, 10000);
   if (!all.ok()) return Fail("reset-offsets", all.status(), 2);
   std::vector<int32_t> partitions = *all;
   if (args.partition >= 0) {
@@ -209,9 +178,9 @@ int RunReset(const ResetArgs& args) {
     } else if (args.to_latest) {
       plan.target = high;
     } else if (target_ms >= 0) {
-      auto off = OffsetForTime(rk, args.topic, p, target_ms, high);
+      auto off = (*admin)->OffsetForTime(args.topic, p, target_ms, 10000);
       if (!off.ok()) return Fail("reset-offsets", off.status(), 2);
-      plan.target = *off;
+      plan.target = *off < 0 ? high : *off;  // no message at or after the time: the end
     } else {
       plan.target = args.to_offset;
     }

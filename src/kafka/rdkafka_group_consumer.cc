@@ -1,21 +1,16 @@
-#include "kafka/group_consumer.h"
-
-#include <librdkafka/rdkafka.h>
+#include "kafka/rdkafka_group_consumer.h"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <thread>
 
+#include "kafka/rdkafka_log.h"
+
 namespace secor {
-
-struct GroupConsumerAccess {
-  static RebalanceListener* listener(GroupConsumer* c) { return c->listener_; }
-  static void MarkAssigned(GroupConsumer* c) { c->ever_assigned_ = true; }
-  static bool Closing(GroupConsumer* c) { return c->closed_; }
-};
-
 namespace {
 
 std::vector<TopicPartition> ToVector(const rd_kafka_topic_partition_list_t* list) {
@@ -50,21 +45,71 @@ Status KafkaError(const std::string& what, rd_kafka_resp_err_t err) {
   }
 }
 
-void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
-                 void* opaque) {
-  auto* self = static_cast<GroupConsumer*>(opaque);
-  RebalanceListener* listener = GroupConsumerAccess::listener(self);
+void OnError(rd_kafka_t*, int err, const char* reason, void*) {
+  // librdkafka retries by itself; these are reports (broker down, etc.).
+  spdlog::warn("kafka: {} ({})", reason, rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)));
+}
+
+rd_kafka_topic_partition_list_t* ToList(const std::vector<TopicPartition>& parts) {
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
+  for (const auto& tp : parts)
+    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition);
+  return list;
+}
+
+// Wraps what librdkafka returned; the message is destroyed with the
+// PolledMessage, since the view points into its buffer.
+PolledMessage Wrap(rd_kafka_message_t* m) {
+  if (!m) return {};
+  PolledMessage::Owner owner(
+      m, [](void* p) { rd_kafka_message_destroy(static_cast<rd_kafka_message_t*>(p)); });
+  if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+    return PolledMessage(PollError::kOffsetOutOfRange, rd_kafka_message_errstr(m),
+                         std::move(owner));
+  }
+  // The end of a partition is not an error (and carries no record).
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return PolledMessage(Message{}, std::move(owner));
+  if (m->err) return PolledMessage(PollError::kOther, rd_kafka_message_errstr(m), std::move(owner));
+  Message view;
+  view.topic = rd_kafka_topic_name(m->rkt);
+  view.partition = m->partition;
+  view.offset = m->offset;
+  view.payload = std::string_view(static_cast<const char*>(m->payload), m->len);
+  view.has_key = m->key != nullptr;
+  if (m->key) view.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+  rd_kafka_timestamp_type_t tstype;
+  view.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      view.headers.push_back({name, std::string_view(static_cast<const char*>(value), size)});
+    }
+  }
+  return PolledMessage(view, std::move(owner));
+}
+
+}  // namespace
+
+void RdKafkaGroupConsumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                       rd_kafka_topic_partition_list_t* parts, void* opaque) {
+  auto* self = static_cast<RdKafkaGroupConsumer*>(opaque);
+  RebalanceListener* listener = self->listener_;
   // The client always uses cooperative-sticky (client_config.cc), so the
   // protocol is not asked for: rd_kafka_rebalance_protocol() waits on the
   // group thread and returns NULL once the consumer is closing, which a
   // SIGTERM during a rebalance turned into std::logic_error and an abort.
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    GroupConsumerAccess::MarkAssigned(self);
+    self->ever_assigned_ = true;
     // An assignment that arrives while the member is leaving is taken and
     // given back at once: setting it up (broker and store round trips) would
     // only delay the exit.
     AssignPlan plan;
-    if (!GroupConsumerAccess::Closing(self)) plan = listener->OnAssigned(ToVector(parts));
+    if (!self->closed_) plan = listener->OnAssigned(ToVector(parts));
     for (int i = 0; i < parts->cnt; ++i) {
       auto it = plan.starts.find({parts->elems[i].topic, parts->elems[i].partition});
       if (it != plan.starts.end()) parts->elems[i].offset = it->second;
@@ -80,6 +125,7 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
       if (!st.ok()) spdlog::error("holding new partitions paused: {}", st.message());
     }
   } else {
+    self->Unwatch(ToVector(parts));
     listener->OnRevoked(ToVector(parts), rd_kafka_assignment_lost(rk) != 0);
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) {
       spdlog::error("incremental unassign failed: {}", rd_kafka_error_string(e));
@@ -88,84 +134,15 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
   }
 }
 
-void OnLog(const rd_kafka_t*, int level, const char* fac, const char* buf) {
-  if (level <= 3) {
-    spdlog::error("kafka {}: {}", fac, buf);
-  } else if (level <= 4) {
-    spdlog::warn("kafka {}: {}", fac, buf);
-  } else {
-    spdlog::debug("kafka {}: {}", fac, buf);
-  }
-}
-
-void OnError(rd_kafka_t*, int err, const char* reason, void*) {
-  // librdkafka retries by itself; these are reports (broker down, etc.).
-  spdlog::warn("kafka: {} ({})", reason, rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)));
-}
-
-rd_kafka_topic_partition_list_t* ToList(const std::vector<TopicPartition>& parts) {
-  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
-  for (const auto& tp : parts)
-    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition);
-  return list;
-}
-
-}  // namespace
-
-PolledMessage::PolledMessage(rd_kafka_message_s* m) : msg_(m) {
-  if (!m || m->err) return;
-  view_.topic = rd_kafka_topic_name(m->rkt);
-  view_.partition = m->partition;
-  view_.offset = m->offset;
-  view_.payload = std::string_view(static_cast<const char*>(m->payload), m->len);
-  view_.has_key = m->key != nullptr;
-  if (m->key) view_.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
-  rd_kafka_timestamp_type_t tstype;
-  view_.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
-    const char* name;
-    const void* value;
-    size_t size;
-    for (size_t i = 0;
-         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
-      view_.headers.push_back({name, std::string_view(static_cast<const char*>(value), size)});
-    }
-  }
-}
-
-PolledMessage::~PolledMessage() {
-  if (msg_) rd_kafka_message_destroy(msg_);
-}
-
-PolledMessage::PolledMessage(PolledMessage&& o) noexcept : msg_(o.msg_), view_(std::move(o.view_)) {
-  o.msg_ = nullptr;
-}
-
-PolledMessage& PolledMessage::operator=(PolledMessage&& o) noexcept {
-  if (this != &o) {
-    if (msg_) rd_kafka_message_destroy(msg_);
-    msg_ = o.msg_;
-    view_ = std::move(o.view_);
-    o.msg_ = nullptr;
-  }
-  return *this;
-}
-
-int PolledMessage::error_code() const {
-  if (!msg_ || msg_->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return 0;
-  return msg_->err;
-}
-
-std::string PolledMessage::error_text() const {
-  if (!msg_) return "";
-  return rd_kafka_message_errstr(msg_);
-}
-
 Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(
     const std::map<std::string, std::string>& settings, RebalanceListener* listener) {
-  std::unique_ptr<GroupConsumer> self(new GroupConsumer());
+  ASSIGN_OR_RETURN(auto consumer, RdKafkaGroupConsumer::Create(settings, listener));
+  return std::unique_ptr<GroupConsumer>(std::move(consumer));
+}
+
+Result<std::unique_ptr<RdKafkaGroupConsumer>> RdKafkaGroupConsumer::Create(
+    const std::map<std::string, std::string>& settings, RebalanceListener* listener) {
+  std::unique_ptr<RdKafkaGroupConsumer> self(new RdKafkaGroupConsumer());
   self->listener_ = listener;
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char errstr[512];
@@ -177,7 +154,7 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(
   }
   rd_kafka_conf_set_opaque(conf, self.get());
   rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
-  rd_kafka_conf_set_log_cb(conf, OnLog);
+  rd_kafka_conf_set_log_cb(conf, RdKafkaLogLine);
   rd_kafka_conf_set_error_cb(conf, OnError);
   self->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!self->rk_) return Status::InvalidArgument("Kafka consumer: {}", errstr);
@@ -186,9 +163,9 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(
   return self;
 }
 
-GroupConsumer::~GroupConsumer() {
+RdKafkaGroupConsumer::~RdKafkaGroupConsumer() {
   if (!rk_) return;
-  if (!closed_) Close();
+  if (!closed_) Close(std::chrono::seconds(60));
   if (close_abandoned_) {
     spdlog::warn("kafka: leaving the client, still closing, to the exit");
     return;
@@ -203,7 +180,7 @@ GroupConsumer::~GroupConsumer() {
   if (ever_assigned_) rd_kafka_destroy(rk_);  // else see ever_assigned_
 }
 
-Status GroupConsumer::Subscribe(const std::vector<std::string>& topics) {
+Status RdKafkaGroupConsumer::Subscribe(const std::vector<std::string>& topics) {
   auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
   for (const auto& t : topics)
     rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
@@ -213,7 +190,7 @@ Status GroupConsumer::Subscribe(const std::vector<std::string>& topics) {
   return Status::OK();
 }
 
-Result<std::vector<std::string>> GroupConsumer::ListTopics(int timeout_ms) {
+Result<std::vector<std::string>> RdKafkaGroupConsumer::ListTopics(int timeout_ms) {
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 1, nullptr, &md, timeout_ms);
   if (err) return KafkaError("list topics", err);
@@ -226,11 +203,15 @@ Result<std::vector<std::string>> GroupConsumer::ListTopics(int timeout_ms) {
   return out;
 }
 
-PolledMessage GroupConsumer::Poll(int timeout_ms) {
-  return PolledMessage(rd_kafka_consumer_poll(rk_, timeout_ms));
+PolledMessage RdKafkaGroupConsumer::Poll(int timeout_ms) {
+  std::vector<PolledMessage> one;
+  one.push_back(Wrap(rd_kafka_consumer_poll(rk_, timeout_ms)));
+  Delivered(one);
+  CheckStalls();
+  return std::move(one.front());
 }
 
-void GroupConsumer::PollBatch(int timeout_ms, size_t max, std::vector<PolledMessage>* out) {
+void RdKafkaGroupConsumer::PollBatch(int timeout_ms, size_t max, std::vector<PolledMessage>* out) {
   out->clear();
   thread_local std::vector<rd_kafka_message_t*> raw;
   raw.resize(max);
@@ -239,10 +220,105 @@ void GroupConsumer::PollBatch(int timeout_ms, size_t max, std::vector<PolledMess
     spdlog::warn("kafka: consume: {}", rd_kafka_err2str(rd_kafka_last_error()));
     return;
   }
-  for (ssize_t i = 0; i < n; ++i) out->emplace_back(raw[static_cast<size_t>(i)]);
+  for (ssize_t i = 0; i < n; ++i) out->push_back(Wrap(raw[static_cast<size_t>(i)]));
+  Delivered(*out);
+  CheckStalls();
 }
 
-Result<std::map<TopicPartition, int64_t>> GroupConsumer::Committed(
+void RdKafkaGroupConsumer::Watch(const TopicPartition& tp, int64_t offset) {
+  std::lock_guard lock(watch_mu_);
+  if (paused_.count(tp)) return;
+  Watched& w = watched_[tp];
+  w.offset = offset;
+  w.since = std::chrono::steady_clock::now();
+  w.wait = std::chrono::seconds(5);
+}
+
+void RdKafkaGroupConsumer::Unwatch(const std::vector<TopicPartition>& parts) {
+  std::lock_guard lock(watch_mu_);
+  for (const auto& tp : parts) watched_.erase(tp);
+}
+
+void RdKafkaGroupConsumer::SetPaused(const std::vector<TopicPartition>& parts, bool paused) {
+  std::lock_guard lock(watch_mu_);
+  for (const auto& tp : parts) {
+    if (paused) {
+      paused_.insert(tp);
+      watched_.erase(tp);  // it delivers nothing by design
+    } else {
+      paused_.erase(tp);
+    }
+  }
+}
+
+void RdKafkaGroupConsumer::Delivered(const std::vector<PolledMessage>& batch) {
+  std::lock_guard lock(watch_mu_);
+  if (watched_.empty()) return;
+  for (const auto& m : batch) {
+    if (m.empty() || m.error() != PollError::kNone || m.view().topic.empty()) continue;
+    watched_.erase({std::string(m.view().topic), m.view().partition});
+  }
+}
+
+void RdKafkaGroupConsumer::CheckStalls() {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::pair<TopicPartition, int64_t>> stalled;
+  {
+    std::lock_guard lock(watch_mu_);
+    if (watched_.empty() || now < next_stall_check_ || closed_) return;
+    next_stall_check_ = now + std::chrono::seconds(1);
+    for (auto& [tp, w] : watched_) {
+      if (now - w.since < w.wait) continue;
+      int64_t low = -1, high = -1;
+      bool known = CachedWatermarks(tp, &low, &high) && high >= 0;
+      w.since = now;
+      // Caught up: nothing to deliver, so silence proves nothing.
+      if (known && high <= w.offset) continue;
+      stalled.emplace_back(tp, w.offset);
+      // A partition whose leader is simply away would be re-assigned on
+      // every check otherwise.
+      w.wait = std::min<std::chrono::milliseconds>(w.wait * 2, std::chrono::seconds(60));
+    }
+  }
+  if (stalled.empty()) return;
+  // Only what the group gave this member: a seek that raced a revocation
+  // must not make it take a partition back.
+  rd_kafka_topic_partition_list_t* assigned = nullptr;
+  if (rd_kafka_resp_err_t err = rd_kafka_assignment(rk_, &assigned)) {
+    spdlog::warn("kafka: reading the assignment: {}", rd_kafka_err2str(err));
+    return;
+  }
+  std::set<TopicPartition> owned;
+  for (const auto& tp : ToVector(assigned)) owned.insert(tp);
+  rd_kafka_topic_partition_list_destroy(assigned);
+  for (const auto& [tp, offset] : stalled) {
+    if (!owned.count(tp)) {
+      Unwatch({tp});
+      continue;
+    }
+    spdlog::warn(
+        "kafka: {}/{} delivered nothing since it was sought to {}; assigning it again at that "
+        "offset",
+        tp.topic, tp.partition, offset);
+    rd_kafka_topic_partition_list_t* list = ToList({tp});
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, list)) {
+      spdlog::error("kafka: unassigning {}/{}: {}", tp.topic, tp.partition,
+                    rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+      rd_kafka_topic_partition_list_destroy(list);
+      continue;
+    }
+    list->elems[0].offset = offset;
+    if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk_, list)) {
+      spdlog::error("kafka: assigning {}/{} again: {}", tp.topic, tp.partition,
+                    rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+}
+
+Result<std::map<TopicPartition, int64_t>> RdKafkaGroupConsumer::Committed(
     const std::vector<TopicPartition>& parts, int timeout_ms) {
   auto* list = ToList(parts);
   rd_kafka_resp_err_t err = rd_kafka_committed(rk_, list, timeout_ms);
@@ -259,8 +335,8 @@ Result<std::map<TopicPartition, int64_t>> GroupConsumer::Committed(
   return out;
 }
 
-rd_kafka_event_t* GroupConsumer::WaitForReply(rd_kafka_queue_s* reply,
-                                              std::chrono::milliseconds timeout) {
+rd_kafka_event_t* RdKafkaGroupConsumer::WaitForReply(rd_kafka_queue_s* reply,
+                                                     std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!commits_abandoned_ && std::chrono::steady_clock::now() < deadline) {
     if (rd_kafka_event_t* ev = rd_kafka_queue_poll(reply, 100)) return ev;
@@ -268,8 +344,8 @@ rd_kafka_event_t* GroupConsumer::WaitForReply(rd_kafka_queue_s* reply,
   return nullptr;
 }
 
-Status GroupConsumer::Commit(const std::map<TopicPartition, int64_t>& offsets,
-                             std::chrono::milliseconds timeout) {
+Status RdKafkaGroupConsumer::Commit(const std::map<TopicPartition, int64_t>& offsets,
+                                    std::chrono::milliseconds timeout) {
   auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
   for (const auto& [tp, off] : offsets) {
     rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = off;
@@ -309,7 +385,7 @@ Status GroupConsumer::Commit(const std::map<TopicPartition, int64_t>& offsets,
   return st;
 }
 
-Status GroupConsumer::Seek(const TopicPartition& tp, int64_t offset, int timeout_ms) {
+Status RdKafkaGroupConsumer::Seek(const TopicPartition& tp, int64_t offset, int timeout_ms) {
   auto* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = offset;
   rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_, list, timeout_ms);
@@ -325,17 +401,19 @@ Status GroupConsumer::Seek(const TopicPartition& tp, int64_t offset, int timeout
                     list->elems[0].err);
   }
   rd_kafka_topic_partition_list_destroy(list);
+  if (st.ok()) Watch(tp, offset);
   return st;
 }
 
-Status GroupConsumer::Pause(const std::vector<TopicPartition>& parts) {
+Status RdKafkaGroupConsumer::Pause(const std::vector<TopicPartition>& parts) {
   auto* list = ToList(parts);
   rd_kafka_resp_err_t err = rd_kafka_pause_partitions(rk_, list);
   rd_kafka_topic_partition_list_destroy(list);
+  if (!err) SetPaused(parts, true);
   return err ? KafkaError("pause", err) : Status::OK();
 }
 
-Status GroupConsumer::Resume(const std::vector<TopicPartition>& parts) {
+Status RdKafkaGroupConsumer::Resume(const std::vector<TopicPartition>& parts) {
   // While closing, librdkafka 2.0.2 never answers a resume made from the
   // revocation callback inside rd_kafka_consumer_close (the chaos soak found
   // a SIGTERM hanging there), and nothing is fetched any more anyway.
@@ -343,17 +421,25 @@ Status GroupConsumer::Resume(const std::vector<TopicPartition>& parts) {
   auto* list = ToList(parts);
   rd_kafka_resp_err_t err = rd_kafka_resume_partitions(rk_, list);
   rd_kafka_topic_partition_list_destroy(list);
+  if (!err) SetPaused(parts, false);
   return err ? KafkaError("resume", err) : Status::OK();
 }
 
-size_t GroupConsumer::QueuedMessages() { return queue_ ? rd_kafka_queue_length(queue_) : 0; }
-
-bool GroupConsumer::CachedWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high) {
-  return rd_kafka_get_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, low, high) ==
-         RD_KAFKA_RESP_ERR_NO_ERROR;
+Status RdKafkaGroupConsumer::ResumeAt(const TopicPartition& tp, int64_t offset) {
+  // librdkafka 2.0.2 resumes fetching where the application's position stood
+  // when the partition was paused, undoing any seek made while it was
+  // paused; messages dropped meanwhile (the partition was not set up) would
+  // be skipped. Seeking after the resume puts the position where the caller
+  // needs it (the resume's fetches are older than the seek and never
+  // delivered). The 2026-12-02 soak lost offsets 4408..4415 of a partition
+  // that way.
+  RETURN_IF_ERROR(Resume({tp}));
+  return Seek(tp, offset, 0);
 }
 
-void GroupConsumer::WakeFetchers(const std::vector<TopicPartition>& parts) {
+size_t RdKafkaGroupConsumer::QueuedMessages() { return queue_ ? rd_kafka_queue_length(queue_) : 0; }
+
+void RdKafkaGroupConsumer::WakeFetchers(const std::vector<TopicPartition>& parts) {
   std::shared_ptr<Helpers> helpers = helpers_;
   {
     std::lock_guard lock(helpers->mu);
@@ -373,8 +459,8 @@ void GroupConsumer::WakeFetchers(const std::vector<TopicPartition>& parts) {
   }).detach();
 }
 
-Status GroupConsumer::QueryWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high,
-                                      int timeout_ms) {
+Status RdKafkaGroupConsumer::QueryWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high,
+                                             int timeout_ms) {
   struct Query {
     TopicPartition tp;
     int64_t low = 0, high = 0;
@@ -415,13 +501,18 @@ Status GroupConsumer::QueryWatermarks(const TopicPartition& tp, int64_t* low, in
   return Status::OK();
 }
 
-bool GroupConsumer::WaitForHelpers(int timeout_ms) {
+bool RdKafkaGroupConsumer::CachedWatermarks(const TopicPartition& tp, int64_t* low, int64_t* high) {
+  return rd_kafka_get_watermark_offsets(rk_, tp.topic.c_str(), tp.partition, low, high) ==
+         RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+bool RdKafkaGroupConsumer::WaitForHelpers(int timeout_ms) {
   std::unique_lock lock(helpers_->mu);
   return helpers_->done.wait_for(lock, std::chrono::milliseconds(timeout_ms),
                                  [this] { return helpers_->running == 0; });
 }
 
-Status GroupConsumer::Close(std::chrono::milliseconds timeout) {
+Status RdKafkaGroupConsumer::Close(std::chrono::milliseconds timeout) {
   if (closed_ || !rk_) return Status::OK();
   {
     std::lock_guard lock(helpers_->mu);
