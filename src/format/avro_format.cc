@@ -17,10 +17,10 @@
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
-#include "format/payload_decoder.h"
 #include "format/schema.h"
-#include "parse/avro_parser.h"
-#include "parse/protobuf_parser.h"
+#include "payload/avro_source.h"
+#include "payload/payload_decoder.h"
+#include "payload/protobuf_type.h"
 
 namespace secor {
 

@@ -9,11 +9,11 @@
 #include "format/parquet/compress.h"
 #include "format/parquet/reader.h"
 #include "format/parquet/writer.h"
-#include "format/payload_decoder.h"
 #include "format/schema.h"
 #include "format/shredder.h"
-#include "parse/avro_parser.h"
-#include "parse/protobuf_parser.h"
+#include "payload/avro_source.h"
+#include "payload/payload_decoder.h"
+#include "payload/protobuf_type.h"
 
 namespace secor {
 

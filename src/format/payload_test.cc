@@ -15,7 +15,7 @@
 #include "format/parquet/corpus_test_util.h"
 #include "format/parquet/reader.h"
 #include "format/parquet_format.h"
-#include "format/payload_decoder.h"
+#include "payload/payload_decoder.h"
 #include "support/fake_schema_registry.h"
 #include "support/test_util.h"
 

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "parse/avro_reader.h"
+#include "payload/avro_schema.h"
 
 namespace {
 
