@@ -53,7 +53,6 @@ struct TopicContext {
   std::unique_ptr<MessageParser> parser;
   std::unique_ptr<MessageTransformer> transformer;
   std::unique_ptr<FileFormat> format;
-  FormatOptions format_options;
   std::string extension;
   int64_t max_file_bytes = 0;
   int64_t max_file_age_ms = 0;
@@ -404,22 +403,9 @@ Result<TopicContext*> ConsumerImpl::Context(const std::string& topic) {
   ctx->topic = topic;
   ASSIGN_OR_RETURN(ctx->parser, NewMessageParser(config_, topic));
   ASSIGN_OR_RETURN(ctx->transformer, NewMessageTransformer(config_, topic));
-  ASSIGN_OR_RETURN(std::string format,
-                   config_.StringForTopic("secor.file.reader.writer.factory", topic));
-  auto f = NewFileFormat(format);
-  if (!f.ok()) return config_.BadValue("secor.file.reader.writer.factory", f.status().message());
-  ctx->format = std::move(f).value();
-  ASSIGN_OR_RETURN(std::string codec_name,
-                   config_.StringForTopic("secor.compression.codec", topic));
-  auto c = NewCodec(codec_name);
-  if (!c.ok()) return config_.BadValue("secor.compression.codec", c.status().message());
-  auto codec = std::move(c).value();
-  ctx->format_options.codec = codec ? codec->name() : "";
-  ctx->format_options.topic = topic;
-  ctx->format_options.config = &config_;
+  ASSIGN_OR_RETURN(ctx->format, NewTopicFileFormat(config_, topic));
   ASSIGN_OR_RETURN(ctx->extension, config_.StringForTopic("secor.file.extension", topic));
-  if (ctx->extension.empty())
-    ctx->extension = ctx->format->DefaultExtension(ctx->format_options.codec);
+  if (ctx->extension.empty()) ctx->extension = ctx->format->DefaultExtension();
   ASSIGN_OR_RETURN(ctx->max_file_bytes, config_.IntForTopic("secor.max.file.size.bytes", topic));
   ASSIGN_OR_RETURN(int64_t age_s, config_.IntForTopic("secor.max.file.age.seconds", topic));
   ctx->max_file_age_ms = age_s * 1000;
@@ -710,7 +696,7 @@ Status ConsumerImpl::Append(PartitionState& ps, const Message& m,
       f.errors = std::make_unique<ErrorFile>();
       RETURN_IF_ERROR(f.errors->Open(f.local_path));
     } else {
-      ASSIGN_OR_RETURN(f.writer, ps.ctx->format->NewWriter(f.local_path, ps.ctx->format_options));
+      ASSIGN_OR_RETURN(f.writer, ps.ctx->format->NewWriter(f.local_path));
     }
     f.created = Clock::now();
     it = ps.files.emplace(output_partition, std::move(f)).first;

@@ -42,6 +42,18 @@ class RegistrySchemaSource : public AvroSchemaSource {
 
 }  // namespace
 
+std::string AvroSchemaKey(const Config& config, std::string_view topic) {
+  Result<std::string> url = config.String("schema.registry.url");
+  if (!url.ok() || !Trim(*url).empty()) return "schema.registry.url";
+  const std::string t(topic);
+  for (const std::string& k :
+       {"secor.avro.schema.file." + t, std::string("secor.avro.schema.file"),
+        "secor.avro.message.schema." + t, std::string("secor.avro.message.schema.*")}) {
+    if (config.Has(k)) return k;
+  }
+  return "";
+}
+
 Result<std::shared_ptr<AvroSchemaSource>> NewAvroSchemaSource(const Config& config,
                                                               std::string_view topic) {
   ASSIGN_OR_RETURN(std::string url, config.String("schema.registry.url"));
@@ -53,16 +65,7 @@ Result<std::shared_ptr<AvroSchemaSource>> NewAvroSchemaSource(const Config& conf
     return std::shared_ptr<AvroSchemaSource>(new RegistrySchemaSource(
         SchemaRegistryClient::Shared(std::string(Trim(url)), static_cast<int>(attempts), timeout)));
   }
-  const std::string t(topic);
-  std::string key;
-  for (const std::string& k :
-       {"secor.avro.schema.file." + t, std::string("secor.avro.schema.file"),
-        "secor.avro.message.schema." + t, std::string("secor.avro.message.schema.*")}) {
-    if (config.Has(k)) {
-      key = k;
-      break;
-    }
-  }
+  const std::string key = AvroSchemaKey(config, topic);
   if (key.empty()) {
     return Status::InvalidArgument(
         "Avro parser for topic {}: set schema.registry.url or secor.avro.schema.file", topic);

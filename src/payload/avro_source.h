@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -27,7 +28,13 @@ class AvroSchemaSource {
   // The schema of every payload (a schema file), or null (the registry).
   virtual std::shared_ptr<const AvroSchema> fixed_schema() const { return nullptr; }
 };
+// Reads the schema file (or sets up the registry client) once; errors name
+// the key.
 Result<std::shared_ptr<AvroSchemaSource>> NewAvroSchemaSource(const Config& config,
                                                               std::string_view topic);
+
+// The key that gives topic's Avro schema (schema.registry.url, or the schema
+// file key that applies), "" when none is set.
+std::string AvroSchemaKey(const Config& config, std::string_view topic);
 
 }  // namespace secor

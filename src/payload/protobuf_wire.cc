@@ -61,7 +61,8 @@ Status ProtobufWire::SkipField(int wire, uint32_t number, size_t* pos, size_t en
           }
           return Status::OK();
         }
-        RETURN_IF_ERROR(SkipField(inner_wire, static_cast<uint32_t>(tag >> 3), pos, end, depth + 1));
+        RETURN_IF_ERROR(
+            SkipField(inner_wire, static_cast<uint32_t>(tag >> 3), pos, end, depth + 1));
       }
     }
     default:
