@@ -100,9 +100,10 @@ TEST(FormatFactory, ABadDelimiterFailsWhenTheFormatIsBuilt) {
 
 TEST(FormatFactory, TheTopicsFormatAndCodecComeFromTheirKeys) {
   TempDir dir;
-  Config c = Config::FromMap({{"secor.file.reader.writer.factory", "DelimitedTextFileReaderWriterFactory"},
-                              {"secor.compression.codec.events", "GzipCodec"},
-                              {"secor.text.delimiter.events", "|"}});
+  Config c =
+      Config::FromMap({{"secor.file.reader.writer.factory", "DelimitedTextFileReaderWriterFactory"},
+                       {"secor.compression.codec.events", "GzipCodec"},
+                       {"secor.text.delimiter.events", "|"}});
   auto f = NewTopicFileFormat(c, "events");
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EXPECT_EQ((*f)->name(), "text");
@@ -123,7 +124,8 @@ TEST(FormatFactory, TheTopicsFormatAndCodecComeFromTheirKeys) {
   c.Set("secor.compression.codec.events", "brotli", "test");
   auto bad_codec = NewTopicFileFormat(c, "events");
   ASSERT_FALSE(bad_codec.ok());
-  EXPECT_TRUE(Contains(bad_codec.status(), "secor.compression.codec")) << bad_codec.status().message();
+  EXPECT_TRUE(Contains(bad_codec.status(), "secor.compression.codec"))
+      << bad_codec.status().message();
   c.Set("secor.file.reader.writer.factory", "OrcFileReaderWriterFactory", "test");
   auto bad_format = NewTopicFileFormat(c, "events");
   ASSERT_FALSE(bad_format.ok());
