@@ -9,7 +9,7 @@ if(SECOR_FUZZ)
     message(WARNING "SECOR_FUZZ needs clang (libFuzzer); no fuzz targets")
   else()
     # Coverage instrumentation for the code under test, not just the harness.
-    foreach(lib secor_common secor_config secor_parse)
+    foreach(lib secor_common secor_config secor_payload secor_parse)
       target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
     endforeach()
     file(GLOB parse_fuzzers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/parse/*_fuzz.cc)
