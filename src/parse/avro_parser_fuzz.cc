@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "parse/avro_parser.h"
 #include "payload/avro_schema.h"
 
 namespace {
