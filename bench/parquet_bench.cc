@@ -108,7 +108,7 @@ int64_t InputBytes(const std::vector<std::string>& msgs = Messages()) {
 void WriteFile(benchmark::State& state, const std::string& format, const std::string& codec,
                const Config* config, const std::vector<std::string>& msgs = Messages()) {
   secor::testing::TempDir dir;
-  auto f = NewFileFormat(format);
+  auto f = NewFileFormat(format, {codec, "events"}, config);
   if (!f.ok()) {
     state.SkipWithError(f.status().ToString().c_str());
     return;
@@ -116,7 +116,7 @@ void WriteFile(benchmark::State& state, const std::string& format, const std::st
   uint64_t size = 0;
   int i = 0;
   for (auto _ : state) {
-    auto w = (*f)->NewWriter(dir.Join(fmt::format("f{}", i++)), {codec, "events", config});
+    auto w = (*f)->NewWriter(dir.Join(fmt::format("f{}", i++)));
     if (!w.ok()) {
       state.SkipWithError(w.status().ToString().c_str());
       return;
@@ -190,7 +190,7 @@ int64_t StatusKb(const char* field) {
 // memory stays near one page per column per file, not one row group.
 void BM_Parquet200OpenFiles(benchmark::State& state) {
   Config c = Config::FromMap({{"secor.parquet.columns", kColumns}});
-  auto f = NewFileFormat("parquet");
+  auto f = NewFileFormat("parquet", {"snappy", "events"}, &c);
   if (!f.ok()) {
     state.SkipWithError(f.status().ToString().c_str());
     return;
@@ -204,7 +204,7 @@ void BM_Parquet200OpenFiles(benchmark::State& state) {
     base_kb = StatusKb("VmRSS:");
     std::vector<std::unique_ptr<FileWriter>> writers;
     for (int i = 0; i < 200; ++i) {
-      auto w = (*f)->NewWriter(dir.Join(fmt::format("p{}/f.parquet", i)), {"snappy", "events", &c});
+      auto w = (*f)->NewWriter(dir.Join(fmt::format("p{}/f.parquet", i)));
       if (!w.ok()) {
         state.SkipWithError(w.status().ToString().c_str());
         return;

@@ -6,7 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "parse/avro_reader.h"
+#include "parse/avro_parser.h"
+#include "payload/avro_schema.h"
 
 namespace {
 

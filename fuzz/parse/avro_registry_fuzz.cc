@@ -10,8 +10,8 @@
 
 #include "config/config.h"
 #include "parse/avro_parser.h"
-#include "parse/avro_reader.h"
-#include "parse/schema_registry.h"
+#include "payload/avro_schema.h"
+#include "payload/schema_registry.h"
 
 namespace {
 

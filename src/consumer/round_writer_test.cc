@@ -48,9 +48,7 @@ class RoundWriterTest : public ::testing::Test {
     spec_.partition = 3;
     spec_.generation = 1;
     spec_.extension = ".seq";
-    spec_.open_writer = [this](const std::string& path) {
-      return format_->NewWriter(path, FormatOptions{});
-    };
+    spec_.open_writer = [this](const std::string& path) { return format_->NewWriter(path); };
   }
 
   std::string RoundDir() const { return staging_.path() + "/clicks/3/1_100"; }

@@ -1,7 +1,6 @@
 #include "consumer/topic_context.h"
 
 #include "config/config.h"
-#include "format/codec.h"
 
 namespace secor {
 
@@ -13,22 +12,9 @@ Result<std::unique_ptr<TopicContext>> BuildTopicContext(const Config& config,
   ctx->topic = topic;
   ASSIGN_OR_RETURN(ctx->parser, NewMessageParser(config, topic));
   ASSIGN_OR_RETURN(ctx->transformer, NewMessageTransformer(config, topic));
-  ASSIGN_OR_RETURN(std::string format,
-                   config.StringForTopic("secor.file.reader.writer.factory", topic));
-  auto f = NewFileFormat(format);
-  if (!f.ok()) return config.BadValue("secor.file.reader.writer.factory", f.status().message());
-  ctx->format = std::move(f).value();
-  ASSIGN_OR_RETURN(std::string codec_name, config.StringForTopic("secor.compression.codec", topic));
-  auto c = NewCodec(codec_name);
-  if (!c.ok()) return config.BadValue("secor.compression.codec", c.status().message());
-  auto codec = std::move(c).value();
-  ctx->format_options.codec = codec ? codec->name() : "";
-  ctx->format_options.topic = topic;
-  ctx->format_options.config = &config;
+  ASSIGN_OR_RETURN(ctx->format, NewTopicFileFormat(config, topic));
   ASSIGN_OR_RETURN(ctx->extension, config.StringForTopic("secor.file.extension", topic));
-  if (ctx->extension.empty()) {
-    ctx->extension = ctx->format->DefaultExtension(ctx->format_options.codec);
-  }
+  if (ctx->extension.empty()) ctx->extension = ctx->format->DefaultExtension();
   ASSIGN_OR_RETURN(ctx->limits.max_round_bytes,
                    config.IntForTopic("secor.max.file.size.bytes", topic));
   ASSIGN_OR_RETURN(int64_t age_s, config.IntForTopic("secor.max.file.age.seconds", topic));

@@ -21,8 +21,7 @@ struct TopicContext {
   std::string topic;
   std::unique_ptr<MessageParser> parser;
   std::unique_ptr<MessageTransformer> transformer;  // may be null
-  std::unique_ptr<FileFormat> format;
-  FormatOptions format_options;
+  std::unique_ptr<FileFormat> format;               // with its schema, codec and delimiter resolved
   std::string extension;
   UploadLimits limits;
   Counter* messages = nullptr;
@@ -32,7 +31,7 @@ struct TopicContext {
 
   // Opens a writer of this topic's format at a local path.
   Result<std::unique_ptr<FileWriter>> OpenWriter(const std::string& path) const {
-    return format->NewWriter(path, format_options);
+    return format->NewWriter(path);
   }
 };
 

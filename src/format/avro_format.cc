@@ -17,10 +17,10 @@
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
-#include "format/payload_decoder.h"
 #include "format/schema.h"
-#include "parse/avro_parser.h"
-#include "parse/protobuf_parser.h"
+#include "payload/avro_source.h"
+#include "payload/payload_decoder.h"
+#include "payload/protobuf_type.h"
 
 namespace secor {
 
@@ -323,67 +323,142 @@ Status ToJson(avro_value_t* v, std::string* out, int depth) {
   }
 }
 
+// Everything an Avro file of one topic is written with, resolved once when
+// the format is built and shared by its writers.
+struct AvroSettings {
+  PayloadEncoding encoding = PayloadEncoding::kJson;
+  const char* codec = "null";  // Avro C's name
+  size_t block_size = 65536;
+  // The file's schema without __offset: empty for the raw layout, and with
+  // the schema registry (then a file takes its first message's schema).
+  std::string user_json;
+  std::string schema_origin;                    // where user_json came from, for errors
+  std::shared_ptr<const AvroSchema> user_avro;  // user_json compiled
+  std::string file_schema;                      // user_json minified
+  std::shared_ptr<AvroSchemaSource> source;     // Avro payloads
+  ProtobufType protobuf;                        // Protobuf payloads
+  bool open_at_first_message = false;
+  // Set when a setting that only writing needs is missing (a reader needs
+  // none): NewWriter fails with it.
+  Status writer_error;
+};
+
+std::string MinifiedJson(const std::string& json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(json).get(root)) return json;
+  return simdjson::minify(root);
+}
+
+// Checks user_json as a file schema the way a writer will use it, so that a
+// bad schema fails when the format is built, and compiles it once.
+Status CompileUserSchema(AvroSettings* s) {
+  if (s->user_json.empty()) return Status::OK();
+  auto wjson = WriterSchemaJson(s->user_json);
+  if (!wjson.ok()) return wjson.status().WithContext(s->schema_origin);
+  avro_schema_t schema = nullptr;
+  if (avro_schema_from_json_length(wjson->data(), wjson->size(), &schema) != 0) {
+    return Status::InvalidArgument("{}: bad Avro schema: {}", s->schema_origin, AvroError());
+  }
+  avro_schema_decref(schema);
+  auto compiled = AvroSchema::Parse(s->user_json);
+  if (!compiled.ok()) return compiled.status().WithContext(s->schema_origin);
+  s->user_avro = std::move(compiled).value();
+  s->file_schema = MinifiedJson(s->user_json);
+  return Status::OK();
+}
+
+Result<std::shared_ptr<AvroSettings>> LoadAvroSettings(const FormatOptions& options,
+                                                       const Config* config) {
+  auto s = std::make_shared<AvroSettings>();
+  std::string schema_key;
+  std::string schema_file;
+  int64_t block_size = 65536;
+  ASSIGN_OR_RETURN(s->encoding, LoadPayloadEncoding(config, options.topic));
+  if (config) {
+    for (const char* key : {"secor.avro.output.schema.file", "secor.parquet.avro.schema.file"}) {
+      ASSIGN_OR_RETURN(schema_file, config->StringForTopic(key, options.topic));
+      if (!schema_file.empty()) {
+        schema_key = config->Has(std::string(key) + "." + options.topic)
+                         ? std::string(key) + "." + options.topic
+                         : std::string(key);
+        break;
+      }
+    }
+    ASSIGN_OR_RETURN(block_size, config->Int("secor.avro.output.block.size"));
+  }
+  s->block_size = static_cast<size_t>(std::max<int64_t>(block_size, 1024));
+  std::string c = ToLower(options.codec);
+  if (c.empty() || c == "none" || c == "null") {
+    s->codec = "null";
+  } else if (c == "gzip" || c == "gz" || c == "deflate") {
+    s->codec = "deflate";
+  } else if (c == "snappy") {
+    s->codec = "snappy";
+  } else {
+    return Status::InvalidArgument("avro: unsupported codec '{}' (none, gzip, snappy)",
+                                   options.codec);
+  }
+  if (!schema_file.empty()) {
+    Result<std::string> text = ReadFile(schema_file);
+    if (!text.ok()) return config->BadValue(schema_key, text.status().message());
+    s->user_json = std::move(text).value();
+    s->schema_origin = schema_file;
+  }
+  if (s->encoding == PayloadEncoding::kProtobuf) {
+    ASSIGN_OR_RETURN(s->protobuf, LoadProtobufType(*config, options.topic));
+    if (!s->protobuf.message) {
+      s->writer_error = Status::InvalidArgument(
+          "secor.payload.encoding=protobuf for topic '{}' needs secor.protobuf.message.class",
+          options.topic);
+      return s;
+    }
+    if (s->user_json.empty()) {
+      ASSIGN_OR_RETURN(TableSchema table, SchemaFromProtobuf(s->protobuf.message));
+      s->user_json = AvroSchemaFromTable(table, s->protobuf.message->full_name());
+      s->schema_origin = "the Avro schema of " + s->protobuf.message->full_name();
+    }
+  }
+  if (s->encoding == PayloadEncoding::kAvro) {
+    if (AvroSchemaKey(*config, options.topic).empty()) {
+      s->writer_error = NewAvroSchemaSource(*config, options.topic).status();
+      return s;
+    }
+    ASSIGN_OR_RETURN(s->source, NewAvroSchemaSource(*config, options.topic));
+    if (s->user_json.empty()) {
+      auto fixed = s->source->fixed_schema();
+      if (!fixed) {
+        s->open_at_first_message = true;
+        return s;
+      }
+      s->user_json = fixed->json();
+      s->schema_origin = "secor.avro.schema.file";
+    }
+  }
+  RETURN_IF_ERROR(CompileUserSchema(s.get()));
+  return s;
+}
+
 class AvroWriter : public FileWriter {
  public:
   ~AvroWriter() override {
     if (writer_) avro_file_writer_close(writer_);
   }
 
-  Status Init(const std::string& path, const FormatOptions& options) {
+  Status Init(const std::string& path, std::shared_ptr<const AvroSettings> settings) {
     path_ = path;
-    std::string schema_file;
-    int64_t block_size = 65536;
-    ASSIGN_OR_RETURN(encoding_, LoadPayloadEncoding(options.config, options.topic));
-    if (options.config) {
-      ASSIGN_OR_RETURN(schema_file, options.config->StringForTopic("secor.avro.output.schema.file",
-                                                                   options.topic));
-      if (schema_file.empty()) {
-        ASSIGN_OR_RETURN(schema_file, options.config->StringForTopic(
-                                          "secor.parquet.avro.schema.file", options.topic));
-      }
-      ASSIGN_OR_RETURN(block_size, options.config->Int("secor.avro.output.block.size"));
-    }
-    block_size_ = static_cast<size_t>(std::max<int64_t>(block_size, 1024));
-    std::string c = ToLower(options.codec);
-    if (c.empty() || c == "none" || c == "null") {
-      codec_ = "null";
-    } else if (c == "gzip" || c == "gz" || c == "deflate") {
-      codec_ = "deflate";
-    } else if (c == "snappy") {
-      codec_ = "snappy";
-    } else {
-      return Status::InvalidArgument("avro: unsupported codec '{}' (none, gzip, snappy)",
-                                     options.codec);
-    }
-    std::string user_json;
-    if (!schema_file.empty()) {
-      ASSIGN_OR_RETURN(user_json, ReadFile(schema_file));
-    }
+    settings_ = std::move(settings);
+    encoding_ = settings_->encoding;
+    codec_ = settings_->codec;
+    block_size_ = settings_->block_size;
+    source_ = settings_->source;
     if (encoding_ == PayloadEncoding::kProtobuf) {
-      ASSIGN_OR_RETURN(protobuf_, LoadProtobufType(*options.config, options.topic));
-      if (!protobuf_.message) {
-        return Status::InvalidArgument(
-            "secor.payload.encoding=protobuf for topic '{}' needs secor.protobuf.message.class",
-            options.topic);
-      }
-      decoder_ = ProtobufDecoder::New(protobuf_.message);
-      if (user_json.empty()) {
-        ASSIGN_OR_RETURN(TableSchema table, SchemaFromProtobuf(protobuf_.message));
-        user_json = AvroSchemaFromTable(table, protobuf_.message->full_name());
-        schema_file = "the Avro schema of " + protobuf_.message->full_name();
-      }
+      decoder_ = ProtobufDecoder::New(settings_->protobuf.message);
     }
-    if (encoding_ == PayloadEncoding::kAvro) {
-      ASSIGN_OR_RETURN(source_, NewAvroSchemaSource(*options.config, options.topic));
-      if (user_json.empty()) {
-        auto fixed = source_->fixed_schema();
-        // With the schema registry the file takes the schema of its first message.
-        if (!fixed) return Status::OK();
-        user_json = fixed->json();
-        schema_file = "secor.avro.schema.file";
-      }
-    }
-    return Create(user_json, schema_file);
+    // With the schema registry the file takes the schema of its first message.
+    if (settings_->open_at_first_message) return Status::OK();
+    return Create(settings_->user_json, settings_->schema_origin, settings_->user_avro,
+                  settings_->file_schema);
   }
 
   Status Append(const Message& m) override {
@@ -443,7 +518,11 @@ class AvroWriter : public FileWriter {
  private:
   // Creates the file with user_json (the raw layout when empty) plus
   // __offset; schema_file names where user_json came from, for errors.
-  Status Create(const std::string& user_json, const std::string& schema_file) {
+  // compiled and minified, when given, are user_json already compiled and
+  // minified (the format's schema): every file of a topic shares them.
+  Status Create(const std::string& user_json, const std::string& schema_file,
+                std::shared_ptr<const AvroSchema> compiled = nullptr,
+                const std::string& minified = "") {
     raw_ = user_json.empty();
     auto wjson = WriterSchemaJson(user_json);
     if (!wjson.ok())
@@ -453,11 +532,14 @@ class AvroWriter : public FileWriter {
       return Status::InvalidArgument("{}: bad Avro schema: {}", schema_file, AvroError());
     }
     RETURN_IF_ERROR(holder_.Init(schema, true));
-    if (!raw_) {
+    if (!raw_ && compiled) {
+      file_schema_ = minified;
+      user_avro_ = std::move(compiled);
+    } else if (!raw_) {
       file_schema_ = MinifiedJson(user_json);
-      auto compiled = AvroSchema::Parse(user_json);
-      if (!compiled.ok()) return compiled.status().WithContext(schema_file);
-      user_avro_ = std::move(compiled).value();
+      auto parsed = AvroSchema::Parse(user_json);
+      if (!parsed.ok()) return parsed.status().WithContext(schema_file);
+      user_avro_ = std::move(parsed).value();
     }
     RETURN_IF_ERROR(MakeDirs(DirName(path_)));
     ::unlink(path_.c_str());  // Avro C refuses nothing but appends to nothing either; start clean
@@ -539,13 +621,6 @@ class AvroWriter : public FileWriter {
     return Status::OK();
   }
 
-  static std::string MinifiedJson(const std::string& json) {
-    simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    if (parser.parse(json).get(root)) return json;
-    return simdjson::minify(root);
-  }
-
   std::string path_;
   bool raw_ = true;
   bool closed_ = false;
@@ -560,7 +635,7 @@ class AvroWriter : public FileWriter {
   std::map<std::shared_ptr<const AvroSchema>, bool> same_schema_;
   std::shared_ptr<const AvroSchema> user_avro_;  // the file's schema without __offset
   // Protobuf payloads.
-  ProtobufType protobuf_;
+  std::shared_ptr<const AvroSettings> settings_;  // keeps the protobuf pool alive
   std::unique_ptr<ProtobufDecoder> decoder_;
   DatumTree tree_;
   std::string encoded_;
@@ -631,24 +706,36 @@ class AvroReader : public FileReader {
 
 class AvroFormat : public FileFormat {
  public:
+  explicit AvroFormat(std::shared_ptr<const AvroSettings> settings)
+      : settings_(std::move(settings)) {}
   std::string name() const override { return "avro"; }
-  std::string DefaultExtension(const std::string&) const override { return ".avro"; }
-  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path,
-                                                const FormatOptions& options) const override {
+  std::string DefaultExtension() const override { return ".avro"; }
+  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path) const override {
+    RETURN_IF_ERROR(settings_->writer_error);
     auto w = std::make_unique<AvroWriter>();
-    RETURN_IF_ERROR(w->Init(path, options));
+    RETURN_IF_ERROR(w->Init(path, settings_));
     return std::unique_ptr<FileWriter>(std::move(w));
   }
-  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path,
-                                                const FormatOptions&) const override {
+  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path) const override {
     auto r = std::make_unique<AvroReader>();
     RETURN_IF_ERROR(r->Init(path));
     return std::unique_ptr<FileReader>(std::move(r));
   }
+
+ private:
+  std::shared_ptr<const AvroSettings> settings_;
 };
 
 }  // namespace
 
-std::unique_ptr<FileFormat> NewAvroFormat() { return std::make_unique<AvroFormat>(); }
+Result<std::unique_ptr<FileFormat>> NewAvroFormat(const FormatOptions& options,
+                                                  const Config* config) {
+  ASSIGN_OR_RETURN(auto settings, LoadAvroSettings(options, config));
+  return std::unique_ptr<FileFormat>(new AvroFormat(std::move(settings)));
+}
+
+std::unique_ptr<FileFormat> NewAvroFormat() {
+  return std::move(NewAvroFormat({}, nullptr)).value();
+}
 
 }  // namespace secor

@@ -27,6 +27,12 @@
 
 namespace secor {
 
+// Avro for options.topic: the payload encoding, the file's schema (read and
+// compiled here, once), the codec and block size are resolved when it is built.
+Result<std::unique_ptr<FileFormat>> NewAvroFormat(const FormatOptions& options,
+                                                  const Config* config);
+// With the defaults (no configuration, no codec), which cannot fail: for
+// reading and for tests.
 std::unique_ptr<FileFormat> NewAvroFormat();
 
 }  // namespace secor

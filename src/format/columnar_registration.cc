@@ -12,8 +12,13 @@ void RegisterColumnarFormats() {
       "parquet",
       {"JsonParquetFileReaderWriterFactory", "AvroParquetFileReaderWriterFactory",
        "ProtobufParquetFileReaderWriterFactory", "ThriftParquetFileReaderWriterFactory"},
-      [] { return NewParquetFormat(); });
-  FileFormatRegistry().Add("avro", {"AvroFileReaderWriterFactory"}, [] { return NewAvroFormat(); });
+      [](const FormatOptions& options, const Config* config) {
+        return NewParquetFormat(options, config);
+      });
+  FileFormatRegistry().Add("avro", {"AvroFileReaderWriterFactory"},
+                           [](const FormatOptions& options, const Config* config) {
+                             return NewAvroFormat(options, config);
+                           });
 }
 
 }  // namespace secor

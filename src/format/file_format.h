@@ -27,10 +27,11 @@ struct Record {
   int64_t timestamp_ms = -1;
 };
 
+// What a format is built for. Format-specific settings (schemas, delimiter,
+// block sizes) are read from a Config once, when the format is built.
 struct FormatOptions {
-  std::string codec;  // canonical codec name ("" for none): see codec.h
-  std::string topic;
-  const Config* config = nullptr;  // for format-specific keys; may be null
+  std::string codec;  // codec name ("" for none): see codec.h
+  std::string topic;  // selects the per-topic forms of the format's keys
 };
 
 class FileWriter {
@@ -50,26 +51,38 @@ class FileReader {
   virtual Result<bool> Next(Record* record) = 0;
 };
 
+// A format resolved for one topic and codec: it holds its parsed schema,
+// codec and delimiter, so opening a file reads no configuration and no
+// schema file. Const and safe to share between threads.
 class FileFormat {
  public:
   virtual ~FileFormat() = default;
   virtual std::string name() const = 0;
-  // The extension this format adds for codec ("" for none), used when
+  // The extension this format adds for its codec ("" for none), used when
   // secor.file.extension is not set.
-  virtual std::string DefaultExtension(const std::string& codec) const = 0;
-  virtual Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path,
-                                                        const FormatOptions& options) const = 0;
-  virtual Result<std::unique_ptr<FileReader>> NewReader(const std::string& path,
-                                                        const FormatOptions& options) const = 0;
+  virtual std::string DefaultExtension() const = 0;
+  virtual Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path) const = 0;
+  virtual Result<std::unique_ptr<FileReader>> NewReader(const std::string& path) const = 0;
 };
 
-using FileFormatFactory = std::function<std::unique_ptr<FileFormat>()>;
+// Builds a format for options, reading its own keys from config (null: the
+// defaults). Errors in those keys name the key.
+using FileFormatFactory =
+    std::function<Result<std::unique_ptr<FileFormat>>(const FormatOptions&, const Config*)>;
 
 // Formats by name; Java factory class names of the original resolve too.
 Registry<FileFormatFactory>& FileFormatRegistry();
 
-// The format named by name_or_class, or an error listing the known ones.
-Result<std::unique_ptr<FileFormat>> NewFileFormat(const std::string& name_or_class);
+// The format named by name_or_class (or an error listing the known ones),
+// resolved for options and config.
+Result<std::unique_ptr<FileFormat>> NewFileFormat(const std::string& name_or_class,
+                                                  const FormatOptions& options = {},
+                                                  const Config* config = nullptr);
+
+// The format of topic's files as config names it (secor.file.reader.writer.factory,
+// secor.compression.codec), with errors naming the key.
+Result<std::unique_ptr<FileFormat>> NewTopicFileFormat(const Config& config,
+                                                       const std::string& topic);
 
 // Opens a reader for a local file of unknown format, guessing the format from
 // its first bytes and its name (SequenceFile, Parquet, Avro, compressed text).

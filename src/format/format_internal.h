@@ -99,10 +99,16 @@ Result<std::unique_ptr<FileWriter>> NewSequenceFileWriter(const std::string& pat
 // Reads either key layout (LongWritable or MessagePack BytesWritable).
 Result<std::unique_ptr<FileReader>> NewSequenceFileReader(const std::string& path);
 
-std::unique_ptr<FileFormat> NewSequenceFileFormat();
-std::unique_ptr<FileFormat> NewMsgPackSequenceFileFormat();
-std::unique_ptr<FileFormat> NewDelimitedTextFormat();
-std::unique_ptr<FileFormat> NewJsonLinesFormat();
+// The built-in FileFormatFactory functions (file_format.h).
+Result<std::unique_ptr<FileFormat>> NewSequenceFileFormat(const FormatOptions& options,
+                                                          const Config* config);
+Result<std::unique_ptr<FileFormat>> NewMsgPackSequenceFileFormat(const FormatOptions& options,
+                                                                 const Config* config);
+// secor.text.delimiter[.topic] is resolved here, once.
+Result<std::unique_ptr<FileFormat>> NewDelimitedTextFormat(const FormatOptions& options,
+                                                           const Config* config);
+Result<std::unique_ptr<FileFormat>> NewJsonLinesFormat(const FormatOptions& options,
+                                                       const Config* config);
 
 // Readers of text files whose codec is already known; the *FromText forms
 // take the already decompressed contents (OpenReaderAuto).

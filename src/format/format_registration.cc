@@ -51,7 +51,7 @@ Result<std::unique_ptr<FileReader>> ColumnarReader(const std::string& path,
     return Status::InvalidArgument("{} is a {} file, and this build has no {} reader", path, format,
                                    format);
   }
-  return (*f)->NewReader(path, FormatOptions{});
+  return (*f)->NewReader(path);
 }
 
 // JSON lines when the first line is an object with an "offset" field, as

@@ -103,9 +103,29 @@ inline std::vector<Record> ReadAll(FileReader* r, Status* error = nullptr) {
   return out;
 }
 
-// Every record of the file at path, read with format (default options).
+// Builds format for options and config, then opens a writer at path: the
+// consumer's two steps (once per topic, once per file) in one, for tests that
+// try one configuration per file. Errors of either step are returned.
+inline Result<std::unique_ptr<FileWriter>> OpenWriter(const std::string& format,
+                                                      const std::string& path,
+                                                      const FormatOptions& options = {},
+                                                      const Config* config = nullptr) {
+  ASSIGN_OR_RETURN(auto f, NewFileFormat(format, options, config));
+  return f->NewWriter(path);
+}
+
+// The same for a reader.
+inline Result<std::unique_ptr<FileReader>> OpenReader(const std::string& format,
+                                                      const std::string& path,
+                                                      const FormatOptions& options = {},
+                                                      const Config* config = nullptr) {
+  ASSIGN_OR_RETURN(auto f, NewFileFormat(format, options, config));
+  return f->NewReader(path);
+}
+
+// Every record of the file at path, read with format.
 inline std::vector<Record> ReadAll(const FileFormat& format, const std::string& path) {
-  auto r = format.NewReader(path, {});
+  auto r = format.NewReader(path);
   EXPECT_TRUE(r.ok()) << path << ": " << r.status().ToString();
   if (!r.ok()) return {};
   Status error;

@@ -9,11 +9,11 @@
 #include "format/parquet/compress.h"
 #include "format/parquet/reader.h"
 #include "format/parquet/writer.h"
-#include "format/payload_decoder.h"
 #include "format/schema.h"
 #include "format/shredder.h"
-#include "parse/avro_parser.h"
-#include "parse/protobuf_parser.h"
+#include "payload/avro_source.h"
+#include "payload/payload_decoder.h"
+#include "payload/protobuf_type.h"
 
 namespace secor {
 
@@ -23,52 +23,94 @@ using parquet::SchemaElement;
 
 constexpr char kLayoutKey[] = "secor.layout";
 
+// Everything a Parquet file of one topic is written with, resolved once when
+// the format is built and shared by its writers.
+struct ParquetSettings {
+  PayloadEncoding encoding = PayloadEncoding::kJson;
+  // The columns; with the schema registry, none until a file's first message.
+  TableSchema schema;
+  parquet::WriterOptions options;
+  ProtobufType protobuf;
+  std::shared_ptr<AvroSchemaSource> avro_source;
+  // With the schema registry a file is opened at its first message.
+  bool open_at_first_message = false;
+  // Set when a setting that only writing needs is missing (a reader needs
+  // none): NewWriter fails with it.
+  Status writer_error;
+};
+
+// Takes the columns of derived, keeping the Kafka metadata columns asked for.
+void UseFields(TableSchema* schema, TableSchema derived) {
+  schema->raw = false;
+  schema->fields = std::move(derived.fields);
+}
+
+Result<std::shared_ptr<ParquetSettings>> LoadParquetSettings(const FormatOptions& options,
+                                                             const Config* config) {
+  auto s = std::make_shared<ParquetSettings>();
+  ASSIGN_OR_RETURN(s->encoding, LoadPayloadEncoding(config, options.topic));
+  ASSIGN_OR_RETURN(s->schema, LoadTableSchema(config, options.topic));
+  ASSIGN_OR_RETURN(s->options.codec, parquet::CodecFromName(options.codec));
+  s->options.pool = SharedCompressionPool();
+  if (config) {
+    const Config& c = *config;
+    ASSIGN_OR_RETURN(s->options.block_size, c.Int("parquet.block.size"));
+    ASSIGN_OR_RETURN(s->options.page_size, c.Int("parquet.page.size"));
+    ASSIGN_OR_RETURN(s->options.dictionary_limit, c.Int("parquet.dictionary.page.size"));
+    ASSIGN_OR_RETURN(s->options.dictionary, c.Bool("parquet.enable.dictionary"));
+    if (s->options.block_size <= 0) return c.BadValue("parquet.block.size", "must be positive");
+    if (s->options.page_size <= 0) return c.BadValue("parquet.page.size", "must be positive");
+  }
+  if (s->encoding == PayloadEncoding::kJson) return s;
+  const Config& c = *config;  // a binary encoding comes from a configuration
+  s->schema.optional_groups = true;
+  if (s->encoding == PayloadEncoding::kProtobuf) {
+    ASSIGN_OR_RETURN(s->protobuf, LoadProtobufType(c, options.topic));
+    if (!s->protobuf.message) {
+      s->writer_error = Status::InvalidArgument(
+          "secor.payload.encoding=protobuf for topic '{}' needs secor.protobuf.message.class",
+          options.topic);
+      return s;
+    }
+    if (s->schema.raw) {
+      ASSIGN_OR_RETURN(TableSchema derived, SchemaFromProtobuf(s->protobuf.message));
+      UseFields(&s->schema, std::move(derived));
+    }
+    return s;
+  }
+  if (AvroSchemaKey(c, options.topic).empty()) {
+    s->writer_error = NewAvroSchemaSource(c, options.topic).status();
+    return s;
+  }
+  ASSIGN_OR_RETURN(s->avro_source, NewAvroSchemaSource(c, options.topic));
+  if (!s->schema.raw) return s;
+  if (auto fixed = s->avro_source->fixed_schema()) {
+    auto derived = SchemaFromAvro(fixed->json());
+    if (!derived.ok()) return c.BadValue("secor.avro.schema.file", derived.status().message());
+    UseFields(&s->schema, std::move(derived).value());
+    return s;
+  }
+  // With the schema registry the file takes the schema of its first message
+  // (until then it has no user columns, not the raw layout).
+  s->schema.raw = false;
+  s->open_at_first_message = true;
+  return s;
+}
+
 class ParquetWriter : public FileWriter {
  public:
-  Status Init(const std::string& path, const FormatOptions& options) {
+  Status Init(const std::string& path, std::shared_ptr<const ParquetSettings> settings) {
     path_ = path;
-    ASSIGN_OR_RETURN(encoding_, LoadPayloadEncoding(options.config, options.topic));
-    ASSIGN_OR_RETURN(schema_, LoadTableSchema(options.config, options.topic));
-    ASSIGN_OR_RETURN(options_.codec, parquet::CodecFromName(options.codec));
-    options_.pool = SharedCompressionPool();
-    if (options.config) {
-      const Config& c = *options.config;
-      ASSIGN_OR_RETURN(options_.block_size, c.Int("parquet.block.size"));
-      ASSIGN_OR_RETURN(options_.page_size, c.Int("parquet.page.size"));
-      ASSIGN_OR_RETURN(options_.dictionary_limit, c.Int("parquet.dictionary.page.size"));
-      ASSIGN_OR_RETURN(options_.dictionary, c.Bool("parquet.enable.dictionary"));
-      if (options_.block_size <= 0) return c.BadValue("parquet.block.size", "must be positive");
-      if (options_.page_size <= 0) return c.BadValue("parquet.page.size", "must be positive");
-    }
-    if (encoding_ == PayloadEncoding::kJson) return Open();
-    const Config& c = *options.config;  // a binary encoding comes from a configuration
-    schema_.optional_groups = true;
+    settings_ = std::move(settings);
+    encoding_ = settings_->encoding;
+    schema_ = settings_->schema;
+    options_ = settings_->options;
     if (encoding_ == PayloadEncoding::kProtobuf) {
-      ASSIGN_OR_RETURN(protobuf_, LoadProtobufType(c, options.topic));
-      if (!protobuf_.message) {
-        return Status::InvalidArgument(
-            "secor.payload.encoding=protobuf for topic '{}' needs secor.protobuf.message.class",
-            options.topic);
-      }
-      decoder_ = ProtobufDecoder::New(protobuf_.message);
-      if (schema_.raw) {
-        ASSIGN_OR_RETURN(TableSchema derived, SchemaFromProtobuf(protobuf_.message));
-        UseFields(std::move(derived));
-      }
-      return Open();
+      decoder_ = ProtobufDecoder::New(settings_->protobuf.message);
     }
-    ASSIGN_OR_RETURN(avro_source_, NewAvroSchemaSource(c, options.topic));
-    if (!schema_.raw) return Open();
-    if (auto fixed = avro_source_->fixed_schema()) {
-      auto derived = SchemaFromAvro(fixed->json());
-      if (!derived.ok()) return c.BadValue("secor.avro.schema.file", derived.status().message());
-      UseFields(std::move(derived).value());
-      return Open();
-    }
-    // With the schema registry the file takes the schema of its first message
-    // (until then it has no user columns, not the raw layout).
-    schema_.raw = false;
-    return Status::OK();
+    avro_source_ = settings_->avro_source;
+    if (settings_->open_at_first_message) return Status::OK();
+    return Open();
   }
 
   Status Append(const Message& m) override {
@@ -88,7 +130,7 @@ class ParquetWriter : public FileWriter {
           return Status::InvalidArgument("message at offset {}: schema id {}: {}", m.offset,
                                          schema_id, derived.status().message());
         }
-        UseFields(std::move(derived).value());
+        UseFields(&schema_, std::move(derived).value());
         RETURN_IF_ERROR(Open());
         file_schema_id_ = schema_id;
       }
@@ -152,12 +194,6 @@ class ParquetWriter : public FileWriter {
   }
 
  private:
-  // Takes the columns of derived, keeping the Kafka metadata columns asked for.
-  void UseFields(TableSchema derived) {
-    schema_.raw = false;
-    schema_.fields = std::move(derived.fields);
-  }
-
   Status Open() {
     std::vector<SchemaElement> elements;
     elements.push_back(SchemaElement{});
@@ -192,7 +228,7 @@ class ParquetWriter : public FileWriter {
   uint64_t closed_size_ = 0;
   // Binary payloads.
   DatumTree tree_;
-  ProtobufType protobuf_;
+  std::shared_ptr<const ParquetSettings> settings_;  // keeps the protobuf pool alive
   std::unique_ptr<ProtobufDecoder> decoder_;
   std::shared_ptr<AvroSchemaSource> avro_source_;
   int32_t file_schema_id_ = -1;  // registry id of the schema the columns came from
@@ -258,24 +294,36 @@ class ParquetReader : public FileReader {
 
 class ParquetFormat : public FileFormat {
  public:
+  explicit ParquetFormat(std::shared_ptr<const ParquetSettings> settings)
+      : settings_(std::move(settings)) {}
   std::string name() const override { return "parquet"; }
-  std::string DefaultExtension(const std::string&) const override { return ".parquet"; }
-  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path,
-                                                const FormatOptions& options) const override {
+  std::string DefaultExtension() const override { return ".parquet"; }
+  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path) const override {
+    RETURN_IF_ERROR(settings_->writer_error);
     auto w = std::make_unique<ParquetWriter>();
-    RETURN_IF_ERROR(w->Init(path, options));
+    RETURN_IF_ERROR(w->Init(path, settings_));
     return std::unique_ptr<FileWriter>(std::move(w));
   }
-  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path,
-                                                const FormatOptions&) const override {
+  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path) const override {
     auto r = std::make_unique<ParquetReader>();
     RETURN_IF_ERROR(r->Init(path));
     return std::unique_ptr<FileReader>(std::move(r));
   }
+
+ private:
+  std::shared_ptr<const ParquetSettings> settings_;
 };
 
 }  // namespace
 
-std::unique_ptr<FileFormat> NewParquetFormat() { return std::make_unique<ParquetFormat>(); }
+Result<std::unique_ptr<FileFormat>> NewParquetFormat(const FormatOptions& options,
+                                                     const Config* config) {
+  ASSIGN_OR_RETURN(auto settings, LoadParquetSettings(options, config));
+  return std::unique_ptr<FileFormat>(new ParquetFormat(std::move(settings)));
+}
+
+std::unique_ptr<FileFormat> NewParquetFormat() {
+  return std::move(NewParquetFormat({}, nullptr)).value();
+}
 
 }  // namespace secor

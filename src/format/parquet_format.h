@@ -24,6 +24,12 @@
 
 namespace secor {
 
+// Parquet for options.topic: the payload encoding, columns, protobuf type or
+// Avro schema source and the parquet.* sizes are resolved here, once.
+Result<std::unique_ptr<FileFormat>> NewParquetFormat(const FormatOptions& options,
+                                                     const Config* config);
+// With the defaults (no configuration, no codec), which cannot fail: for
+// reading and for tests.
 std::unique_ptr<FileFormat> NewParquetFormat();
 
 }  // namespace secor

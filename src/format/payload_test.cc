@@ -15,7 +15,7 @@
 #include "format/parquet/corpus_test_util.h"
 #include "format/parquet/reader.h"
 #include "format/parquet_format.h"
-#include "format/payload_decoder.h"
+#include "payload/payload_decoder.h"
 #include "support/fake_schema_registry.h"
 #include "support/test_util.h"
 
@@ -182,7 +182,7 @@ struct Appended {
 std::vector<Status> Write(const FileFormat& format, const std::string& path, const Config& c,
                           const std::string& codec, const std::vector<Appended>& in) {
   std::vector<Status> out;
-  auto w = format.NewWriter(path, {codec, "events", &c});
+  auto w = testing::OpenWriter(format.name(), path, {codec, "events"}, &c);
   EXPECT_TRUE(w.ok()) << w.status().ToString();
   if (!w.ok()) return out;
   for (const Appended& a : in) {
@@ -495,8 +495,7 @@ TEST(ParquetFromAvro, UnreachableRegistryIsNotTheMessagesFault) {
   Config c = Config::FromMap({{"secor.payload.encoding", "avro"},
                               {"schema.registry.url", url},
                               {"secor.schema.registry.retries", "1"}});
-  auto f = NewParquetFormat();
-  auto w = f->NewWriter(dir.Join("u.parquet"), {"", "events", &c});
+  auto w = testing::OpenWriter("parquet", dir.Join("u.parquet"), {"", "events"}, &c);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   Message m;
   m.offset = 1;
@@ -509,7 +508,7 @@ TEST(ParquetFromAvro, UnreachableRegistryIsNotTheMessagesFault) {
   ASSERT_TRUE((*w)->Close().ok());
   EXPECT_EQ(SchemaText(dir.Join("u.parquet")),
             ElementLine("__offset", kReq, PhysicalType::kInt64, LogicalKind::kInteger, 64));
-  EXPECT_TRUE(ReadAll(*f, dir.Join("u.parquet")).empty());
+  EXPECT_TRUE(ReadAll(*NewParquetFormat(), dir.Join("u.parquet")).empty());
 }
 
 secor::test::output::Event FullProto() {
@@ -626,20 +625,19 @@ TEST(ParquetFromProtobuf, BadPayloadsAndUnsignedOverflowAreErrorsOfThatMessage) 
 
 TEST(ParquetFromProtobuf, TypesWithoutColumnsAreRefusedAtStart) {
   TempDir dir;
-  auto f = NewParquetFormat();
   Config recursive = ProtoConfig("Tree");  // simple names resolve too
-  auto w = f->NewWriter(dir.Join("a.parquet"), {"", "events", &recursive});
+  auto w = testing::OpenWriter("parquet", dir.Join("a.parquet"), {"", "events"}, &recursive);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().message(),
             "protobuf: secor.test.output.Tree nests deeper than 32 (a recursive message?)");
   Config none = Config::FromMap({{"secor.payload.encoding", "protobuf"}});
-  w = f->NewWriter(dir.Join("c.parquet"), {"", "events", &none});
+  w = testing::OpenWriter("parquet", dir.Join("c.parquet"), {"", "events"}, &none);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().message(),
             "secor.payload.encoding=protobuf for topic 'events' needs "
             "secor.protobuf.message.class");
   Config bad = Config::FromMap({{"secor.payload.encoding", "xml"}});
-  w = f->NewWriter(dir.Join("d.parquet"), {"", "events", &bad});
+  w = testing::OpenWriter("parquet", dir.Join("d.parquet"), {"", "events"}, &bad);
   ASSERT_FALSE(w.ok());
   EXPECT_NE(w.status().message().find("expected json, avro or protobuf"), std::string::npos)
       << w.status().message();

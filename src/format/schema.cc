@@ -642,8 +642,13 @@ Result<TableSchema> LoadTableSchema(const Config* config, const std::string& top
         topic);
   }
   if (!avro_file.empty()) {
-    ASSIGN_OR_RETURN(std::string text, ReadFile(avro_file));
-    auto parsed = SchemaFromAvro(text);
+    Result<std::string> text = ReadFile(avro_file);
+    if (!text.ok()) {
+      const std::string topic_key = "secor.parquet.avro.schema.file." + topic;
+      return config->BadValue(config->Has(topic_key) ? topic_key : "secor.parquet.avro.schema.file",
+                              text.status().message());
+    }
+    auto parsed = SchemaFromAvro(*text);
     if (!parsed.ok()) return parsed.status().WithContext(avro_file);
     schema = std::move(parsed).value();
   } else if (!columns.empty()) {

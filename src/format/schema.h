@@ -19,6 +19,10 @@
 
 #include "common/status.h"
 
+namespace google::protobuf {
+class Descriptor;
+}  // namespace google::protobuf
+
 namespace secor {
 
 class Config;
@@ -94,6 +98,15 @@ Result<TableSchema> SchemaFromAvro(std::string_view avro_json);
 // longs and ints with their logical types. Nested records are named
 // <name>_<path> (field names; list elements and map values add nothing).
 std::string AvroSchemaFromTable(const TableSchema& table, const std::string& full_name);
+
+// Maps a protobuf message type to columns: nested messages become optional
+// groups, repeated fields lists (of groups for messages), map<K, V> maps
+// with string keys, google.protobuf.Timestamp a timestamp_micros column,
+// enums strings, bytes binary, unsigned integers int64. Fields with presence
+// (messages, proto2/proto3 `optional`, oneofs) are optional; proto3 plain
+// scalars are required and hold their default when unset. A recursive
+// message type is refused with an error naming it.
+Result<TableSchema> SchemaFromProtobuf(const google::protobuf::Descriptor* message_type);
 
 // The schema of topic's files from the configuration (raw when config is null
 // or no schema key is set), with the Kafka metadata columns requested by

@@ -642,26 +642,32 @@ class SequenceFileReader : public FileReader {
 
 class SequenceFileFormat : public FileFormat {
  public:
-  explicit SequenceFileFormat(bool msgpack) : msgpack_(msgpack) {}
+  SequenceFileFormat(bool msgpack, FormatOptions options)
+      : msgpack_(msgpack), options_(std::move(options)) {}
   std::string name() const override { return msgpack_ ? "sequencefile-msgpack" : "sequencefile"; }
-  std::string DefaultExtension(const std::string& codec) const override {
-    auto c = NewCodec(codec);
+  std::string DefaultExtension() const override {
+    auto c = NewCodec(options_.codec);
     return c.ok() && *c ? (*c)->extension() : "";
   }
-  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path,
-                                                const FormatOptions& options) const override {
+  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path) const override {
     SequenceFileOptions seq;
     seq.msgpack_key = msgpack_;
-    return NewSequenceFileWriter(path, options, seq);
+    return NewSequenceFileWriter(path, options_, seq);
   }
-  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path,
-                                                const FormatOptions& options) const override {
+  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path) const override {
     return NewSequenceFileReader(path);
   }
 
  private:
   bool msgpack_;
+  FormatOptions options_;
 };
+
+// SequenceFile has no keys of its own: only the codec needs checking.
+Result<std::unique_ptr<FileFormat>> NewSequenceFormat(bool msgpack, const FormatOptions& options) {
+  RETURN_IF_ERROR(NewCodec(options.codec).status());
+  return std::unique_ptr<FileFormat>(new SequenceFileFormat(msgpack, options));
+}
 
 }  // namespace
 
@@ -679,11 +685,13 @@ Result<std::unique_ptr<FileReader>> NewSequenceFileReader(const std::string& pat
   return std::unique_ptr<FileReader>(std::move(r));
 }
 
-std::unique_ptr<FileFormat> NewSequenceFileFormat() {
-  return std::make_unique<SequenceFileFormat>(false);
+Result<std::unique_ptr<FileFormat>> NewSequenceFileFormat(const FormatOptions& options,
+                                                          const Config*) {
+  return NewSequenceFormat(false, options);
 }
-std::unique_ptr<FileFormat> NewMsgPackSequenceFileFormat() {
-  return std::make_unique<SequenceFileFormat>(true);
+Result<std::unique_ptr<FileFormat>> NewMsgPackSequenceFileFormat(const FormatOptions& options,
+                                                                 const Config*) {
+  return NewSequenceFormat(true, options);
 }
 
 }  // namespace secor::format_internal

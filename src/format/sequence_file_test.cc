@@ -247,9 +247,9 @@ TEST(SequenceFileTest, RoundTripEveryCodecAndCompressionKind) {
         auto w = NewSequenceFileWriter(path, options, seq);
         ASSERT_TRUE(w.ok()) << what;
         WriteAll(w->get(), msgs);
-        auto format = NewFileFormat(msgpack ? "sequencefile-msgpack" : "sequencefile");
+        auto format = NewFileFormat(msgpack ? "sequencefile-msgpack" : "sequencefile", options);
         ASSERT_TRUE(format.ok());
-        auto r = (*format)->NewReader(path, options);
+        auto r = (*format)->NewReader(path);
         ASSERT_TRUE(r.ok()) << what << ": " << r.status().ToString();
         ExpectSame(msgs, ReadAll(r->get()), msgpack, what);
       }
@@ -260,14 +260,15 @@ TEST(SequenceFileTest, RoundTripEveryCodecAndCompressionKind) {
 TEST(SequenceFileTest, RegisteredFormatWritesBlockFilesOfSeveralBlocks) {
   TempDir dir;
   auto msgs = MakeMessages(9000, true);  // ~2.6 MB of keys and values: 3 blocks of 1 MB
-  auto format =
-      std::move(NewFileFormat("org.pinterest.secor.io.impl.SequenceFileReaderWriterFactory"))
-          .value();
-  EXPECT_EQ(format->name(), "sequencefile");
   FormatOptions options;
   options.codec = "zstd";
   options.topic = "topic";
-  auto w = format->NewWriter(dir.Join("a/b/f.zst"), options);
+  auto format =
+      std::move(
+          NewFileFormat("org.pinterest.secor.io.impl.SequenceFileReaderWriterFactory", options))
+          .value();
+  EXPECT_EQ(format->name(), "sequencefile");
+  auto w = format->NewWriter(dir.Join("a/b/f.zst"));
   ASSERT_TRUE(w.ok());
   WriteAll(w->get(), msgs);
   std::string bytes = *ReadFile(dir.Join("a/b/f.zst"));
@@ -278,7 +279,7 @@ TEST(SequenceFileTest, RegisteredFormatWritesBlockFilesOfSeveralBlocks) {
     ++markers;
   }
   EXPECT_EQ(markers, 3u);
-  auto r = format->NewReader(dir.Join("a/b/f.zst"), options);
+  auto r = format->NewReader(dir.Join("a/b/f.zst"));
   ASSERT_TRUE(r.ok());
   ExpectSame(msgs, ReadAll(r->get()), false, "zstd blocks");
 }
@@ -338,19 +339,19 @@ TEST(SequenceFileTest, AWriterDestroyedWithBlocksInThePoolIsSafe) {
 
 TEST(SequenceFileTest, SyncMarkerIsDeterministicPerFile) {
   TempDir a, b;
-  auto format = std::move(NewFileFormat("sequencefile")).value();
   FormatOptions options;
   options.topic = "topic";
+  auto format = std::move(NewFileFormat("sequencefile", options)).value();
   auto msgs = MakeMessages(100, true);
   for (const auto* d : {&a, &b}) {
-    auto w = format->NewWriter(d->Join("dt=2024-01-01/1_0_00000000000000000010"), options);
+    auto w = format->NewWriter(d->Join("dt=2024-01-01/1_0_00000000000000000010"));
     ASSERT_TRUE(w.ok());
     WriteAll(w->get(), msgs);
   }
   std::string x = *ReadFile(a.Join("dt=2024-01-01/1_0_00000000000000000010"));
   std::string y = *ReadFile(b.Join("dt=2024-01-01/1_0_00000000000000000010"));
   EXPECT_EQ(x, y);
-  auto w = format->NewWriter(a.Join("dt=2024-01-02/1_0_00000000000000000010"), options);
+  auto w = format->NewWriter(a.Join("dt=2024-01-02/1_0_00000000000000000010"));
   ASSERT_TRUE(w.ok());
   WriteAll(w->get(), msgs);
   std::string z = *ReadFile(a.Join("dt=2024-01-02/1_0_00000000000000000010"));
@@ -364,7 +365,7 @@ TEST(SequenceFileTest, TruncatedFileIsCorruptionNotACrash) {
     std::string path = dir.Join("full" + codec);
     FormatOptions options;
     options.codec = codec;
-    auto w = (*NewFileFormat("sequencefile"))->NewWriter(path, options);
+    auto w = (*NewFileFormat("sequencefile", options))->NewWriter(path);
     ASSERT_TRUE(w.ok());
     WriteAll(w->get(), msgs);
     std::string bytes = *ReadFile(path);

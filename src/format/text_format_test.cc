@@ -26,12 +26,10 @@ const std::vector<std::string> kCodecs = {"", "gzip", "deflate", "zstd", "snappy
 std::string Write(const std::string& format, const std::string& path,
                   const std::vector<TestMessage>& msgs, const std::string& codec,
                   const Config* config = nullptr) {
-  auto f = std::move(NewFileFormat(format)).value();
   FormatOptions options;
   options.codec = codec;
   options.topic = "topic";
-  options.config = config;
-  auto w = f->NewWriter(path, options);
+  auto w = testing::OpenWriter(format, path, options, config);
   EXPECT_TRUE(w.ok()) << w.status().ToString();
   WriteAll(w->get(), msgs);
   return path;
@@ -39,11 +37,9 @@ std::string Write(const std::string& format, const std::string& path,
 
 std::vector<Record> Read(const std::string& format, const std::string& path,
                          const std::string& codec, const Config* config = nullptr) {
-  auto f = std::move(NewFileFormat(format)).value();
   FormatOptions options;
   options.codec = codec;
-  options.config = config;
-  auto r = f->NewReader(path, options);
+  auto r = testing::OpenReader(format, path, options, config);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   if (!r.ok()) return {};
   return ReadAll(r->get());
@@ -64,12 +60,12 @@ TEST(TextFormatTest, NamesAndExtensions) {
   EXPECT_EQ((*NewFileFormat("MessagePackSequenceFileReaderWriterFactory"))->name(),
             "sequencefile-msgpack");
   EXPECT_EQ((*NewFileFormat("seq"))->name(), "sequencefile");
-  EXPECT_EQ((*NewFileFormat("text"))->DefaultExtension(""), "");
-  EXPECT_EQ((*NewFileFormat("text"))->DefaultExtension("gzip"), ".gz");
-  EXPECT_EQ((*NewFileFormat("sequencefile"))->DefaultExtension("SnappyCodec"), ".snappy");
-  EXPECT_EQ((*NewFileFormat("sequencefile"))->DefaultExtension(""), "");
-  EXPECT_EQ((*NewFileFormat("jsonl"))->DefaultExtension(""), ".jsonl");
-  EXPECT_EQ((*NewFileFormat("jsonl"))->DefaultExtension("zstd"), ".jsonl.zst");
+  EXPECT_EQ((*NewFileFormat("text"))->DefaultExtension(), "");
+  EXPECT_EQ((*NewFileFormat("text", {"gzip", ""}))->DefaultExtension(), ".gz");
+  EXPECT_EQ((*NewFileFormat("sequencefile", {"SnappyCodec", ""}))->DefaultExtension(), ".snappy");
+  EXPECT_EQ((*NewFileFormat("sequencefile"))->DefaultExtension(), "");
+  EXPECT_EQ((*NewFileFormat("jsonl"))->DefaultExtension(), ".jsonl");
+  EXPECT_EQ((*NewFileFormat("jsonl", {"zstd", ""}))->DefaultExtension(), ".jsonl.zst");
 }
 
 TEST(TextFormatTest, RoundTripEveryCodec) {
@@ -101,10 +97,7 @@ TEST(TextFormatTest, ConfiguredDelimiterWithEscape) {
   EXPECT_EQ(*ReadFile(path), msgs[1].payload + "\t" + msgs[2].payload + "\t");
 
   Config bad = Config::FromMap({{"secor.text.delimiter", "\\u00zz"}});
-  auto f = std::move(NewFileFormat("text")).value();
-  FormatOptions options;
-  options.config = &bad;
-  auto w = f->NewWriter(dir.Join("bad"), options);
+  auto w = NewFileFormat("text", FormatOptions{}, &bad);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().message(), "delimiter '\\u00zz': bad hex digit");
 }
@@ -188,17 +181,16 @@ TEST(TextFormatTest, ManyPooledFilesAndADroppedOne) {
   SetSharedCompressionThreads(1);
   auto msgs = MakeMessages(20000, true);
   {
-    auto f = std::move(NewFileFormat("jsonl")).value();
-    auto w = f->NewWriter(dir.Join("dropped"), FormatOptions{"zstd", "topic", nullptr});
+    auto f = std::move(NewFileFormat("jsonl", FormatOptions{"zstd", "topic"})).value();
+    auto w = f->NewWriter(dir.Join("dropped"));
     ASSERT_TRUE(w.ok());
     for (const auto& m : msgs) ASSERT_TRUE((*w)->Append(testing::ToMessage(m, "topic")).ok());
   }
   EXPECT_EQ(TextChunkBytes(), 0u) << "a dropped file gives its chunks' budget back";
   std::vector<std::unique_ptr<FileWriter>> writers;
-  auto f = std::move(NewFileFormat("jsonl")).value();
+  auto f = std::move(NewFileFormat("jsonl", FormatOptions{"lz4", "topic"})).value();
   for (int i = 0; i < 40; ++i) {
-    auto w =
-        f->NewWriter(dir.Join("f" + std::to_string(i)), FormatOptions{"lz4", "topic", nullptr});
+    auto w = f->NewWriter(dir.Join("f" + std::to_string(i)));
     ASSERT_TRUE(w.ok());
     writers.push_back(std::move(w).value());
   }
@@ -281,7 +273,7 @@ TEST(JsonLinesTest, BadLineIsCorruptionNamingFileAndLine) {
   ASSERT_TRUE(
       WriteFileAtomic(dir.Join("j"), "{\"offset\":1,\"value\":2}\n{\"offset\":2,\"val").ok());
   auto recs = std::vector<Record>();
-  auto r = (*NewFileFormat("jsonl"))->NewReader(dir.Join("j"), FormatOptions{});
+  auto r = (*NewFileFormat("jsonl"))->NewReader(dir.Join("j"));
   ASSERT_TRUE(r.ok());
   Status st;
   recs = ReadAll(r->get(), &st);

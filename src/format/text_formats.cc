@@ -172,22 +172,14 @@ Result<std::string> ReadTextFile(const std::string& path, const Codec* codec) {
   return out;
 }
 
-std::string DelimiterOf(const FormatOptions& options, Status* st) {
+// The delimiter of options.topic's text files: secor.text.delimiter, "\n"
+// without a configuration.
+Result<std::string> DelimiterOf(const FormatOptions& options, const Config* config) {
   std::string raw = "\\n";
-  if (options.config) {
-    auto v = options.config->StringForTopic("secor.text.delimiter", options.topic);
-    if (!v.ok()) {
-      *st = v.status();
-      return "";
-    }
-    raw = *v;
+  if (config) {
+    ASSIGN_OR_RETURN(raw, config->StringForTopic("secor.text.delimiter", options.topic));
   }
-  auto d = UnescapeDelimiter(raw);
-  if (!d.ok()) {
-    *st = d.status();
-    return "";
-  }
-  return *d;
+  return UnescapeDelimiter(raw);
 }
 
 class DelimitedTextWriter : public FileWriter {
@@ -235,28 +227,26 @@ class DelimitedTextReader : public FileReader {
 
 class DelimitedTextFormat : public FileFormat {
  public:
+  DelimitedTextFormat(FormatOptions options, std::string delimiter)
+      : options_(std::move(options)), delimiter_(std::move(delimiter)) {}
   std::string name() const override { return "text"; }
-  std::string DefaultExtension(const std::string& codec) const override {
-    auto c = NewCodec(codec);
+  std::string DefaultExtension() const override {
+    auto c = NewCodec(options_.codec);
     return c.ok() && *c ? (*c)->extension() : "";
   }
-  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path,
-                                                const FormatOptions& options) const override {
-    Status st;
-    std::string delimiter = DelimiterOf(options, &st);
-    RETURN_IF_ERROR(st);
+  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path) const override {
     auto w = std::make_unique<DelimitedTextWriter>();
-    RETURN_IF_ERROR(w->Open(path, options.codec, std::move(delimiter)));
+    RETURN_IF_ERROR(w->Open(path, options_.codec, delimiter_));
     return std::unique_ptr<FileWriter>(std::move(w));
   }
-  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path,
-                                                const FormatOptions& options) const override {
-    Status st;
-    std::string delimiter = DelimiterOf(options, &st);
-    RETURN_IF_ERROR(st);
-    ASSIGN_OR_RETURN(auto codec, NewCodec(options.codec));
-    return NewDelimitedTextReader(path, codec.get(), delimiter);
+  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path) const override {
+    ASSIGN_OR_RETURN(auto codec, NewCodec(options_.codec));
+    return NewDelimitedTextReader(path, codec.get(), delimiter_);
   }
+
+ private:
+  FormatOptions options_;
+  std::string delimiter_;
 };
 
 // --- JSON lines ------------------------------------------------------------------
@@ -441,22 +431,24 @@ class JsonLinesReader : public FileReader {
 
 class JsonLinesFormat : public FileFormat {
  public:
+  explicit JsonLinesFormat(FormatOptions options) : options_(std::move(options)) {}
   std::string name() const override { return "jsonl"; }
-  std::string DefaultExtension(const std::string& codec) const override {
-    auto c = NewCodec(codec);
+  std::string DefaultExtension() const override {
+    auto c = NewCodec(options_.codec);
     return ".jsonl" + (c.ok() && *c ? (*c)->extension() : std::string());
   }
-  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path,
-                                                const FormatOptions& options) const override {
+  Result<std::unique_ptr<FileWriter>> NewWriter(const std::string& path) const override {
     auto w = std::make_unique<JsonLinesWriter>();
-    RETURN_IF_ERROR(w->Open(path, options.codec));
+    RETURN_IF_ERROR(w->Open(path, options_.codec));
     return std::unique_ptr<FileWriter>(std::move(w));
   }
-  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path,
-                                                const FormatOptions& options) const override {
-    ASSIGN_OR_RETURN(auto codec, NewCodec(options.codec));
+  Result<std::unique_ptr<FileReader>> NewReader(const std::string& path) const override {
+    ASSIGN_OR_RETURN(auto codec, NewCodec(options_.codec));
     return NewJsonLinesReader(path, codec.get());
   }
+
+ private:
+  FormatOptions options_;
 };
 
 }  // namespace
@@ -489,9 +481,16 @@ std::unique_ptr<FileReader> NewJsonLinesReaderFromText(const std::string& path, 
   return r;
 }
 
-std::unique_ptr<FileFormat> NewDelimitedTextFormat() {
-  return std::make_unique<DelimitedTextFormat>();
+Result<std::unique_ptr<FileFormat>> NewDelimitedTextFormat(const FormatOptions& options,
+                                                           const Config* config) {
+  ASSIGN_OR_RETURN(std::string delimiter, DelimiterOf(options, config));
+  RETURN_IF_ERROR(NewCodec(options.codec).status());
+  return std::unique_ptr<FileFormat>(new DelimitedTextFormat(options, std::move(delimiter)));
 }
-std::unique_ptr<FileFormat> NewJsonLinesFormat() { return std::make_unique<JsonLinesFormat>(); }
+Result<std::unique_ptr<FileFormat>> NewJsonLinesFormat(const FormatOptions& options,
+                                                       const Config*) {
+  RETURN_IF_ERROR(NewCodec(options.codec).status());
+  return std::unique_ptr<FileFormat>(new JsonLinesFormat(options));
+}
 
 }  // namespace secor::format_internal

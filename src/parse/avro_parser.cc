@@ -7,45 +7,12 @@
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
-#include "parse/avro_reader.h"
 #include "parse/date_format.h"
-#include "parse/schema_registry.h"
 #include "parse/time_zone.h"
+#include "payload/avro_source.h"
 
 namespace secor {
 namespace {
-
-class FileSchemaSource : public AvroSchemaSource {
- public:
-  explicit FileSchemaSource(std::shared_ptr<const AvroSchema> schema)
-      : schema_(std::move(schema)) {}
-  Status Resolve(std::string_view payload, std::shared_ptr<const AvroSchema>* schema,
-                 std::string_view* datum, int32_t* schema_id) override {
-    *schema = schema_;
-    *datum = payload;
-    *schema_id = -1;
-    return Status::OK();
-  }
-  std::shared_ptr<const AvroSchema> fixed_schema() const override { return schema_; }
-
- private:
-  std::shared_ptr<const AvroSchema> schema_;
-};
-
-class RegistrySchemaSource : public AvroSchemaSource {
- public:
-  explicit RegistrySchemaSource(std::shared_ptr<SchemaRegistryClient> client)
-      : client_(std::move(client)) {}
-  Status Resolve(std::string_view payload, std::shared_ptr<const AvroSchema>* schema,
-                 std::string_view* datum, int32_t* schema_id) override {
-    RETURN_IF_ERROR(SchemaRegistryClient::SplitWireFormat(payload, schema_id, datum));
-    ASSIGN_OR_RETURN(*schema, client_->Get(*schema_id));
-    return Status::OK();
-  }
-
- private:
-  std::shared_ptr<SchemaRegistryClient> client_;
-};
 
 std::vector<std::string> SplitPath(const std::string& name, const std::string& sep) {
   std::vector<std::string> path;
@@ -168,37 +135,39 @@ class AvroSplitParser : public MessageParser {
 
 }  // namespace
 
-Result<std::shared_ptr<AvroSchemaSource>> NewAvroSchemaSource(const Config& config,
-                                                              std::string_view topic) {
-  ASSIGN_OR_RETURN(std::string url, config.String("schema.registry.url"));
-  if (!Trim(url).empty()) {
-    ASSIGN_OR_RETURN(int64_t attempts, config.Int("secor.schema.registry.retries"));
-    ASSIGN_OR_RETURN(int64_t timeout, config.Int("secor.schema.registry.timeout.ms"));
-    if (attempts < 1) return config.BadValue("secor.schema.registry.retries", "must be at least 1");
-    if (timeout < 1) return config.BadValue("secor.schema.registry.timeout.ms", "must be positive");
-    return std::shared_ptr<AvroSchemaSource>(new RegistrySchemaSource(
-        SchemaRegistryClient::Shared(std::string(Trim(url)), static_cast<int>(attempts), timeout)));
-  }
-  const std::string t(topic);
-  std::string key;
-  for (const std::string& k :
-       {"secor.avro.schema.file." + t, std::string("secor.avro.schema.file"),
-        "secor.avro.message.schema." + t, std::string("secor.avro.message.schema.*")}) {
-    if (config.Has(k)) {
-      key = k;
-      break;
+Result<int64_t> AvroValueToMillis(const AvroValue& value, std::string_view name) {
+  switch (value.kind) {
+    case AvroValue::Kind::kLong: {
+      const std::string& lt = value.logical_type;
+      const int64_t v = value.long_value;
+      if (lt == "timestamp-millis" || lt == "local-timestamp-millis") return v;
+      if (lt == "timestamp-micros" || lt == "local-timestamp-micros") {
+        return v / 1000 - (v % 1000 < 0 ? 1 : 0);
+      }
+      if (lt == "timestamp-nanos" || lt == "local-timestamp-nanos") {
+        return v / 1'000'000 - (v % 1'000'000 < 0 ? 1 : 0);
+      }
+      if (lt == "date") {
+        // Days since the epoch: a corrupt or hostile datum may hold any long.
+        int64_t ms = 0;
+        if (__builtin_mul_overflow(v, int64_t{86'400'000}, &ms)) {
+          return Status::InvalidArgument("avro: field {} date {} is out of range", name, v);
+        }
+        return ms;
+      }
+      return EpochToMillis(v);
     }
+    case AvroValue::Kind::kDouble:
+      return EpochToMillis(value.double_value);
+    case AvroValue::Kind::kString:
+      if (std::optional<int64_t> i = ParseInt64(Trim(value.string_value))) return EpochToMillis(*i);
+      if (std::optional<double> d = ParseDouble(Trim(value.string_value))) return EpochToMillis(*d);
+      return Status::InvalidArgument("avro: field {} value '{}' is not a number", name,
+                                     value.string_value);
+    case AvroValue::Kind::kBool:
+      break;
   }
-  if (key.empty()) {
-    return Status::InvalidArgument(
-        "Avro parser for topic {}: set schema.registry.url or secor.avro.schema.file", topic);
-  }
-  ASSIGN_OR_RETURN(std::string path, config.StringOr(key, ""));
-  Result<std::string> text = ReadFile(std::string(Trim(path)));
-  if (!text.ok()) return config.BadValue(key, text.status().message());
-  Result<std::shared_ptr<const AvroSchema>> schema = AvroSchema::Parse(*text);
-  if (!schema.ok()) return config.BadValue(key, schema.status().message());
-  return std::shared_ptr<AvroSchemaSource>(new FileSchemaSource(*schema));
+  return Status::InvalidArgument("avro: field {} is boolean, not a timestamp", name);
 }
 
 Result<std::unique_ptr<TimestampExtractor>> NewAvroTimestampExtractor(const Config& config,

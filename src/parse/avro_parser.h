@@ -16,27 +16,17 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "parse/avro_reader.h"
 #include "parse/message_parser.h"
 #include "parse/time_partitioner.h"
+#include "payload/avro_schema.h"
+#include "payload/avro_source.h"
 
 namespace secor {
 
-// Where the schema of a topic's Avro payloads comes from: the registry, by
-// the id in each payload's wire-format header (cached per process), or the
-// schema file. Resolve gives the schema, the datum without any header, and
-// the registry's schema id (-1 with a schema file); a malformed header is
-// Corruption, an unreachable registry Unavailable.
-class AvroSchemaSource {
- public:
-  virtual ~AvroSchemaSource() = default;
-  virtual Status Resolve(std::string_view payload, std::shared_ptr<const AvroSchema>* schema,
-                         std::string_view* datum, int32_t* schema_id) = 0;
-  // The schema of every payload (a schema file), or null (the registry).
-  virtual std::shared_ptr<const AvroSchema> fixed_schema() const { return nullptr; }
-};
-Result<std::shared_ptr<AvroSchemaSource>> NewAvroSchemaSource(const Config& config,
-                                                              std::string_view topic);
+// Milliseconds since the epoch of a timestamp value: logical timestamp types
+// by their unit, other numbers by magnitude (EpochToMillis), strings holding a
+// number likewise. name is for the error message.
+Result<int64_t> AvroValueToMillis(const AvroValue& value, std::string_view name);
 
 Result<std::unique_ptr<TimestampExtractor>> NewAvroTimestampExtractor(const Config& config,
                                                                       std::string_view topic);

@@ -5,7 +5,7 @@
 
 #include "common/file_util.h"
 #include "config/config.h"
-#include "parse/avro_reader.h"
+#include "payload/avro_schema.h"
 
 namespace secor {
 namespace {
@@ -290,30 +290,6 @@ TEST(AvroParserTest, ParserAndSplitByField) {
   config.Unset("message.split.field.name");
   EXPECT_EQ(NewAvroSplitByFieldParser(config, "events").status().code(),
             Status::Code::kInvalidArgument);
-}
-
-TEST(AvroSchemaDecode, ZeroByteValuesAreBoundedBySizeOfTheDatum) {
-  auto schema = AvroSchema::Parse(
-      R"({"type":"record","name":"N","fields":[{"name":"a","type":{"type":"array","items":"null"}}]})");
-  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
-  auto block = [](int64_t count) {
-    uint64_t z = static_cast<uint64_t>(count) << 1;
-    std::string out;
-    while (z >= 0x80) {
-      out += static_cast<char>((z & 0x7f) | 0x80);
-      z >>= 7;
-    }
-    return out + static_cast<char>(z);
-  };
-  DatumTree tree;
-  ASSERT_TRUE((*schema)->Decode(block(1000) + block(0), &tree).ok());
-  EXPECT_EQ(tree.size(), 1002u);  // record, list, 1000 nulls
-  // Three blocks of 2^20 nulls in 13 bytes would be three million values.
-  std::string hostile = block(1 << 20) + block(1 << 20) + block(1 << 20) + block(0);
-  Status st = (*schema)->Decode(hostile, &tree);
-  EXPECT_EQ(st.code(), Status::Code::kCorruption);
-  EXPECT_EQ(st.message().rfind("avro: more than 1048589 values in a datum of 13 bytes", 0), 0u)
-      << st.message();
 }
 
 TEST(AvroSchemaDecode, EncodingADecodedDatumGivesItsBytesBack) {

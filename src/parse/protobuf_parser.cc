@@ -1,16 +1,15 @@
 #include "parse/protobuf_parser.h"
 
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/descriptor.pb.h>
 
 #include <cstring>
 #include <optional>
 
-#include "common/file_util.h"
 #include "common/strings.h"
 #include "config/config.h"
 #include "parse/date_format.h"
 #include "parse/time_zone.h"
+#include "payload/protobuf_wire.h"
 
 // Why a wire-format walker and not DynamicMessage: the descriptor is needed
 // only once, at start-up, to turn the field names into field numbers and
@@ -25,7 +24,7 @@ namespace {
 
 namespace pb = google::protobuf;
 
-constexpr int kMaxDepth = 64;
+constexpr int kMaxDepth = ProtobufWire::kMaxDepth;
 
 enum class Kind {
   kVarintSigned,    // int32, int64 (two's complement in a varint)
@@ -71,6 +70,7 @@ class Walker {
   Walker(std::string_view payload, const std::vector<Step>& steps, const std::string& name,
          const std::string& pattern_text, const DateFormat* pattern, const TimeZone* zone)
       : payload_(payload),
+        wire_(payload),
         steps_(steps),
         name_(name),
         pattern_text_(pattern_text),
@@ -113,71 +113,13 @@ class Walker {
   }
 
  private:
-  Status Truncated(size_t pos) const {
-    return Status::Corruption("protobuf: truncated payload at byte {}", pos);
-  }
-
-  Result<uint64_t> Varint(size_t* pos, size_t end) const {
-    uint64_t v = 0;
-    size_t start = *pos;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (*pos >= end) return Truncated(start);
-      uint8_t b = static_cast<uint8_t>(payload_[(*pos)++]);
-      v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return v;
-    }
-    return Status::Corruption("protobuf: varint longer than 10 bytes at byte {}", start);
-  }
-
-  Result<uint64_t> Length(size_t* pos, size_t end) const {
-    size_t start = *pos;
-    ASSIGN_OR_RETURN(uint64_t len, Varint(pos, end));
-    if (len > end - *pos) return Truncated(start);
-    return len;
-  }
-
+  Result<uint64_t> Varint(size_t* pos, size_t end) const { return wire_.Varint(pos, end); }
+  Result<uint64_t> Length(size_t* pos, size_t end) const { return wire_.Length(pos, end); }
   Result<uint64_t> Fixed(size_t* pos, size_t end, int bytes) const {
-    if (end - *pos < static_cast<size_t>(bytes)) return Truncated(*pos);
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(payload_[*pos + i]);
-    *pos += bytes;
-    return v;
+    return wire_.Fixed(pos, end, bytes);
   }
-
   Status SkipField(int wire, uint32_t number, size_t* pos, size_t end, int depth) const {
-    switch (wire) {
-      case 0:
-        return Varint(pos, end).status();
-      case 1:
-        return Fixed(pos, end, 8).status();
-      case 5:
-        return Fixed(pos, end, 4).status();
-      case 2: {
-        ASSIGN_OR_RETURN(uint64_t len, Length(pos, end));
-        *pos += len;
-        return Status::OK();
-      }
-      case 3: {  // a group: fields up to the matching end-group tag
-        if (depth + 1 > kMaxDepth) {
-          return Status::Corruption("protobuf: nesting deeper than {} at byte {}", kMaxDepth, *pos);
-        }
-        while (true) {
-          size_t tag_pos = *pos;
-          ASSIGN_OR_RETURN(uint64_t tag, Varint(pos, end));
-          int inner_wire = static_cast<int>(tag & 7);
-          if (inner_wire == 4) {
-            if ((tag >> 3) != number) {
-              return Status::Corruption("protobuf: unmatched end of group at byte {}", tag_pos);
-            }
-            return Status::OK();
-          }
-          RETURN_IF_ERROR(
-              SkipField(inner_wire, static_cast<uint32_t>(tag >> 3), pos, end, depth + 1));
-        }
-      }
-      default:
-        return Status::Corruption("protobuf: invalid wire type {} at byte {}", wire, *pos);
-    }
+    return wire_.SkipField(wire, number, pos, end, depth);
   }
 
   Result<int64_t> Value(Kind kind, size_t* pos, size_t end) const {
@@ -278,6 +220,7 @@ class Walker {
   }
 
   std::string_view payload_;
+  ProtobufWire wire_;
   const std::vector<Step>& steps_;
   const std::string& name_;
   const std::string& pattern_text_;
@@ -316,23 +259,11 @@ class ProtobufExtractor : public TimestampExtractor {
 class FirstFieldExtractor : public TimestampExtractor {
  public:
   Result<int64_t> ExtractMillis(const Message& message) override {
-    std::string_view p = message.payload;
+    const ProtobufWire wire(message.payload);
     size_t pos = 0;
     uint64_t values[2] = {0, 0};
     for (int i = 0; i < 2; ++i) {
-      uint64_t v = 0;
-      size_t start = pos;
-      bool done = false;
-      for (int shift = 0; shift < 64 && !done; shift += 7) {
-        if (pos >= p.size()) {
-          return Status::Corruption("protobuf: truncated payload at byte {}", start);
-        }
-        uint8_t b = static_cast<uint8_t>(p[pos++]);
-        v |= static_cast<uint64_t>(b & 0x7f) << shift;
-        done = !(b & 0x80);
-      }
-      if (!done)
-        return Status::Corruption("protobuf: varint longer than 10 bytes at byte {}", start);
+      ASSIGN_OR_RETURN(uint64_t v, wire.Varint(&pos, message.payload.size()));
       if (i == 0 && (v & 7) != 0) {
         return Status::Corruption(
             "protobuf: first field has wire type {}, expected 0 (a varint timestamp)", v & 7);
@@ -342,38 +273,6 @@ class FirstFieldExtractor : public TimestampExtractor {
     return EpochToMillis(static_cast<int64_t>(values[1]));
   }
 };
-
-void CollectMessages(const pb::Descriptor* d, std::vector<const pb::Descriptor*>* out) {
-  out->push_back(d);
-  for (int i = 0; i < d->nested_type_count(); ++i) CollectMessages(d->nested_type(i), out);
-}
-
-// A full protobuf name, or a Java class name of the original's config
-// (com.example.Outer$Event): tried with '$' as '.', then by the simple name
-// when exactly one message in the set has it.
-const pb::Descriptor* FindMessage(const pb::DescriptorPool& pool,
-                                  const std::vector<const pb::FileDescriptor*>& files,
-                                  const std::string& name, std::string* why) {
-  if (const pb::Descriptor* d = pool.FindMessageTypeByName(name)) return d;
-  std::string dotted = name;
-  for (char& c : dotted) {
-    if (c == '$') c = '.';
-  }
-  if (const pb::Descriptor* d = pool.FindMessageTypeByName(dotted)) return d;
-  std::string simple =
-      dotted.substr(dotted.rfind('.') == std::string::npos ? 0 : dotted.rfind('.') + 1);
-  std::vector<const pb::Descriptor*> all, matches;
-  for (const pb::FileDescriptor* f : files) {
-    for (int i = 0; i < f->message_type_count(); ++i) CollectMessages(f->message_type(i), &all);
-  }
-  for (const pb::Descriptor* d : all) {
-    if (d->name() == simple) matches.push_back(d);
-  }
-  if (matches.size() == 1) return matches[0];
-  *why = matches.empty() ? "no such message type in the descriptor set"
-                         : "message name is ambiguous in the descriptor set; use the full name";
-  return nullptr;
-}
 
 Result<Kind> KindOf(const pb::FieldDescriptor* f) {
   using FD = pb::FieldDescriptor;
@@ -427,46 +326,6 @@ std::vector<std::string> SplitBy(const std::string& s, const std::string& sep) {
 
 }  // namespace
 
-Result<ProtobufType> LoadProtobufType(const Config& config, std::string_view topic) {
-  const std::string class_key = "secor.protobuf.message.class";
-  const std::string set_key = "secor.protobuf.descriptor.set.file";
-  ASSIGN_OR_RETURN(std::string type_name, config.StringForTopic(class_key, topic));
-  std::string used_class_key = class_key;
-  if (config.Has(class_key + "." + std::string(topic))) {
-    used_class_key = class_key + "." + std::string(topic);
-  } else if (type_name.empty() && config.Has(class_key + ".*")) {
-    // The original's form for "every topic".
-    used_class_key = class_key + ".*";
-    ASSIGN_OR_RETURN(type_name, config.StringOr(used_class_key, ""));
-  }
-  type_name = std::string(Trim(type_name));
-  if (type_name.empty()) return ProtobufType{};
-
-  ASSIGN_OR_RETURN(std::string set_path, config.StringForTopic(set_key, topic));
-  const std::string used_set_key =
-      config.Has(set_key + "." + std::string(topic)) ? set_key + "." + std::string(topic) : set_key;
-  if (set_path.empty()) return config.Required(set_key).status();
-  ASSIGN_OR_RETURN(std::string bytes, ReadFile(set_path));
-  pb::FileDescriptorSet set;
-  if (!set.ParseFromString(bytes)) {
-    return config.BadValue(used_set_key, "not a protobuf FileDescriptorSet");
-  }
-  auto pool = std::make_shared<pb::DescriptorPool>();
-  std::vector<const pb::FileDescriptor*> files;
-  for (const pb::FileDescriptorProto& file : set.file()) {
-    const pb::FileDescriptor* f = pool->BuildFile(file);
-    if (!f) {
-      return config.BadValue(used_set_key, "cannot build " + file.name() +
-                                               " (descriptor set made without --include_imports?)");
-    }
-    files.push_back(f);
-  }
-  std::string why;
-  const pb::Descriptor* message = FindMessage(*pool, files, type_name, &why);
-  if (!message) return config.BadValue(used_class_key, why);
-  return ProtobufType{std::move(pool), message};
-}
-
 Result<std::unique_ptr<TimestampExtractor>> NewProtobufTimestampExtractor(const Config& config,
                                                                           std::string_view topic) {
   ASSIGN_OR_RETURN(ProtobufType type, LoadProtobufType(config, topic));
@@ -475,7 +334,7 @@ Result<std::unique_ptr<TimestampExtractor>> NewProtobufTimestampExtractor(const 
 
   ASSIGN_OR_RETURN(std::string name, config.StringForTopic("message.timestamp.name", topic));
   ASSIGN_OR_RETURN(std::string sep, config.String("message.timestamp.name.separator"));
-  if (sep.empty()) sep = ".";
+  if (sep.empty()) sep.push_back('.');  // not = ".": g++ 12 warns falsely (-Wrestrict)
   std::vector<Step> steps;
   const pb::Descriptor* current = message;
   std::vector<std::string> parts = SplitBy(name, sep);

@@ -19,17 +19,9 @@
 #include "common/status.h"
 #include "parse/message_parser.h"
 #include "parse/time_partitioner.h"
+#include "payload/protobuf_type.h"
 
 namespace secor {
-
-// The topic's message type from secor.protobuf.message.class[.topic] (or the
-// original's .* form) in secor.protobuf.descriptor.set.file[.topic]. message
-// is null when no message class is configured.
-struct ProtobufType {
-  std::shared_ptr<const google::protobuf::DescriptorPool> pool;
-  const google::protobuf::Descriptor* message = nullptr;
-};
-Result<ProtobufType> LoadProtobufType(const Config& config, std::string_view topic);
 
 Result<std::unique_ptr<TimestampExtractor>> NewProtobufTimestampExtractor(const Config& config,
                                                                           std::string_view topic);

@@ -145,13 +145,6 @@ class JsonTimestampExtractor : public TimestampExtractor {
   std::shared_ptr<const TimeZone> zone_;
 };
 
-Result<std::shared_ptr<const TimeZone>> ZoneFor(const Config& config, std::string_view topic) {
-  ASSIGN_OR_RETURN(std::string name, config.StringForTopic("secor.parser.timezone", topic));
-  auto zone = TimeZone::Load(Trim(name));
-  if (!zone.ok()) return config.BadValue("secor.parser.timezone", zone.status().message());
-  return zone;
-}
-
 Result<std::optional<DateFormat>> InputPattern(const Config& config, std::string_view topic,
                                                bool required) {
   const std::string key = "message.timestamp.input.pattern";
@@ -175,32 +168,9 @@ Result<std::unique_ptr<TimestampExtractor>> NewJsonExtractor(const Config& confi
   ASSIGN_OR_RETURN(auto pattern,
                    InputPattern(config, topic, mode == JsonTimestampExtractor::Mode::kPattern));
   if (mode == JsonTimestampExtractor::Mode::kIso) pattern.reset();
-  ASSIGN_OR_RETURN(auto zone, ZoneFor(config, topic));
+  ASSIGN_OR_RETURN(auto zone, LoadPartitionerZone(config, topic));
   return std::unique_ptr<TimestampExtractor>(
       new JsonTimestampExtractor(name, separator, mode, std::move(pattern), std::move(zone)));
-}
-
-// The same settings with only the date directory (and its format replaced),
-// for the parsers whose original only wrote dates.
-Config DateOnly(const Config& config, std::string_view topic, const std::string* prefix,
-                const std::string* format) {
-  Config copy = config;
-  const std::string t(topic);
-  for (const char* key : {"partitioner.granularity.hour", "partitioner.granularity.minute"}) {
-    copy.Set(key, "false", "date-only parser");
-    copy.Set(std::string(key) + "." + t, "false", "date-only parser");
-  }
-  if (prefix) {
-    copy.Set("partitioner.granularity.date.prefix", *prefix,
-             config.Origin("secor.partition.output_dt_format"));
-    copy.Unset("partitioner.granularity.date.prefix." + t);
-  }
-  if (format) {
-    copy.Set("partitioner.granularity.date.format", *format,
-             config.Origin("secor.partition.output_dt_format"));
-    copy.Unset("partitioner.granularity.date.format." + t);
-  }
-  return copy;
 }
 
 class RegexExtractor : public TimestampExtractor {
@@ -287,7 +257,9 @@ Result<std::unique_ptr<MessageParser>> NewIso8601Parser(const Config& config,
 Result<std::unique_ptr<MessageParser>> NewDateParser(const Config& config, std::string_view topic) {
   ASSIGN_OR_RETURN(auto extractor,
                    NewJsonExtractor(config, topic, JsonTimestampExtractor::Mode::kPattern));
-  return NewTimeParser(DateOnly(config, topic, nullptr, nullptr), topic, std::move(extractor));
+  // The original wrote only the date directory.
+  ASSIGN_OR_RETURN(PartitionerOptions dates, LoadDatePartitionerOptions(config, topic));
+  return NewTimeParser(config, topic, std::move(extractor), std::move(dates));
 }
 
 Result<std::unique_ptr<MessageParser>> NewPatternDateParser(const Config& config,
@@ -297,8 +269,15 @@ Result<std::unique_ptr<MessageParser>> NewPatternDateParser(const Config& config
   ASSIGN_OR_RETURN(std::string format,
                    config.StringForTopic("secor.partition.output_dt_format", topic));
   if (Trim(format).empty()) format = "yyyy-MM-dd";
-  const std::string no_prefix;
-  return NewTimeParser(DateOnly(config, topic, &no_prefix, &format), topic, std::move(extractor));
+  // One directory, the date in the original's own key, without a prefix.
+  PartitionerOptions dates;
+  ASSIGN_OR_RETURN(dates.zone, LoadPartitionerZone(config, topic));
+  auto compiled = DateFormat::Compile(format);
+  if (!compiled.ok()) {
+    return config.BadValue("secor.partition.output_dt_format", compiled.status().message());
+  }
+  dates.levels.push_back({"", std::move(compiled).value()});
+  return NewTimeParser(config, topic, std::move(extractor), std::move(dates));
 }
 
 Result<std::unique_ptr<MessageParser>> NewRegexParser(const Config& config,

@@ -175,6 +175,12 @@ TEST(PatternDateParserTest, OutputFormatIsTheWholeDirectory) {
   EXPECT_EQ(PartitionWith(s, R"({"timestamp":"2014-07-30 10:53:20"})"), "year=2014/month=07");
   s.erase("secor.partition.output_dt_format");
   EXPECT_EQ(PartitionWith(s, R"({"timestamp":"2014-07-30 10:53:20"})"), "2014-07-30");
+  // The hour keys do not apply, and a bad output format names its own key.
+  s["partitioner.granularity.hour"] = "true";
+  EXPECT_EQ(PartitionWith(s, R"({"timestamp":"2014-07-30 10:53:20"})"), "2014-07-30");
+  s["secor.partition.output_dt_format"] = "'yyyy";
+  EXPECT_TRUE(PartitionWith(s, "{}").starts_with("config: secor.partition.output_dt_format='yyyy"))
+      << PartitionWith(s, "{}");
 }
 
 TEST(RegexParserTest, GroupOneIsTheTimestamp) {

@@ -41,15 +41,10 @@ int64_t SecondsToMillis(int64_t s) {
 
 class TimePartitionerImpl : public TimePartitioner {
  public:
-  struct Level {
-    std::string prefix;
-    DateFormat format;
-  };
-
-  TimePartitionerImpl(std::shared_ptr<const TimeZone> zone, std::vector<Level> levels)
-      : zone_(std::move(zone)), levels_(std::move(levels)) {
+  explicit TimePartitionerImpl(PartitionerOptions options)
+      : zone_(std::move(options.zone)), levels_(std::move(options.levels)) {
     DateFormat::Unit finest = DateFormat::Unit::kDay;
-    for (const Level& l : levels_) finest = std::min(finest, l.format.finest_unit());
+    for (const PartitionLevel& l : levels_) finest = std::min(finest, l.format.finest_unit());
     unit_ms_ = UnitMillis(finest);
   }
 
@@ -80,7 +75,7 @@ class TimePartitionerImpl : public TimePartitioner {
 
  private:
   std::shared_ptr<const TimeZone> zone_;
-  std::vector<Level> levels_;
+  std::vector<PartitionLevel> levels_;
   int64_t unit_ms_ = 1;
   mutable int64_t cache_begin_ = 0;
   mutable int64_t cache_end_ = 0;
@@ -126,48 +121,87 @@ class TimeParser : public MessageParser {
 
 }  // namespace
 
-Result<std::unique_ptr<TimePartitioner>> TimePartitioner::FromConfig(const Config& config,
-                                                                     std::string_view topic) {
+namespace {
+
+Status AddLevel(const Config& config, std::string_view topic, const std::string& prefix_key,
+                const std::string& format_key, std::vector<PartitionLevel>* levels) {
+  ASSIGN_OR_RETURN(std::string prefix, config.StringForTopic(prefix_key, topic));
+  ASSIGN_OR_RETURN(std::string pattern, config.StringForTopic(format_key, topic));
+  auto format = DateFormat::Compile(pattern);
+  if (!format.ok()) return config.BadValue(format_key, format.status().message());
+  levels->push_back({prefix, std::move(format).value()});
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const TimeZone>> LoadPartitionerZone(const Config& config,
+                                                            std::string_view topic) {
   ASSIGN_OR_RETURN(std::string zone_name, config.StringForTopic("secor.parser.timezone", topic));
   auto zone = TimeZone::Load(Trim(zone_name));
   if (!zone.ok()) return config.BadValue("secor.parser.timezone", zone.status().message());
+  return std::move(zone).value();
+}
+
+Result<PartitionerOptions> LoadPartitionerOptions(const Config& config, std::string_view topic) {
+  PartitionerOptions options;
+  ASSIGN_OR_RETURN(options.zone, LoadPartitionerZone(config, topic));
   ASSIGN_OR_RETURN(bool minutely, config.BoolForTopic("partitioner.granularity.minute", topic));
   ASSIGN_OR_RETURN(bool hourly, config.BoolForTopic("partitioner.granularity.hour", topic));
   hourly = hourly || minutely;  // as in the original: minutes come under hours
-
-  std::vector<TimePartitionerImpl::Level> levels;
-  auto add = [&](const std::string& prefix_key, const std::string& format_key) -> Status {
-    ASSIGN_OR_RETURN(std::string prefix, config.StringForTopic(prefix_key, topic));
-    ASSIGN_OR_RETURN(std::string pattern, config.StringForTopic(format_key, topic));
-    auto format = DateFormat::Compile(pattern);
-    if (!format.ok()) return config.BadValue(format_key, format.status().message());
-    levels.push_back({prefix, std::move(format).value()});
-    return Status::OK();
-  };
-  RETURN_IF_ERROR(
-      add("partitioner.granularity.date.prefix", "partitioner.granularity.date.format"));
+  RETURN_IF_ERROR(AddLevel(config, topic, "partitioner.granularity.date.prefix",
+                           "partitioner.granularity.date.format", &options.levels));
   if (hourly) {
-    RETURN_IF_ERROR(
-        add("partitioner.granularity.hour.prefix", "partitioner.granularity.hour.format"));
+    RETURN_IF_ERROR(AddLevel(config, topic, "partitioner.granularity.hour.prefix",
+                             "partitioner.granularity.hour.format", &options.levels));
   }
   if (minutely) {
     // The original read the minute format from partitioner.granularity.min.format.
     const bool legacy = config.Has("partitioner.granularity.min.format") &&
                         !config.Has("partitioner.granularity.minute.format");
-    RETURN_IF_ERROR(add(
-        "partitioner.granularity.minute.prefix",
-        legacy ? "partitioner.granularity.min.format" : "partitioner.granularity.minute.format"));
+    RETURN_IF_ERROR(AddLevel(
+        config, topic, "partitioner.granularity.minute.prefix",
+        legacy ? "partitioner.granularity.min.format" : "partitioner.granularity.minute.format",
+        &options.levels));
   }
-  return std::unique_ptr<TimePartitioner>(new TimePartitionerImpl(*zone, std::move(levels)));
+  return options;
+}
+
+Result<PartitionerOptions> LoadDatePartitionerOptions(const Config& config,
+                                                      std::string_view topic) {
+  PartitionerOptions options;
+  ASSIGN_OR_RETURN(options.zone, LoadPartitionerZone(config, topic));
+  RETURN_IF_ERROR(AddLevel(config, topic, "partitioner.granularity.date.prefix",
+                           "partitioner.granularity.date.format", &options.levels));
+  return options;
+}
+
+std::unique_ptr<TimePartitioner> TimePartitioner::New(PartitionerOptions options) {
+  return std::make_unique<TimePartitionerImpl>(std::move(options));
+}
+
+Result<std::unique_ptr<TimePartitioner>> TimePartitioner::FromConfig(const Config& config,
+                                                                     std::string_view topic) {
+  ASSIGN_OR_RETURN(PartitionerOptions options, LoadPartitionerOptions(config, topic));
+  return New(std::move(options));
 }
 
 Result<std::unique_ptr<MessageParser>> NewTimeParser(
     const Config& config, std::string_view topic, std::unique_ptr<TimestampExtractor> extractor) {
   ASSIGN_OR_RETURN(bool use_kafka, config.BoolForTopic("kafka.useTimestamp", topic));
   ASSIGN_OR_RETURN(bool required, config.BoolForTopic("message.timestamp.required", topic));
-  ASSIGN_OR_RETURN(auto partitioner, TimePartitioner::FromConfig(config, topic));
-  return std::unique_ptr<MessageParser>(
-      new TimeParser(std::move(extractor), std::move(partitioner), use_kafka, required));
+  ASSIGN_OR_RETURN(PartitionerOptions partitioner, LoadPartitionerOptions(config, topic));
+  return std::unique_ptr<MessageParser>(new TimeParser(
+      std::move(extractor), TimePartitioner::New(std::move(partitioner)), use_kafka, required));
+}
+
+Result<std::unique_ptr<MessageParser>> NewTimeParser(const Config& config, std::string_view topic,
+                                                     std::unique_ptr<TimestampExtractor> extractor,
+                                                     PartitionerOptions partitioner) {
+  ASSIGN_OR_RETURN(bool use_kafka, config.BoolForTopic("kafka.useTimestamp", topic));
+  ASSIGN_OR_RETURN(bool required, config.BoolForTopic("message.timestamp.required", topic));
+  return std::unique_ptr<MessageParser>(new TimeParser(
+      std::move(extractor), TimePartitioner::New(std::move(partitioner)), use_kafka, required));
 }
 
 int64_t EpochToMillis(int64_t value) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "parse/date_format.h"
@@ -19,10 +20,34 @@ namespace secor {
 
 class Config;
 
+// One directory level of an output partition: prefix, then the time in format.
+struct PartitionLevel {
+  std::string prefix;
+  DateFormat format;
+};
+
+// What a TimePartitioner is built from, already resolved and compiled: a
+// parser that partitions differently from the configuration (the date-only
+// ones) builds its own instead of rewriting the configuration.
+struct PartitionerOptions {
+  std::shared_ptr<const TimeZone> zone;
+  std::vector<PartitionLevel> levels;  // outermost (the date) first
+};
+
+// secor.parser.timezone and partitioner.granularity.* (per topic); errors
+// name the key.
+Result<PartitionerOptions> LoadPartitionerOptions(const Config& config, std::string_view topic);
+// The same with the date level only, whatever the hour and minute keys say.
+Result<PartitionerOptions> LoadDatePartitionerOptions(const Config& config, std::string_view topic);
+// The time zone of topic's partitions (secor.parser.timezone).
+Result<std::shared_ptr<const TimeZone>> LoadPartitionerZone(const Config& config,
+                                                            std::string_view topic);
+
 class TimePartitioner {
  public:
   virtual ~TimePartitioner() = default;
-  // Reads partitioner.granularity.*, secor.parser.timezone (per topic).
+  static std::unique_ptr<TimePartitioner> New(PartitionerOptions options);
+  // New with LoadPartitionerOptions.
   static Result<std::unique_ptr<TimePartitioner>> FromConfig(const Config& config,
                                                              std::string_view topic);
   // Sets *path to the directories of the instant epoch_millis.
@@ -41,6 +66,10 @@ class TimestampExtractor {
 // the Kafka record timestamp is used instead of the extractor.
 Result<std::unique_ptr<MessageParser>> NewTimeParser(const Config& config, std::string_view topic,
                                                      std::unique_ptr<TimestampExtractor> extractor);
+// The same with a partitioner of its own instead of the configured one.
+Result<std::unique_ptr<MessageParser>> NewTimeParser(const Config& config, std::string_view topic,
+                                                     std::unique_ptr<TimestampExtractor> extractor,
+                                                     PartitionerOptions partitioner);
 
 // How the binary parsers read a time held as text in a field:
 // message.timestamp.input.pattern (per topic, SimpleDateFormat syntax; empty

@@ -49,6 +49,30 @@ TEST(TimePartitionerTest, PerTopicOverrides) {
   EXPECT_EQ(PathFor(s, kJune, "india"), "dt=2024-06-16/hr=00");
 }
 
+TEST(PartitionerOptionsTest, TheDateOnlyOptionsIgnoreTheHourAndMinuteKeys) {
+  // A bad hour format does not matter to a partitioner without hours.
+  Config c = Config::FromMap({{"partitioner.granularity.minute", "true"},
+                              {"partitioner.granularity.hour.format", "'h"},
+                              {"partitioner.granularity.date.prefix.t", "day="}});
+  EXPECT_FALSE(LoadPartitionerOptions(c, "t").ok());
+  auto dates = LoadDatePartitionerOptions(c, "t");
+  ASSERT_TRUE(dates.ok()) << dates.status().ToString();
+  ASSERT_EQ(dates->levels.size(), 1u);
+  std::string path;
+  TimePartitioner::New(std::move(dates).value())->PathFor(kJune, &path);
+  EXPECT_EQ(path, "day=2024-06-15");
+}
+
+TEST(PartitionerOptionsTest, BuiltByHandWithoutAConfiguration) {
+  PartitionerOptions options;
+  options.zone = LoadPartitionerZone(Config(), "t").value();
+  options.levels.push_back({"y=", DateFormat::Compile("yyyy").value()});
+  options.levels.push_back({"", DateFormat::Compile("MM").value()});
+  std::string path;
+  TimePartitioner::New(std::move(options))->PathFor(kJune, &path);
+  EXPECT_EQ(path, "y=2024/06");
+}
+
 TEST(TimePartitionerTest, NewYorkDaylightSaving) {
   std::map<std::string, std::string> s = {{"secor.parser.timezone", "America/New_York"},
                                           {"partitioner.granularity.hour", "true"}};

@@ -92,16 +92,14 @@ Result<std::vector<Finalizer::Candidate>> Finalizer::Pending(const std::string& 
   ASSIGN_OR_RETURN(bool hourly, config_.BoolForTopic("partitioner.granularity.hour", topic));
   hourly = hourly || minutely;
   // One partitioner per level, coarsest first: day, hour, minute.
+  ASSIGN_OR_RETURN(PartitionerOptions all, LoadPartitionerOptions(config_, topic));
   std::vector<std::unique_ptr<TimePartitioner>> levels;
-  for (int level = 0; level <= (minutely ? 2 : hourly ? 1 : 0); ++level) {
-    Config c = config_;
-    for (const char* g : {"hour", "minute"}) {
-      bool on = (std::string(g) == "hour" && level >= 1) || level == 2;
-      c.Set(std::string("partitioner.granularity.") + g, on ? "true" : "false", "finalize");
-      c.Unset(std::string("partitioner.granularity.") + g + "." + topic);
-    }
-    ASSIGN_OR_RETURN(auto p, TimePartitioner::FromConfig(c, topic));
-    levels.push_back(std::move(p));
+  for (size_t level = 0; level < all.levels.size(); ++level) {
+    PartitionerOptions options;
+    options.zone = all.zone;
+    options.levels.assign(all.levels.begin(),
+                          all.levels.begin() + static_cast<std::ptrdiff_t>(level) + 1);
+    levels.push_back(TimePartitioner::New(std::move(options)));
   }
   const int64_t period_ms = minutely ? 60000 : hourly ? 3600000 : 86400000;
   // The bound's own partitions are open at every level.

@@ -97,11 +97,10 @@ Status Print(const PrintFlags& flags, const Config& config) {
   if (flags.format.empty()) {
     ASSIGN_OR_RETURN(reader, OpenReaderAuto(local));
   } else {
-    ASSIGN_OR_RETURN(auto format, NewFileFormat(flags.format));
     FormatOptions options;
     ASSIGN_OR_RETURN(options.codec, config.String("secor.compression.codec"));
-    options.config = &config;
-    ASSIGN_OR_RETURN(reader, format->NewReader(local, options));
+    ASSIGN_OR_RETURN(auto format, NewFileFormat(flags.format, options, &config));
+    ASSIGN_OR_RETURN(reader, format->NewReader(local));
   }
   std::string out;
   Record record;

@@ -48,8 +48,8 @@ class NodeReaders : public ::testing::Test {
 
 Status Write(const std::string& format, const std::string& path, const std::string& codec,
              const Config* c, const std::vector<std::pair<int64_t, std::string>>& msgs) {
-  ASSIGN_OR_RETURN(auto f, NewFileFormat(format));
-  ASSIGN_OR_RETURN(auto w, f->NewWriter(path, FormatOptions{codec, "events", c}));
+  ASSIGN_OR_RETURN(auto f, NewFileFormat(format, FormatOptions{codec, "events"}, c));
+  ASSIGN_OR_RETURN(auto w, f->NewWriter(path));
   for (const auto& [off, payload] : msgs) {
     Message m;
     m.topic = "events";

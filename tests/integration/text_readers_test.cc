@@ -23,10 +23,10 @@ TEST(TextReaders, DuckDbReadsJsonLinesWrittenAsManyMembers) {
   TempDir dir;
   constexpr int kMessages = 40000;  // about 3 MB of lines: three members or more
   SetSharedCompressionThreads(1);
-  auto format = NewFileFormat("jsonl");
-  ASSERT_TRUE(format.ok());
   for (const std::string codec : {"gzip", "zstd"}) {
-    auto w = (*format)->NewWriter(dir.Join("t-" + codec + ".jsonl"), {codec, "t", nullptr});
+    auto format = NewFileFormat("jsonl", {codec, "t"});
+    ASSERT_TRUE(format.ok());
+    auto w = (*format)->NewWriter(dir.Join("t-" + codec + ".jsonl"));
     ASSERT_TRUE(w.ok()) << w.status().ToString();
     Message m;
     m.topic = "t";

@@ -29,8 +29,8 @@ using testing::TempDir;
 
 Status WriteMessages(const std::string& path, const std::string& codec, const Config& config,
                      const std::vector<std::string>& payloads) {
-  auto format = NewParquetFormat();
-  ASSIGN_OR_RETURN(auto w, format->NewWriter(path, FormatOptions{codec, "t", &config}));
+  ASSIGN_OR_RETURN(auto format, NewParquetFormat(FormatOptions{codec, "t"}, &config));
+  ASSIGN_OR_RETURN(auto w, format->NewWriter(path));
   for (size_t i = 0; i < payloads.size(); ++i) {
     Message m;
     m.topic = "t";
@@ -469,8 +469,8 @@ TEST(ParquetEdgeCases, AFileDroppedWithPagesInThePoolIsSafe) {
   const int64_t budget_before = parquet::MemoryBudget::Process()->used();
   SetSharedCompressionThreads(1);
   {
-    auto w = NewParquetFormat()->NewWriter(dir.Join("dropped.parquet"),
-                                           FormatOptions{"gzip", "t", &config});
+    auto w = testing::OpenWriter("parquet", dir.Join("dropped.parquet"), FormatOptions{"gzip", "t"},
+                                 &config);
     ASSERT_TRUE(w.ok());
     Message m;
     std::string payload;

@@ -29,9 +29,16 @@ struct In {
   int64_t ts = -1;
 };
 
-Status WriteAll(const FileFormat& f, const std::string& path, const FormatOptions& o,
+// What a test builds its format for.
+struct WriteOptions {
+  std::string codec;
+  std::string topic;
+  const Config* config = nullptr;
+};
+
+Status WriteAll(const FileFormat& f, const std::string& path, const WriteOptions& o,
                 const std::vector<In>& in) {
-  ASSIGN_OR_RETURN(auto w, f.NewWriter(path, o));
+  ASSIGN_OR_RETURN(auto w, testing::OpenWriter(f.name(), path, {o.codec, o.topic}, o.config));
   for (const In& m : in) {
     Message msg;
     msg.topic = "t";
@@ -60,7 +67,7 @@ std::vector<std::string> ListDir(const std::string& dir) {
 TEST(ParquetFormat, RawRoundTripKeepsOffsetsKeysAndBytes) {
   TempDir dir;
   Config c = Config::FromMap({{"secor.parquet.kafka.columns", "topic,partition,timestamp,key"}});
-  FormatOptions o{"snappy", "t", &c};
+  WriteOptions o{"snappy", "t", &c};
   auto f = NewParquetFormat();
   std::string binary("\0\xff\x01 bin", 7);
   std::vector<In> in = {{10, "hello", "k1", true, 1700000000000}, {12, binary}, {15, ""}};
@@ -89,7 +96,7 @@ TEST(ParquetFormat, JsonColumnsRoundTrip) {
                         "ts:timestamp_millis=timestamp, user.id:int64!, user.name:string, "
                         "tags:list<string>, score:double, "
                         "ok:bool, day:date, n:int32, f:float, raw:binary, us:timestamp_micros"}});
-  FormatOptions o{"zstd", "t", &c};
+  WriteOptions o{"zstd", "t", &c};
   auto f = NewParquetFormat();
   std::vector<In> in = {
       {1,
@@ -121,9 +128,9 @@ TEST(ParquetFormat, MismatchIsInvalidArgumentNamingFieldAndWriterGoesOn) {
   TempDir dir;
   Config c =
       Config::FromMap({{"secor.parquet.columns", "user.id:int64!, n:int32, tags:list<int64>"}});
-  FormatOptions o{"", "t", &c};
+  WriteOptions o{"", "t", &c};
   auto f = NewParquetFormat();
-  auto w = f->NewWriter(dir.Join("e.parquet"), o);
+  auto w = testing::OpenWriter("parquet", dir.Join("e.parquet"), {o.codec, o.topic}, o.config);
   ASSERT_TRUE(w.ok());
   auto append = [&](int64_t off, std::string_view p) {
     Message m;
@@ -159,7 +166,7 @@ TEST(ParquetFormat, ManyRowGroupsPagesAndDictionaryFallback) {
                               {"parquet.dictionary.page.size", "20000"}});
   auto f = NewParquetFormat();
   for (std::string codec : {"", "snappy", "zstd", "gzip", "lz4"}) {
-    FormatOptions o{codec, "t", &c};
+    WriteOptions o{codec, "t", &c};
     std::vector<In> in;
     for (int i = 0; i < 10000; ++i) {
       in.push_back({1000 + i, fmt::format(R"({{"s":"value-{}","k":{}}})", i, i % 7)});
@@ -212,14 +219,12 @@ TEST(ParquetFormat, EmptyFileIsValid) {
 }
 
 TEST(ParquetFormat, BadCodecAndSchemaAreRejected) {
-  TempDir dir;
-  auto f = NewParquetFormat();
-  auto w = f->NewWriter(dir.Join("x.parquet"), {"brotli", "t", nullptr});
+  auto w = NewParquetFormat({"brotli", "t"}, nullptr);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().message(),
             "parquet: unsupported codec 'brotli' (none, snappy, zstd, gzip, lz4)");
   Config c = Config::FromMap({{"secor.parquet.columns", "a:decimal"}});
-  w = f->NewWriter(dir.Join("y.parquet"), {"", "t", &c});
+  w = NewParquetFormat({"", "t"}, &c);
   ASSERT_FALSE(w.ok());
   EXPECT_NE(w.status().message().find("unknown type 'decimal' in 'a:decimal'"), std::string::npos)
       << w.status().message();
@@ -335,7 +340,7 @@ TEST(AvroFormat, JsonWithSchemaRoundTrip) {
   auto f = NewAvroFormat();
   for (std::string codec : {"", "gzip", "snappy"}) {
     std::string path = dir.Join("a" + codec + ".avro");
-    auto w = f->NewWriter(path, {codec, "t", &c});
+    auto w = testing::OpenWriter("avro", path, {codec, "t"}, &c);
     ASSERT_TRUE(w.ok()) << w.status().ToString();
     Message m;
     m.offset = 41;
@@ -360,7 +365,7 @@ TEST(AvroFormat, JsonWithSchemaRoundTrip) {
     EXPECT_EQ(recs[1].offset, 43);
     EXPECT_EQ(recs[1].payload, R"({"id":2,"name":null,"tags":[],"score":0})");
   }
-  auto bad = f->NewWriter(dir.Join("z.avro"), {"zstd", "t", &c});
+  auto bad = NewAvroFormat({"zstd", "t"}, &c);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "avro: unsupported codec 'zstd' (none, gzip, snappy)");
 }

@@ -22,7 +22,7 @@ using secor::testing::TempDir;
 std::vector<Status> Write(const FileFormat& f, const std::string& path, const Config& c,
                           const std::string& codec, const std::vector<std::string>& payloads) {
   std::vector<Status> out;
-  auto w = f.NewWriter(path, {codec, "t", &c});
+  auto w = testing::OpenWriter(f.name(), path, {codec, "t"}, &c);
   EXPECT_TRUE(w.ok()) << w.status().ToString();
   if (!w.ok()) return out;
   for (size_t i = 0; i < payloads.size(); ++i) {

@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "parse/avro_reader.h"
+#include "payload/avro_schema.h"
 
 namespace secor {
 

@@ -1,6 +1,6 @@
-// How the schema-driven formats (Parquet, Avro) read payloads
-// (secor.payload.encoding): JSON text, or Avro / Protobuf binary decoded into
-// a DatumTree (common/datum.h) whose values keep their binary types. Avro
+// How binary payloads are decoded for the schema-driven formats (Parquet,
+// Avro; secor.payload.encoding): JSON text, or Avro / Protobuf binary decoded
+// into a DatumTree (common/datum.h) whose values keep their binary types. Avro
 // schemas come from the parser's keys (secor.avro.schema.file or the schema
 // registry), Protobuf message types from secor.protobuf.message.class in the
 // descriptor set, so a topic is described once for partitioning and output.
@@ -12,7 +12,6 @@
 
 #include "common/datum.h"
 #include "common/status.h"
-#include "format/schema.h"
 
 namespace google::protobuf {
 class Descriptor;
@@ -30,15 +29,6 @@ const char* PayloadEncodingName(PayloadEncoding encoding);
 // decide (AvroParquetFileReaderWriterFactory and AvroFileReaderWriterFactory:
 // avro, ProtobufParquetFileReaderWriterFactory: protobuf), else json.
 Result<PayloadEncoding> LoadPayloadEncoding(const Config* config, const std::string& topic);
-
-// Maps a protobuf message type to columns: nested messages become optional
-// groups, repeated fields lists (of groups for messages), map<K, V> maps
-// with string keys, google.protobuf.Timestamp a timestamp_micros column,
-// enums strings, bytes binary, unsigned integers int64. Fields with presence
-// (messages, proto2/proto3 `optional`, oneofs) are optional; proto3 plain
-// scalars are required and hold their default when unset. A recursive
-// message type is refused with an error naming it.
-Result<TableSchema> SchemaFromProtobuf(const google::protobuf::Descriptor* message_type);
 
 // Decodes the payloads of one protobuf message type with DynamicMessage and
 // reflection. Maps become records whose children are named by the keys

@@ -1,4 +1,6 @@
-#include "parse/schema_registry.h"
+// The schema registry as the Avro parsers use it (the client itself is tested
+// in src/payload/schema_registry_test.cc).
+#include "payload/schema_registry.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -47,21 +49,6 @@ std::string Varint(int64_t v) {
 }
 std::string Str(const std::string& s) { return Varint(static_cast<int64_t>(s.size())) + s; }
 
-TEST(SchemaRegistryTest, SplitWireFormat) {
-  int32_t id = 0;
-  std::string_view datum;
-  std::string payload = WireFormat(0x01020304, "xyz");
-  ASSERT_TRUE(SchemaRegistryClient::SplitWireFormat(payload, &id, &datum).ok());
-  EXPECT_EQ(id, 0x01020304);
-  EXPECT_EQ(datum, "xyz");
-  EXPECT_EQ(
-      SchemaRegistryClient::SplitWireFormat(std::string("\x01\x00\x00\x00\x01", 5), &id, &datum)
-          .message(),
-      "avro: unknown magic byte 1 (schema registry wire format has 0)");
-  EXPECT_EQ(SchemaRegistryClient::SplitWireFormat(std::string(3, '\0'), &id, &datum).message(),
-            "avro: payload of 3 bytes is too short for the schema registry wire format");
-}
-
 TEST(SchemaRegistryTest, FetchesEachIdOnceAndDecodesBySchemaVersion) {
   FakeSchemaRegistry registry;
   registry.SetSchema(1, kSchemaV1);
@@ -95,32 +82,6 @@ TEST(SchemaRegistryTest, FetchesEachIdOnceAndDecodesBySchemaVersion) {
   ASSERT_TRUE((*other)->Partition(m, &path).ok());
   EXPECT_EQ(path, "dt=2023-11-14");
   EXPECT_EQ(registry.Requests(1), 1);
-}
-
-TEST(SchemaRegistryTest, UnknownIdIsNotRetried) {
-  FakeSchemaRegistry registry;
-  SchemaRegistryClient client(registry.url(), 3, 5000);
-  Result<std::shared_ptr<const AvroSchema>> s = client.Get(9);
-  EXPECT_TRUE(s.status().IsNotFound());
-  EXPECT_EQ(s.status().message(), "schema registry: schema 9 not found at " + registry.url());
-  EXPECT_EQ(registry.Requests(9), 1);
-}
-
-TEST(SchemaRegistryTest, ServerErrorsAreRetriedThenFail) {
-  FakeSchemaRegistry registry;
-  registry.SetResponse(7, 500, "oops");
-  SchemaRegistryClient client(registry.url(), 3, 5000);
-  Result<std::shared_ptr<const AvroSchema>> s = client.Get(7);
-  EXPECT_EQ(s.status().code(), Status::Code::kUnavailable);
-  EXPECT_EQ(s.status().message(), "schema registry: GET " + registry.url() +
-                                      "/schemas/ids/7: HTTP 500 (after 3 attempts)");
-  EXPECT_EQ(registry.Requests(7), 3);
-  EXPECT_EQ(client.requests(), 3);
-
-  // Recovers once the registry answers; the failure was not cached.
-  registry.SetSchema(7, kSchemaV1);
-  EXPECT_TRUE(client.Get(7).ok());
-  EXPECT_EQ(registry.Requests(7), 4);
 }
 
 // The consumer holds a partition on a retryable status and sends the message
@@ -161,32 +122,6 @@ TEST(SchemaRegistryTest, OnlyOutagesAreRetryable) {
   Status malformed = (*parser)->Partition(m, &path);
   EXPECT_FALSE(malformed.ok());
   EXPECT_FALSE(malformed.IsRetryable()) << malformed.ToString();
-}
-
-TEST(SchemaRegistryTest, BadResponsesAreErrors) {
-  FakeSchemaRegistry registry;
-  registry.SetResponse(3, 200, R"({"id": 3})");
-  registry.SetResponse(4, 200, R"({"schema": "{\"type\": \"Nope\"}"})");
-  SchemaRegistryClient client(registry.url(), 2, 5000);
-  EXPECT_EQ(client.Get(3).status().message(),
-            "schema registry: GET " + registry.url() +
-                "/schemas/ids/3: no \"schema\" string in the response");
-  EXPECT_EQ(client.Get(4).status().message(),
-            "schema registry: schema 4: avro schema: unknown type 'Nope'");
-  EXPECT_EQ(registry.Requests(3), 1);
-  EXPECT_EQ(registry.Requests(4), 1);
-}
-
-TEST(SchemaRegistryTest, UnreachableRegistry) {
-  int port;
-  {
-    FakeSchemaRegistry gone;  // a port that was just free
-    port = std::stoi(gone.url().substr(gone.url().rfind(':') + 1));
-  }
-  SchemaRegistryClient client("http://127.0.0.1:" + std::to_string(port), 2, 2000);
-  Result<std::shared_ptr<const AvroSchema>> s = client.Get(1);
-  EXPECT_EQ(s.status().code(), Status::Code::kUnavailable);
-  EXPECT_TRUE(s.status().message().ends_with("(after 2 attempts)")) << s.status().message();
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "parse/schema_registry.h"
+#include "payload/schema_registry.h"
 
 #include <simdjson.h>
 

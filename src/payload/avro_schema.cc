@@ -1,4 +1,4 @@
-#include "parse/avro_reader.h"
+#include "payload/avro_schema.h"
 
 #include <simdjson.h>
 
@@ -9,7 +9,6 @@
 #include <optional>
 
 #include "common/strings.h"
-#include "parse/time_partitioner.h"
 
 namespace secor {
 
@@ -834,41 +833,6 @@ Status AvroSchema::Encode(const DatumTree& tree, std::string* out) const {
   if (tree.empty()) return Status::InvalidArgument("avro: nothing to encode");
   DatumEncoder encoder(tree, out);
   return encoder.Encode(root_, 0, "", 0);
-}
-
-Result<int64_t> AvroValueToMillis(const AvroValue& value, std::string_view name) {
-  switch (value.kind) {
-    case AvroValue::Kind::kLong: {
-      const std::string& lt = value.logical_type;
-      const int64_t v = value.long_value;
-      if (lt == "timestamp-millis" || lt == "local-timestamp-millis") return v;
-      if (lt == "timestamp-micros" || lt == "local-timestamp-micros") {
-        return v / 1000 - (v % 1000 < 0 ? 1 : 0);
-      }
-      if (lt == "timestamp-nanos" || lt == "local-timestamp-nanos") {
-        return v / 1'000'000 - (v % 1'000'000 < 0 ? 1 : 0);
-      }
-      if (lt == "date") {
-        // Days since the epoch: a corrupt or hostile datum may hold any long.
-        int64_t ms = 0;
-        if (__builtin_mul_overflow(v, int64_t{86'400'000}, &ms)) {
-          return Status::InvalidArgument("avro: field {} date {} is out of range", name, v);
-        }
-        return ms;
-      }
-      return EpochToMillis(v);
-    }
-    case AvroValue::Kind::kDouble:
-      return EpochToMillis(value.double_value);
-    case AvroValue::Kind::kString:
-      if (std::optional<int64_t> i = ParseInt64(Trim(value.string_value))) return EpochToMillis(*i);
-      if (std::optional<double> d = ParseDouble(Trim(value.string_value))) return EpochToMillis(*d);
-      return Status::InvalidArgument("avro: field {} value '{}' is not a number", name,
-                                     value.string_value);
-    case AvroValue::Kind::kBool:
-      break;
-  }
-  return Status::InvalidArgument("avro: field {} is boolean, not a timestamp", name);
 }
 
 }  // namespace secor

@@ -1,5 +1,5 @@
 // AvroSchema: an Avro schema compiled for reading single fields out of binary
-// datums (the payloads of AvroMessageParser and AvroSplitByFieldMessageParser).
+// datums (the payloads of the Avro parsers and of the schema-driven formats).
 // Reading walks the datum guided by the schema and skips every field before
 // the wanted one, without building records; all reads are bounds-checked and
 // nesting is limited, so a malformed or hostile datum gives an error.
@@ -65,10 +65,5 @@ class AvroSchema {
   const Node* root_ = nullptr;
   std::string json_;
 };
-
-// Milliseconds since the epoch of a timestamp value: logical timestamp types
-// by their unit, other numbers by magnitude (EpochToMillis), strings holding a
-// number likewise. name is for the error message.
-Result<int64_t> AvroValueToMillis(const AvroValue& value, std::string_view name);
 
 }  // namespace secor
