@@ -382,8 +382,21 @@ Status FakeGroupConsumer::Commit(const std::map<TopicPartition, int64_t>& offset
   return Status::OK();
 }
 
+void FakeGroupConsumer::ForcePosition(const TopicPartition& tp, int64_t offset) {
+  std::lock_guard lock(mu_);
+  auto it = assigned_.find(tp);
+  if (it != assigned_.end()) it->second.position = offset;
+  changed_.notify_all();
+}
+
+std::vector<std::pair<TopicPartition, int64_t>> FakeGroupConsumer::SeekHistory() const {
+  std::lock_guard lock(mu_);
+  return seek_history_;
+}
+
 Status FakeGroupConsumer::Seek(const TopicPartition& tp, int64_t offset, int) {
   std::lock_guard lock(mu_);
+  seek_history_.emplace_back(tp, offset);
   auto it = assigned_.find(tp);
   if (it == assigned_.end()) {
     return Status::IOError("seek {}/{} to {}: not assigned", tp.topic, tp.partition, offset);

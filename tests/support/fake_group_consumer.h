@@ -87,6 +87,13 @@ class FakeGroupConsumer : public GroupConsumer {
   // The next n Committed calls fail with status.
   void FailNextCommittedReads(Status status, int n = 1);
 
+  // Moves the fetch position without the member asking, as librdkafka
+  // 2.0.2 sometimes did (it kept fetching from a stale position after a
+  // seek): the next message delivered is the first at or after offset.
+  void ForcePosition(const TopicPartition& tp, int64_t offset);
+  // Every Seek and ResumeAt the member made, in order.
+  std::vector<std::pair<TopicPartition, int64_t>> SeekHistory() const;
+
   // --- What the member did ---
   std::set<TopicPartition> Assignment() const;
   bool IsPaused(const TopicPartition& tp) const;
@@ -163,6 +170,7 @@ class FakeGroupConsumer : public GroupConsumer {
   std::map<TopicPartition, Log> logs_;
   std::map<TopicPartition, int64_t> committed_;
   std::vector<std::map<TopicPartition, int64_t>> commit_history_;
+  std::vector<std::pair<TopicPartition, int64_t>> seek_history_;
   std::vector<std::string> subscription_;
   std::map<TopicPartition, Member> assigned_;
   std::deque<Rebalance> script_;
