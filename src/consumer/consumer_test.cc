@@ -192,7 +192,7 @@ TEST_F(ConsumerCoreTest, RevokedMidRoundDropsTheOpenRoundAndLosesNothingWhenItRe
   for (int i = 30; i < 40; ++i) kafka_->Append(kT0, fmt::format("m{}", i));
   kafka_->Assign({kT0});
   ASSERT_TRUE(WaitFor([&] { return Messages("t") == 70; }));  // 30 read again, then 40
-  Stop();                                                      // seals and uploads the round
+  Stop();                                                     // seals and uploads the round
   EXPECT_EQ(Stored("t")[0], Range(0, 40));
   EXPECT_EQ(kafka_->CommittedOffset(kT0), 40);
 }
@@ -265,14 +265,17 @@ TEST_F(ConsumerCoreTest, AFetchPastTheOffsetNeededIsSoughtBackAndSkipsNothing) {
     for (int i = 0; i < 10; ++i) kafka.Append(kT0, fmt::format("m{}", i));
   });
   ASSERT_TRUE(CommittedToEnd(kT0));
-  // The fetch position jumps ahead while the partition waits for messages.
+  // The fetch position jumps ahead as the next messages arrive.
   kafka_->ForcePosition(kT0, 17);
   for (int i = 10; i < 30; ++i) kafka_->Append(kT0, fmt::format("m{}", i));
   ASSERT_TRUE(CommittedToEnd(kT0));
   Stop();
+  // The consumer sought back to the offset it needed (10, or a later one if
+  // it had read some of the new messages before the jump).
   auto seeks = kafka_->SeekHistory();
-  EXPECT_NE(std::find(seeks.begin(), seeks.end(), std::make_pair(kT0, int64_t{10})), seeks.end())
-      << "no seek back to offset 10";
+  EXPECT_TRUE(std::any_of(seeks.begin(), seeks.end(), [](const auto& s) {
+    return s.first == kT0 && s.second >= 10 && s.second < 17;
+  })) << "no seek back below offset 17";
   EXPECT_EQ(Stored("t")[0], Range(0, 30));
 }
 

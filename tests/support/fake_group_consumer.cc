@@ -290,6 +290,10 @@ void FakeGroupConsumer::Fetch(size_t max, std::vector<PolledMessage>* out) {
     m.cached_low = log.low;
     m.cached_high = log.high;
     if (out->size() >= max) continue;
+    if (m.forced_position >= 0 && m.forced_position < log.high) {
+      m.position = m.forced_position;
+      m.forced_position = -1;
+    }
     if (m.position < log.low || m.position > log.high) {
       // What librdkafka reports before it applies auto.offset.reset.
       std::string text = "fetch " + tp.topic + "/" + std::to_string(tp.partition) + " at offset " +
@@ -385,8 +389,7 @@ Status FakeGroupConsumer::Commit(const std::map<TopicPartition, int64_t>& offset
 void FakeGroupConsumer::ForcePosition(const TopicPartition& tp, int64_t offset) {
   std::lock_guard lock(mu_);
   auto it = assigned_.find(tp);
-  if (it != assigned_.end()) it->second.position = offset;
-  changed_.notify_all();
+  if (it != assigned_.end()) it->second.forced_position = offset;
 }
 
 std::vector<std::pair<TopicPartition, int64_t>> FakeGroupConsumer::SeekHistory() const {

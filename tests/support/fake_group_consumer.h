@@ -89,7 +89,7 @@ class FakeGroupConsumer : public GroupConsumer {
 
   // Moves the fetch position without the member asking, as librdkafka
   // 2.0.2 sometimes did (it kept fetching from a stale position after a
-  // seek): the next message delivered is the first at or after offset.
+  // seek): once the log holds offset, the next fetch of tp starts there.
   void ForcePosition(const TopicPartition& tp, int64_t offset);
   // Every Seek and ResumeAt the member made, in order.
   std::vector<std::pair<TopicPartition, int64_t>> SeekHistory() const;
@@ -146,6 +146,7 @@ class FakeGroupConsumer : public GroupConsumer {
     bool paused = false;
     bool fetched = false;  // polled since assignment: watermarks cached
     int64_t cached_low = -1, cached_high = -1;
+    int64_t forced_position = -1;  // ForcePosition, applied once the log reaches it
   };
   struct Rebalance {
     bool assign = true;
