@@ -281,7 +281,9 @@ Status ConsumerImpl::SubscribeWhenReachable() {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     if (stop_requested_.load()) {
-      return Status::Aborted("stopped before the broker could be reached");
+      // A clean stop, as a SIGTERM at any other time: nothing was consumed.
+      spdlog::info("stopping: asked to stop before the broker could be reached");
+      return Status::OK();
     }
   }
   if (subscribed_.empty()) {
@@ -294,6 +296,7 @@ Status ConsumerImpl::SubscribeWhenReachable() {
 
 Status ConsumerImpl::Run() {
   RETURN_IF_ERROR(SubscribeWhenReachable());
+  if (stop_requested_.load()) return Shutdown(Status::OK());
   status_.SetRunning(true);
   PublishStatus();
   Status result = ConsumeLoop();

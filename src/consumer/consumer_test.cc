@@ -16,9 +16,11 @@
 #include "format/file_format.h"
 #include "metrics/metrics.h"
 #include "metrics/status.h"
+#include "storage/object_store.h"
 #include "support/fake_group_consumer.h"
 #include "support/test_util.h"
 #include "upload/object_names.h"
+#include "upload/round_ledger.h"
 
 namespace secor {
 namespace {
@@ -277,6 +279,69 @@ TEST_F(ConsumerCoreTest, AFetchPastTheOffsetNeededIsSoughtBackAndSkipsNothing) {
     return s.first == kT0 && s.second >= 10 && s.second < 17;
   })) << "no seek back below offset 17";
   EXPECT_EQ(Stored("t")[0], Range(0, 30));
+}
+
+// The set-up needs the group's committed offsets; while the coordinator
+// does not answer, the partition is held paused and set up again with
+// backoff, and then reads everything.
+TEST_F(ConsumerCoreTest, ASetUpThatFailsIsRetriedWhileThePartitionIsHeld) {
+  Start([](FakeGroupConsumer& kafka) {
+    kafka.CreateTopic("t", 1);
+    kafka.FailNextCommittedReads(Status::Unavailable("coordinator away"), 2);
+    for (int i = 0; i < 12; ++i) kafka.Append(kT0, fmt::format("m{}", i));
+  });
+  ASSERT_TRUE(WaitFor([&] { return kafka_->IsPaused(kT0); }));
+  EXPECT_TRUE(kafka_->CommitHistory().empty());
+  ASSERT_TRUE(CommittedToEnd(kT0));
+  Stop();
+  EXPECT_EQ(Stored("t")[0], Range(0, 12));
+}
+
+// Retention passed the committed offset before anything was stored: the
+// consumer counts the loss and goes on at the log start (through the gap
+// rule: the round still starts at the committed offset, so that the chain of
+// rounds stays unbroken).
+TEST_F(ConsumerCoreTest, OffsetsRetentionRemovedAreCountedAndPassed) {
+  Start([](FakeGroupConsumer& kafka) {
+    kafka.CreateTopic("t", 1);
+    for (int i = 0; i < 10; ++i) kafka.Append(kT0, fmt::format("m{}", i));
+    kafka.SetCommitted(kT0, 2);
+    kafka.TruncateBefore(kT0, 6);
+  });
+  ASSERT_TRUE(CommittedToEnd(kT0));
+  Stop();
+  EXPECT_EQ(Stored("t")[0], Range(6, 10));
+  EXPECT_GE(metrics_.GetCounter("secor_consumer_offsets_lost_total", "").value(), 1);
+  auto files = ListFilesRecursive(JoinPath(output_.path(), "t"));
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ(*files, std::vector<std::string>{"offset=0/1_0_00000000000000000002"});
+}
+
+// A decided round whose files are not all stored must be replayed, but Kafka
+// no longer holds its messages: the partition stays paused (an operator moves
+// it on with reset-offsets) and nothing past the round is written.
+TEST_F(ConsumerCoreTest, AReplayKafkaCanNoLongerServeBlocksThePartition) {
+  {
+    auto store = OpenObjectStore(output_.path(), Config());
+    ASSERT_TRUE(store.ok());
+    RoundLedger ledger(store->get(), "_secor_rounds", "g");
+    RoundMarker marker{0, 4, {{"t/offset=0/1_0_00000000000000000000", 5, 1}}, "other:1:1:0", 1};
+    ASSERT_TRUE(ledger.CreateMarker("t", 0, marker).ok());
+  }
+  Start([](FakeGroupConsumer& kafka) {
+    kafka.CreateTopic("t", 1);
+    for (int i = 0; i < 10; ++i) kafka.Append(kT0, fmt::format("m{}", i));
+    kafka.SetCommitted(kT0, 0);
+    kafka.TruncateBefore(kT0, 3);
+  });
+  auto& lost = metrics_.GetCounter("secor_consumer_offsets_lost_total", "");
+  ASSERT_TRUE(WaitFor([&] { return lost.value() == 1 && kafka_->IsPaused(kT0); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing may happen meanwhile
+  EXPECT_TRUE(kafka_->IsPaused(kT0));
+  EXPECT_EQ(Messages("t"), 0);
+  Stop();
+  EXPECT_TRUE(Stored("t").empty());
+  EXPECT_EQ(kafka_->CommittedOffset(kT0), 0);
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "consumer/consumer_impl.h"
 #include "common/strings.h"
+#include "consumer/consumer_impl.h"
 #include "upload/object_names.h"
 
 namespace secor::consumer_internal {

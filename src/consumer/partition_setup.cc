@@ -79,6 +79,13 @@ AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
     Status st = outage.ok() ? SetUpPartition(ps) : outage;
     if (st.ok()) {
       plan.starts[tp] = ps.round_start;
+      if (ps.phase == PartitionPhase::kBlocked) {
+        // Paused from the start: fetching would only drop messages (nothing
+        // past the lost round may be written) and report the lost offsets
+        // again with every fetch.
+        ps.paused = true;
+        plan.hold.push_back(tp);
+      }
       spdlog::info("{}/{}: assigned, starting at offset {}", tp.topic, tp.partition,
                    ps.round_start);
     } else if (st.IsRetryable() || st.code() == Status::Code::kFenced) {

@@ -301,8 +301,12 @@ TEST_F(BackupGroupTest, UnreachableBrokerIsRetriedAndReported) {
   EXPECT_TRUE(p.WaitForOutput("cannot list topics", 60s)) << p.Stderr();
   EXPECT_TRUE(p.WaitForOutput("retrying in", 1s)) << p.Stderr();
   p.Signal(SIGTERM);
-  EXPECT_EQ(p.Wait(30s), 1);
-  EXPECT_TRUE(p.WaitForOutput("stopped before the broker could be reached", 1s)) << p.Stderr();
+  // A stop asked for is a clean stop (exit 0), as at any other time: the
+  // chaos test's SIGTERM met a member waiting for a killed broker, and exit
+  // 1 there read as a crash to the test (and would to systemd).
+  EXPECT_EQ(p.Wait(30s), 0) << p.Stderr();
+  EXPECT_TRUE(p.WaitForOutput("asked to stop before the broker could be reached", 1s))
+      << p.Stderr();
 }
 
 }  // namespace
