@@ -344,5 +344,64 @@ TEST_F(ConsumerCoreTest, AReplayKafkaCanNoLongerServeBlocksThePartition) {
   EXPECT_EQ(kafka_->CommittedOffset(kT0), 0);
 }
 
+// Messages the parser cannot place go to the error output with their
+// offsets, counted, and are committed with the round like any other.
+TEST_F(ConsumerCoreTest, UnparsableMessagesGoToTheErrorOutputWithTheirOffsets) {
+  settings_["secor.message.parser.class"] = "com.pinterest.secor.parser.JsonMessageParser";
+  settings_["message.timestamp.name"] = "timestamp";
+  settings_["secor.file.reader.writer.factory"] = "jsonl";
+  settings_["secor.consumer.max_bad_messages"] = "1000";
+  Start([](FakeGroupConsumer& kafka) {
+    kafka.CreateTopic("t", 1);
+    kafka.Append(kT0, R"({"timestamp":1796551200000,"n":0})");
+    kafka.Append(kT0, "not json");
+    kafka.Append(kT0, R"({"timestamp":1796551200000,"n":2})");
+    kafka.Append(kT0, R"({"n":3})");  // no timestamp
+  });
+  ASSERT_TRUE(CommittedToEnd(kT0));
+  Stop();
+  auto files = ListFilesRecursive(JoinPath(output_.path(), "t"));
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 2u) << Join(*files, ", ");
+  std::string errors_file;
+  for (const auto& f : *files) {
+    if (StartsWith(f, kErrorPartition)) errors_file = f;
+  }
+  ASSERT_FALSE(errors_file.empty()) << Join(*files, ", ");
+  auto body = ReadFile(JoinPath(JoinPath(output_.path(), "t"), errors_file));
+  ASSERT_TRUE(body.ok());
+  auto lines = Split(*body, '\n', true);
+  ASSERT_EQ(lines.size(), 2u) << *body;
+  EXPECT_NE(lines[0].find(R"("offset":1)"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find(R"("offset":3)"), std::string::npos) << lines[1];
+  EXPECT_EQ(metrics_.GetCounter("secor_consumer_bad_messages_total", "", {{"topic", "t"}}).value(),
+            2);
+  EXPECT_EQ(Messages("t"), 4);
+}
+
+// secor.max.file.count: more files open than allowed seals every round at
+// once, whatever their size and age.
+TEST_F(ConsumerCoreTest, TooManyOpenFilesSealEveryRound) {
+  settings_["secor.message.parser.class"] = "com.pinterest.secor.parser.JsonMessageParser";
+  settings_["message.timestamp.name"] = "timestamp";
+  settings_["secor.file.reader.writer.factory"] = "jsonl";
+  settings_["secor.max.file.age.seconds"] = "3600";
+  settings_["secor.max.file.count"] = "2";
+  Start([](FakeGroupConsumer& kafka) {
+    kafka.CreateTopic("t", 2);
+    // Two days on partition 0, one on partition 1: whatever order they are
+    // read in, the third file is one too many.
+    for (int day = 0; day < 2; ++day) {
+      kafka.Append(kT0, fmt::format(R"({{"timestamp":{}}})", 1796551200000 + day * 86400000LL));
+    }
+    kafka.Append(kT1, R"({"timestamp":1796551200000})");
+  });
+  ASSERT_TRUE(CommittedToEnd(kT0));
+  ASSERT_TRUE(CommittedToEnd(kT1));
+  Stop();
+  EXPECT_EQ(Stored("t")[0], Range(0, 2));
+  EXPECT_EQ(Stored("t")[1], Range(0, 1));
+}
+
 }  // namespace
 }  // namespace secor
