@@ -410,7 +410,7 @@ TEST_F(VerifyTest, CommandPrintsTheReportAndExitsByOutcome) {
       << unreadable.err;
 }
 
-TEST(ParseExpectedPayloads, LinesAndErrors) {
+TEST(VerifyExpectedPayloads, ParsesLinesAndNamesBadOnes) {
   auto ok = ParseExpectedPayloads("# partition offset payload\n0 5 " + Base64Encode("a b") +
                                   "\n\n2 7\n1 0 " + Base64Encode(std::string("\0\xff", 2)) + "\n");
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
