@@ -21,6 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::BaseConsumerSettings;
 using testing::BinaryPath;
+using testing::ExpectVerifyStillPasses;
 using testing::Process;
 using testing::RunCommand;
 using testing::TempDir;
@@ -74,6 +75,8 @@ TEST_F(BackupGroupTest, TwoConsumersStoreEveryMessageOnceThenResumeAfterRestartA
     EXPECT_TRUE(b.WaitForOutput("assigned, starting at offset", 1s)) << b.Stderr();
     Stop(a);
     Stop(b);
+    ExpectVerifyStillPasses(config, "alpha", 100000);
+    ExpectVerifyStillPasses(config, "beta", 100000);
   }
   ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "alpha"),
                      ReadStoredTopic(Out(), "alpha"), "alpha");
@@ -102,6 +105,7 @@ TEST_F(BackupGroupTest, TwoConsumersStoreEveryMessageOnceThenResumeAfterRestartA
     auto v = WaitForVerify(config, "alpha", 120000, 120s);
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
     Stop(d);
+    ExpectVerifyStillPasses(config, "alpha", 120000);
   }
   auto stored = ReadStoredTopic(Out(), "alpha");
   ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "alpha"), stored, "alpha");
@@ -201,8 +205,14 @@ TEST_F(BackupGroupTest, StoreUnavailableAtAssignmentHoldsPartitionsUntilItReturn
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   EXPECT_TRUE(p.WaitForOutput("set up after retrying", 1s)) << p.Stderr();
   Stop(p);
-  ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "zeta"),
-                     ReadStoredTopic(Out(), "zeta"), "zeta");
+  auto kafka = testing::ReadTopicWithKcat(broker.bootstrap(), "zeta");
+  ExpectSameMessages(kafka, ReadStoredTopic(Out(), "zeta"), "zeta");
+  // After shutdown, and by payload: every message Kafka holds is stored once, unchanged.
+  auto again = testing::VerifyPayloads(config, "zeta", kafka, dir_.Join("zeta.expected"));
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("payloads: 2000 expected, 2000 stored copies as expected\n"),
+            std::string::npos)
+      << again.out;
 }
 
 TEST_F(BackupGroupTest, AFullStagingDiskStopsTheConsumerAndLosesNothing) {
@@ -236,8 +246,11 @@ TEST_F(BackupGroupTest, AFullStagingDiskStopsTheConsumerAndLosesNothing) {
   auto v = WaitForVerify(roomy, "big", 6000, 90s);
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   Stop(p);
-  ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "big"),
-                     ReadStoredTopic(Out(), "big"), "big");
+  auto kafka = testing::ReadTopicWithKcat(broker.bootstrap(), "big");
+  ExpectSameMessages(kafka, ReadStoredTopic(Out(), "big"), "big");
+  // Binary payloads, compared byte for byte after shutdown.
+  auto again = testing::VerifyPayloads(roomy, "big", kafka, dir_.Join("big.expected"));
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
 }
 
 TEST_F(BackupGroupTest, SigtermWithKafkaDownEndsWithinTheShutdownBound) {
@@ -288,6 +301,7 @@ TEST_F(BackupGroupTest, SigtermWithKafkaDownEndsWithinTheShutdownBound) {
   auto v = WaitForVerify(after, "eta", 4000, 120s);
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   Stop(q);
+  ExpectVerifyStillPasses(after, "eta", 4000);
 }
 
 TEST_F(BackupGroupTest, UnreachableBrokerIsRetriedAndReported) {

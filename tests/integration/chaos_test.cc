@@ -477,6 +477,7 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
     int code = members[i].proc->Wait(60s);
     EXPECT_EQ(code, 0) << Tail(members[i].proc->Stderr(), 15);
   }
+  testing::ExpectVerifyStillPasses(config_, kTopic, expected);
 
   // Independently of `secor verify`: read the store back and compare every
   // payload with what kcat reads from Kafka.

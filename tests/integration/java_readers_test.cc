@@ -545,6 +545,9 @@ class JavaReaders : public ::testing::Test {
       consumer->Signal(SIGTERM);
       EXPECT_EQ(consumer->Wait(60s), 0) << name << ": " << consumer->Stderr();
     }
+    for (const auto& [name, config] : configs) {
+      testing::ExpectVerifyStillPasses(config, topic, expected);
+    }
   }
 
   // Data files of a topic under a run's output, with their Kafka partition.

@@ -449,6 +449,7 @@ TEST_F(OffsetGapsTest, NullKeysAndValuesInEveryFormat) {
     consumers[f]->Signal(SIGTERM);
   }
   for (const auto& f : formats) EXPECT_EQ(consumers[f]->Wait(30s), 0) << f;
+  for (const auto& f : formats) testing::ExpectVerifyStillPasses(configs[f], "nulls", 5);
 
   const std::string keyed =
       "0 key=k0 value=v0\n1 key=k1 value=\n2 key=- value=v2\n3 key=- value=\n4 key=k4 value=\n";

@@ -104,6 +104,7 @@ TEST(OpsImportOffsetsTest, CommitsZooKeeperOffsetsAndConsumerResumesThere) {
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   consumer.Signal(SIGTERM);
   EXPECT_EQ(consumer.Wait(30s), 0) << consumer.Stderr();
+  testing::ExpectVerifyStillPasses(config, "t", 41);
   std::map<int32_t, int64_t> first;
   auto stored = ListFilesRecursive(dir.Join("store/t"));
   ASSERT_TRUE(stored.ok());

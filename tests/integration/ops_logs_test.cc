@@ -77,6 +77,7 @@ TEST(OpsLogsTest, JsonLinesEveryLine) {
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   consumer.Signal(SIGTERM);
   ASSERT_EQ(consumer.Wait(30s), 0) << consumer.Stderr();
+  testing::ExpectVerifyStillPasses(config, "j", 20);
   auto messages = ParseJsonLines(consumer.Stderr(), "consume");
   EXPECT_GT(messages.size(), 3u);
   EXPECT_TRUE(Contains(messages, "subscribing to 1 topic(s): j")) << consumer.Stderr();
@@ -157,6 +158,7 @@ TEST(OpsLogsTest, SecretsAreNeverPrinted) {
     EXPECT_TRUE(consumer.WaitForOutput("reguser:****@127.0.0.1:1", 30s)) << consumer.Stderr();
     consumer.Signal(SIGTERM);
     EXPECT_EQ(consumer.Wait(30s), 0) << consumer.Stderr();
+    testing::ExpectVerifyStillPasses(config, "s", 10);
     outputs.emplace_back("consume stdout", consumer.Stdout());
     outputs.emplace_back("consume stderr", consumer.Stderr());
   }

@@ -259,6 +259,7 @@ class ParquetConsumerTest : public ::testing::Test {
     EXPECT_NE(v.out.find("0 duplicate offsets, 0 gaps"), std::string::npos) << v.out;
     consumer->Signal(SIGTERM);
     EXPECT_EQ(consumer->Wait(60s), 0) << consumer->Stderr();
+    testing::ExpectVerifyStillPasses(config, "events", kEvents + 1);
   }
 
   // The error output holds the one message that did not fit, with its place.

@@ -511,6 +511,8 @@ TEST_F(NodeReaders, ConsumedAvroAndProtobufPayloadsQueryWithHivePartitions) {
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err << p.Stderr();
     p.Signal(SIGTERM);
     EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+    testing::ExpectVerifyStillPasses(config, "clicks", 61);
+    testing::ExpectVerifyStillPasses(config, "events", 20);
   }
 
   const std::string clicks_glob = dir.Join("store/clicks/*/*/*.parquet");
@@ -615,6 +617,7 @@ TEST_F(NodeReaders, ConsumedAvroAndProtobufPayloadsQueryWithHivePartitions) {
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err << p.Stderr();
     p.Signal(SIGTERM);
     EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+    testing::ExpectVerifyStillPasses(avro_config, "clicks", 61);
   }
   std::map<std::string, int> avro_counts;  // hr -> records
   std::string record5;

@@ -71,6 +71,7 @@ TEST(PartitionGroupTest, ThreeDaysOfJsonLandInTheirHourDirectoriesExactlyOnce) {
   EXPECT_NE(v.out.find("24003 messages (3 in the error output)"), std::string::npos) << v.out;
   consumer.Signal(SIGTERM);
   EXPECT_EQ(consumer.Wait(60s), 0) << consumer.Stderr();
+  testing::ExpectVerifyStillPasses(config, "events", 24003);
 
   // What Kafka holds, counted per hour directory.
   std::map<std::string, int64_t> expected;
@@ -158,6 +159,7 @@ TEST(PartitionGroupTest, TooManyBadMessagesStopTheConsumerWithoutCommittingThem)
   EXPECT_NE(v.out.find("30 messages (30 in the error output)"), std::string::npos) << v.out;
   again.Signal(SIGTERM);
   EXPECT_EQ(again.Wait(60s), 0) << again.Stderr();
+  testing::ExpectVerifyStillPasses(lenient, "junk", 30);
 }
 
 }  // namespace

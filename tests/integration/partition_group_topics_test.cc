@@ -86,6 +86,7 @@ TEST(PartitionGroupTopicsTest, PluginParserAndTransformerPlaceEveryMessageOnce) 
   EXPECT_NE(v.out.find("302 messages (2 in the error output)"), std::string::npos) << v.out;
   consumer.Signal(SIGTERM);
   EXPECT_EQ(consumer.Wait(60s), 0) << consumer.Stderr();
+  testing::ExpectVerifyStillPasses(config, "csv", 302);
 
   // Each line once, upper-cased by the transformer, under the day the
   // parser read from its first column (with the configured prefix).
@@ -153,6 +154,8 @@ TEST(PartitionGroupTopicsTest, PerTopicParserTimeSettingsAndFormat) {
   EXPECT_NE(vl.out.find("240 messages (0 in the error output)"), std::string::npos) << vl.out;
   consumer.Signal(SIGTERM);
   EXPECT_EQ(consumer.Wait(60s), 0) << consumer.Stderr();
+  testing::ExpectVerifyStillPasses(config, "events", 2000);
+  testing::ExpectVerifyStillPasses(config, "logs", 240);
 
   // logs: every line once, in its Kolkata day, in SequenceFiles.
   std::map<std::string, int64_t> expected_logs;

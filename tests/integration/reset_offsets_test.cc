@@ -223,6 +223,7 @@ TEST_F(ResetOffsetsTest, NoCommitWritesTheRootAndBadArgumentsAreRefused) {
   EXPECT_EQ(testing::Verify(config, "rs", 60).exit_code, 0);
   p.Signal(SIGTERM);
   EXPECT_EQ(p.Wait(60s), 0);
+  testing::ExpectVerifyStillPasses(config, "rs", 60);
 
   r = Reset(config, {"--to-offset", "500"});
   EXPECT_EQ(r.exit_code, 2);

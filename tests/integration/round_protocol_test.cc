@@ -63,6 +63,7 @@ TEST_F(RoundProtocolTest, ADecidedRoundIsReplayedIntoTheFileItsMarkerNames) {
   EXPECT_TRUE(p.WaitForOutput("replaying 1 decided round(s) from 0", 1s)) << p.Stderr();
   p.Signal(SIGTERM);
   EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+  testing::ExpectVerifyStillPasses(config, "t", 300);
   // The replayed round holds exactly [0, 149]; the next round starts at 150.
   auto files = ListFilesRecursive(Store() + "/t/offset=0");
   ASSERT_TRUE(files.ok());

@@ -101,6 +101,7 @@ TEST_F(S3ConsumerTest, BackupGroupToS3ExactlyOnceThroughAWrongSecretAndAGatewayR
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
     p.Signal(SIGTERM);
     EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+    testing::ExpectVerifyStillPasses(config, "logs", 20000);
   }
   auto kafka = testing::ReadTopicWithKcat(broker.bootstrap(), "logs");
   testing::ExpectSameMessages(kafka, Download("logs"), "logs");
@@ -135,6 +136,7 @@ TEST_F(S3ConsumerTest, BackupGroupToS3ExactlyOnceThroughAWrongSecretAndAGatewayR
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
     p.Signal(SIGTERM);
     EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+    testing::ExpectVerifyStillPasses(config, "logs", 40000);
   }
   testing::ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "logs"),
                               Download("logs"), "logs");
@@ -172,6 +174,7 @@ TEST_F(S3ConsumerTest, AStoreThatIgnoresCreateOnlyIsRefusedUnlessAtLeastOnceIsCh
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   p.Signal(SIGTERM);
   EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+  testing::ExpectVerifyStillPasses(config, "probe", 500);
   testing::ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "probe"),
                               Download("probe"), "probe");
 }

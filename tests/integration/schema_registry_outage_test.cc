@@ -162,6 +162,8 @@ TEST(SchemaRegistryOutageTest, HeldPartitionsResumeAtTheHeldOffsetAndLoseNothing
       << v.out;
   consumer.Signal(SIGTERM);
   EXPECT_EQ(consumer.Wait(60s), 0) << consumer.Stderr();
+  testing::ExpectVerifyStillPasses(config, "clicks", kClicks + 1);
+  testing::ExpectVerifyStillPasses(config, "pages", 300);
 
   // Every click exactly once, byte for byte, in the day of its timestamp.
   auto by_partition = testing::ReadStoredTopicByOutputPartition(store, "clicks");
@@ -280,6 +282,7 @@ TEST(SchemaRegistryOutageTest, AReplayedRoundHeldByTheOutageGivesTheFilesItsMark
       << v.out;
   consumer.Signal(SIGTERM);
   EXPECT_EQ(consumer.Wait(60s), 0) << consumer.Stderr();
+  testing::ExpectVerifyStillPasses(config, "clicks", kClicks);
   for (const auto& [day, f] : decided) EXPECT_TRUE(PathExists(store + "/" + f.key)) << f.key;
   std::string err = consumer.Stderr();
   EXPECT_NE(err.find("replaying 1 decided round(s) from 0"), std::string::npos) << err;

@@ -74,6 +74,7 @@ class UploadPolicyTest : public ::testing::Test {
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err << p.Stderr();
     p.Signal(SIGTERM);
     EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+    testing::ExpectVerifyStillPasses(config, topic, expected);
   }
 };
 
@@ -142,6 +143,7 @@ TEST_F(UploadPolicyTest, TopicFilterAndBlacklistChooseWhatIsConsumed) {
   EXPECT_TRUE(p.WaitForOutput("subscribing to 2 topic(s): keep.a, keep.b", 1s)) << p.Stderr();
   p.Signal(SIGTERM);
   EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+  for (const char* t : {"keep.a", "keep.b"}) testing::ExpectVerifyStillPasses(config, t, 300);
   EXPECT_FALSE(std::filesystem::exists(Out() + "/keep.secret"));
   EXPECT_FALSE(std::filesystem::exists(Out() + "/other"));
 }

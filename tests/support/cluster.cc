@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/base64.h"
 #include "common/file_util.h"
 #include "format/file_format.h"
 #include "upload/object_names.h"
@@ -400,6 +401,24 @@ CommandResult WaitForVerify(const std::string& config, const std::string& topic,
     if (r.exit_code == 0 || std::chrono::steady_clock::now() > deadline) return r;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
+}
+
+void ExpectVerifyStillPasses(const std::string& config, const std::string& topic,
+                             int64_t expected) {
+  auto r = Verify(config, topic, expected);
+  EXPECT_EQ(r.exit_code, 0) << "after the consumer exited:\n" << r.out << r.err;
+}
+
+CommandResult VerifyPayloads(const std::string& config, const std::string& topic,
+                             const std::map<std::pair<int32_t, int64_t>, std::string>& kafka,
+                             const std::string& expect_path) {
+  std::string lines;
+  for (const auto& [where, payload] : kafka) {
+    lines += fmt::format("{} {} {}\n", where.first, where.second, Base64Encode(payload));
+  }
+  EXPECT_TRUE(WriteFileAtomic(expect_path, lines).ok()) << expect_path;
+  return RunCommand({BinaryPath("secor"), "verify", "-c", config, "-t", topic, "-m",
+                     std::to_string(kafka.size()), "--expect-payloads", expect_path});
 }
 
 std::map<std::string, StoredMessages> ReadStoredTopicByOutputPartition(const std::string& root,

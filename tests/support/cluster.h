@@ -105,6 +105,17 @@ CommandResult Verify(const std::string& config, const std::string& topic, int64_
 CommandResult WaitForVerify(const std::string& config, const std::string& topic, int64_t expected,
                             std::chrono::seconds timeout);
 
+// Runs `secor verify` once and expects it to pass: called after a consumer
+// exited, it proves that shutdown neither added nor doubled anything.
+void ExpectVerifyStillPasses(const std::string& config, const std::string& topic, int64_t expected);
+
+// Runs `secor verify --expect-payloads` with what Kafka holds (as
+// ReadTopicWithKcat returns it), written to expect_path: every message must
+// be stored once with its payload.
+CommandResult VerifyPayloads(const std::string& config, const std::string& topic,
+                             const std::map<std::pair<int32_t, int64_t>, std::string>& kafka,
+                             const std::string& expect_path);
+
 // (partition, offset) -> payload.
 using StoredMessages = std::map<std::pair<int32_t, int64_t>, std::string>;
 
