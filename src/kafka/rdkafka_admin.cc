@@ -26,6 +26,7 @@ class RdKafkaAdmin : public KafkaAdmin {
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 1, nullptr, &md, timeout_ms);
     if (err) return Status::Unavailable("listing topics: {}", rd_kafka_err2str(err));
     std::vector<std::string> out;
+    out.reserve(static_cast<size_t>(md->topic_cnt));
     for (int i = 0; i < md->topic_cnt; ++i) out.emplace_back(md->topics[i].topic);
     rd_kafka_metadata_destroy(md);
     return out;
