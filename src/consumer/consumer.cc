@@ -409,9 +409,16 @@ Status ConsumerImpl::Shutdown(Status result) {
   const auto shutdown_started = Clock::now();
   const auto timeout = settings_.shutdown_timeout;
   if (result.ok()) {
-    spdlog::info("stopping: {}", settings_.upload_on_shutdown
-                                     ? "uploading open files first"
-                                     : "open files are left to the next owner");
+    int64_t open_messages = 0;
+    for (const auto& [tp, ps] : partitions_) open_messages += ps.round ? ps.round->messages() : 0;
+    if (settings_.upload_on_shutdown) {
+      spdlog::info("stopping: uploading the {} message(s) in open files first", open_messages);
+    } else {
+      spdlog::info(
+          "stopping: {} message(s) in open files are left to the next owner, which reads them "
+          "again from Kafka (secor.upload.on.shutdown=true uploads them before stopping)",
+          open_messages);
+    }
     if (settings_.upload_on_shutdown) {
       for (auto& [tp, ps] : partitions_) {
         if (!ps.replaying()) result = SealRound(ps);
@@ -445,8 +452,12 @@ Status ConsumerImpl::Shutdown(Status result) {
   uploader_->Stop();
   if (total_ > 0) {
     double secs = std::chrono::duration<double>(last_message_at_ - first_message_at_).count();
-    spdlog::info("consumed {} messages in {:.3f} s from the first to the last ({:.0f} msg/s)",
-                 total_, secs, secs > 0 ? static_cast<double>(total_) / secs : 0.0);
+    if (secs > 0) {
+      spdlog::info("consumed {} messages in {:.3f} s from the first to the last ({:.0f} msg/s)",
+                   total_, secs, static_cast<double>(total_) / secs);
+    } else {
+      spdlog::info("consumed {} messages", total_);  // in one batch: no rate to tell
+    }
   }
   // Leaving the group gets what is left of the shutdown bound, and a few
   // seconds at least, so that SIGTERM ends the process within about

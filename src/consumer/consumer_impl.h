@@ -164,6 +164,7 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   bool Admit(PartitionState& ps, const Message& m);
   Status Write(PartitionState& ps, const Message& raw);
   Status HoldForParse(PartitionState& ps, const Message& m, const Status& why);
+  void ReportBadMessage(const Message& m, const std::string& error);
   void ReleaseParseHolds();
   static void ClearParseHold(PartitionState& ps);
   void SeekBackToGap(PartitionState& ps, int64_t offset);
@@ -207,7 +208,10 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   std::vector<std::string> subscribed_;
   uint64_t next_epoch_ = 1;
   DecayingCount bad_count_;
-  bool too_many_files_ = false;  // secor.max.file.count passed: seal every round
+  static constexpr std::chrono::seconds kBadReportInterval{10};
+  Clock::time_point bad_reported_at_;  // of the last bad message reported
+  int64_t bad_unreported_ = 0;         // bad messages since then
+  bool too_many_files_ = false;        // secor.max.file.count passed: seal every round
   Clock::time_point last_wake_;
   static constexpr size_t kWakeBelowQueued = 2000;
   static constexpr int64_t kWakeMinLag = 10000;

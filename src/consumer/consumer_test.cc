@@ -5,6 +5,8 @@
 #include "consumer/consumer.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <map>
@@ -37,6 +39,27 @@ bool WaitFor(const std::function<bool()>& cond, seconds deadline = seconds(30)) 
   }
   return true;
 }
+
+// The log lines written while it lives.
+class LogCapture {
+ public:
+  LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000)) {
+    spdlog::default_logger()->sinks().push_back(sink_);
+  }
+  ~LogCapture() {
+    auto& sinks = spdlog::default_logger()->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+  }
+  bool Contains(const std::string& text) const {
+    for (const auto& line : sink_->last_formatted()) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+};
 
 std::vector<int64_t> Range(int64_t from, int64_t to) {  // [from, to)
   std::vector<int64_t> out;
@@ -156,7 +179,9 @@ TEST_F(ConsumerCoreTest, EveryMessageIsStoredOnceAcrossManyRoundsAndTheEndIsComm
   });
   ASSERT_TRUE(CommittedToEnd(kT0));
   ASSERT_TRUE(CommittedToEnd(kT1));
+  LogCapture log;
   Stop();
+  EXPECT_TRUE(log.Contains("stopping: 0 message(s) in open files are left to the next owner"));
   auto stored = Stored("t");
   EXPECT_EQ(stored[0], Range(0, 60));
   EXPECT_EQ(stored[1], Range(0, 45));
@@ -194,7 +219,9 @@ TEST_F(ConsumerCoreTest, RevokedMidRoundDropsTheOpenRoundAndLosesNothingWhenItRe
   for (int i = 30; i < 40; ++i) kafka_->Append(kT0, fmt::format("m{}", i));
   kafka_->Assign({kT0});
   ASSERT_TRUE(WaitFor([&] { return Messages("t") == 70; }));  // 30 read again, then 40
-  Stop();                                                     // seals and uploads the round
+  LogCapture log;
+  Stop();  // seals and uploads the round
+  EXPECT_TRUE(log.Contains("stopping: uploading the 40 message(s) in open files first"));
   EXPECT_EQ(Stored("t")[0], Range(0, 40));
   EXPECT_EQ(kafka_->CommittedOffset(kT0), 40);
 }
@@ -376,6 +403,12 @@ TEST_F(ConsumerCoreTest, UnparsableMessagesGoToTheErrorOutputWithTheirOffsets) {
   EXPECT_NE(lines[1].find(R"("offset":3)"), std::string::npos) << lines[1];
   EXPECT_EQ(metrics_.GetCounter("secor_consumer_bad_messages_total", "", {{"topic", "t"}}).value(),
             2);
+  // Shown on /status: the first at once; the second, within ten seconds of
+  // it, is only counted.
+  auto errors = status_.Get().errors;
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("t/0 offset 1: sent to the error output: "), std::string::npos)
+      << errors[0].message;
   EXPECT_EQ(Messages("t"), 4);
 }
 

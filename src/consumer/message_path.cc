@@ -145,7 +145,7 @@ Status ConsumerImpl::Write(PartitionState& ps, const Message& raw) {
   if (!error.empty()) {
     ctx.bad_messages->Add();
     double decayed = bad_count_.Add(Clock::now());
-    spdlog::debug("{}/{} offset {}: {}", raw.topic, raw.partition, raw.offset, error);
+    ReportBadMessage(raw, error);
     RETURN_IF_ERROR(ps.round->AppendError(raw, error));
     if (settings_.max_bad_messages >= 0 &&
         decayed > static_cast<double>(settings_.max_bad_messages)) {
@@ -307,6 +307,27 @@ void ConsumerImpl::UpdatePause(PartitionState& ps) {
   // Failed, it may still be paused: setting it up again pauses it for sure.
   ps.paused = false;
   if (!st.ok()) HoldForSetUp(ps, st);
+}
+
+// A message sent to the error output is shown in the log and on /status:
+// the first at once, then at most one every ten seconds with the number
+// passed over in between, so a burst cannot flood either.
+void ConsumerImpl::ReportBadMessage(const Message& m, const std::string& error) {
+  auto now = Clock::now();
+  if (bad_reported_at_ != Clock::time_point() && now - bad_reported_at_ < kBadReportInterval) {
+    ++bad_unreported_;
+    spdlog::debug("{}/{} offset {}: {}", m.topic, m.partition, m.offset, error);
+    return;
+  }
+  std::string text = fmt::format("{}/{} offset {}: sent to the error output: {}", m.topic,
+                                 m.partition, m.offset, error);
+  if (bad_unreported_ > 0) {
+    text += fmt::format(" ({} more since the last report)", bad_unreported_);
+  }
+  bad_reported_at_ = now;
+  bad_unreported_ = 0;
+  spdlog::info("{}", text);
+  status_.RecordError({WallMs(), "warning", text});
 }
 
 }  // namespace secor::consumer_internal

@@ -23,7 +23,10 @@ Status ConsumerImpl::SetUpPartition(PartitionState& ps) {
   if (start < 0) {
     int64_t reset = auto_offset_reset_ == "latest" ? high : low;
     ASSIGN_OR_RETURN(start, ledger_->CreateOrAdoptRoot(tp.topic, tp.partition, reset, writer_id_));
-    spdlog::info("{}/{}: no committed offset; chain root {}", tp.topic, tp.partition, start);
+    spdlog::info(
+        "{}/{}: the group has no committed offset; starting at offset {} (the log's {}, "
+        "auto.offset.reset; the chain of rounds begins there)",
+        tp.topic, tp.partition, start, auto_offset_reset_ == "latest" ? "end" : "start");
   }
   // Decided rounds whose files are all stored are committed and passed; the
   // rest of the chain is replayed: same messages, same files.

@@ -59,6 +59,12 @@ class RoundWriter {
   int64_t start() const { return start_; }
   const std::string& dir() const { return dir_; }
   size_t file_count() const { return files_.size(); }
+  // Messages in the round's files, the error output's included.
+  int64_t messages() const {
+    int64_t n = 0;
+    for (const auto& [op, f] : files_) n += f.messages;
+    return n;
+  }
   // For the upload policy's tick: sizes as the writers report them now
   // (compression may have finished since the last append), and file ages.
   RoundSummary Summary() const;
