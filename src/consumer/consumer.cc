@@ -111,11 +111,8 @@ Status ConsumerImpl::ProbeStore() {
 Result<TopicContext*> ConsumerImpl::Context(const std::string& topic) {
   auto it = topics_.find(topic);
   if (it != topics_.end()) return it->second.get();
-  // The start-up check builds a context for topic "" that never counts
-  // anything: keep it out of the exported series.
-  static MetricsRegistry validation_only;
   ASSIGN_OR_RETURN(auto ctx, BuildTopicContext(config_, settings_, topic,
-                                               topic.empty() ? validation_only : metrics_));
+                                               topic.empty() ? validation_metrics_ : metrics_));
   TopicContext* raw = ctx.get();
   topics_[topic] = std::move(ctx);
   return raw;
@@ -221,7 +218,8 @@ void ConsumerImpl::WakeFetchersIfBehind() {
     if (ps.phase == PartitionPhase::kSettingUp || ps.paused) continue;
     int64_t low = -1, high = -1;
     if (!kafka_->CachedWatermarks(tp, &low, &high)) continue;
-    if (high > ps.NextOffset()) behind.emplace_back(high - ps.NextOffset(), tp);
+    int64_t next = ps.NextOffset();
+    if (high > next) behind.emplace_back(high - next, tp);
   }
   int64_t total = 0;
   for (const auto& b : behind) total += b.first;

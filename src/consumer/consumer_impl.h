@@ -204,6 +204,9 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   std::unique_ptr<GroupConsumer> kafka_;
 
   std::map<std::string, std::unique_ptr<TopicContext>> topics_;
+  // The start-up check builds a context for topic "" that never counts
+  // anything: its series stay out of the exported registry.
+  MetricsRegistry validation_metrics_;
   std::map<TopicPartition, PartitionState> partitions_;
   std::vector<std::string> subscribed_;
   uint64_t next_epoch_ = 1;

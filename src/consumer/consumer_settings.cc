@@ -77,8 +77,10 @@ Result<ConsumerSettings> ConsumerSettings::FromConfig(const Config& config) {
     return config.BadValue("secor.parquet.memory.budget.bytes", "must be at least 1048576");
   }
   ASSIGN_OR_RETURN(int64_t threads, config.Int("secor.upload.threads"));
-  if (threads < 1) return config.BadValue("secor.upload.threads", "must be at least 1");
-  s.upload_threads = static_cast<int>(std::min<int64_t>(threads, 1024));
+  if (threads < 1 || threads > 1024) {
+    return config.BadValue("secor.upload.threads", "must be 1 to 1024");
+  }
+  s.upload_threads = static_cast<int>(threads);
   ASSIGN_OR_RETURN(s.upload_max_backoff_ms, config.Int("secor.upload.retry.max.backoff.ms"));
   ASSIGN_OR_RETURN(s.parse_max_backoff_ms,
                    config.Int("secor.schema.registry.retry.max.backoff.ms"));

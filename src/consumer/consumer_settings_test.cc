@@ -37,6 +37,7 @@ TEST(ConsumerSettingsTest, BadValuesStopStartUpNamingTheKey) {
       {"secor.upload.minute_mark=60", "secor.upload.minute_mark"},
       {"secor.generation=-1", "secor.generation"},
       {"secor.upload.threads=0", "secor.upload.threads"},
+      {"secor.upload.threads=1025", "secor.upload.threads"},
       {"secor.shutdown.timeout.seconds=-5", "secor.shutdown.timeout.seconds"},
       {"secor.compression.threads=65", "secor.compression.threads"},
       {"secor.kafka.topic_filter=(", "secor.kafka.topic_filter"},

@@ -30,14 +30,11 @@ namespace {
 using std::chrono::seconds;
 using testing::FakeGroupConsumer;
 
-// Polls cond every 10 ms until it holds or the deadline passes.
+using testing::WaitUntil;
+
+// Waits on cond for up to deadline (the consumer runs on its own thread).
 bool WaitFor(const std::function<bool()>& cond, seconds deadline = seconds(30)) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
+  return WaitUntil(cond, deadline);
 }
 
 // The log lines written while it lives.

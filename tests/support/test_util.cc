@@ -211,4 +211,13 @@ bool Process::Running() {
 std::string Process::Stdout() const { return Slurp(out_path_); }
 std::string Process::Stderr() const { return Slurp(err_path_); }
 
+bool WaitUntil(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
 }  // namespace secor::testing

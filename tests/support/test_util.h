@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,11 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Polls cond every 10 ms until it holds (true) or timeout passes (false): a
+// wait on a condition with a deadline, not a sleep before an assertion.
+bool WaitUntil(const std::function<bool()>& cond,
+               std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // Path of a binary the build made (build/secor, build/secor-testbroker).
 std::string BinaryPath(const std::string& name);
