@@ -43,6 +43,9 @@ static const KeyInfo kOpsKeys[] = {
     {"secor.http.bind.address", "0.0.0.0", K::kString, "address the status server listens on"},
     {"secor.http.healthz.max.silence.seconds", "60", K::kInt,
      "/healthz fails when the consume loop has not polled for this long"},
+    {"secor.log.progress.seconds", "60", K::kInt,
+     "how often `secor consume` logs a progress line (messages, bytes, rate, lag, open files); "
+     "0 never"},
 };
 
 std::span<const KeyInfo> OpsKeys() { return kOpsKeys; }

@@ -183,6 +183,9 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   Status HandleEvents();
   void WakeFetchersIfBehind();
   void PublishStatus();
+  // The periodic progress line (secor.log.progress.seconds), so that a
+  // healthy consumer says so between assignment and its first round.
+  void LogProgressIfDue(Clock::time_point now);
   Status ConsumeLoop();
   Status Shutdown(Status result);
 
@@ -237,6 +240,9 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   std::string partition_path_;
   int64_t total_ = 0;  // messages processed
   Clock::time_point first_message_at_, last_message_at_;
+  Clock::time_point progress_at_ = Clock::now();  // of the last progress line
+  int64_t progress_messages_ = 0;                 // total_ then
+  double progress_bytes_ = 0;                     // bytes consumed then
 };
 
 }  // namespace secor::consumer_internal

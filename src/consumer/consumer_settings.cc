@@ -58,6 +58,9 @@ Result<ConsumerSettings> ConsumerSettings::FromConfig(const Config& config) {
     return config.BadValue("secor.shutdown.timeout.seconds", "must not be negative");
   }
   s.shutdown_timeout = std::chrono::seconds(shutdown_s);
+  ASSIGN_OR_RETURN(int64_t progress_s, config.Int("secor.log.progress.seconds"));
+  if (progress_s < 0) return config.BadValue("secor.log.progress.seconds", "must not be negative");
+  s.progress_interval = std::chrono::seconds(progress_s);
   ASSIGN_OR_RETURN(s.policy.age_of_youngest, config.Bool("secor.file.age.youngest"));
   ASSIGN_OR_RETURN(s.policy.max_open_files, config.Int("secor.max.file.count"));
   ASSIGN_OR_RETURN(int64_t minute_mark, config.Int("secor.upload.minute_mark"));

@@ -40,6 +40,7 @@ struct ConsumerSettings {
   Delivery delivery = Delivery::kExactlyOnce;
   bool upload_on_shutdown = false;  // secor.upload.on.shutdown
   std::chrono::seconds shutdown_timeout{60};
+  std::chrono::seconds progress_interval{60};  // secor.log.progress.seconds; 0: no progress line
   int64_t messages_per_second = 0;  // 0: no limit
   int64_t max_bad_messages = 0;     // secor.consumer.max_bad_messages, -1: no limit
   // Sealed rounds of a partition waiting for upload before it stops fetching.

@@ -53,6 +53,7 @@ class LogCapture {
     }
     return false;
   }
+  std::vector<std::string> Lines() const { return sink_->last_formatted(); }
 
  private:
   std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
@@ -192,6 +193,34 @@ TEST_F(ConsumerCoreTest, EveryMessageIsStoredOnceAcrossManyRoundsAndTheEndIsComm
   EXPECT_FALSE(view.running);
   EXPECT_EQ(view.consumer.group, "g");
   EXPECT_FALSE(view.uploads.empty());
+}
+
+// Between assignment and the first round (an hour by default) the log says
+// every secor.log.progress.seconds what the consumer has done.
+TEST_F(ConsumerCoreTest, AProgressLineSaysWhatWasReadWhileTheRoundIsOpen) {
+  settings_["secor.max.file.age.seconds"] = "3600";  // the round stays open
+  settings_["secor.log.progress.seconds"] = "1";
+  LogCapture log;
+  Start([](FakeGroupConsumer& kafka) {
+    kafka.CreateTopic("t", 1);
+    for (int i = 0; i < 25; ++i) kafka.Append(kT0, fmt::format("message {:03}", i));
+  });
+  ASSERT_TRUE(WaitFor([&] {
+    return log.Contains(
+        "; 1 partition(s), lag 0; 1 open file(s) holding 25 message(s); 0 round(s) being uploaded");
+  }));
+  // The lines together count every message once, and their bytes.
+  int64_t messages = 0;
+  int64_t bytes = 0;
+  for (const auto& line : log.Lines()) {
+    size_t at = line.find("progress: ");
+    if (at == std::string::npos) continue;
+    messages += std::stoll(line.substr(at + 10));
+    bytes += std::stoll(line.substr(line.find(", ", at) + 2));
+  }
+  EXPECT_EQ(messages, 25);
+  EXPECT_EQ(bytes, 25 * 11);  // "message 000" is 11 bytes
+  Stop();
 }
 
 // A partition taken away in the middle of a round: its open files are
@@ -398,6 +427,20 @@ TEST_F(ConsumerCoreTest, UnparsableMessagesGoToTheErrorOutputWithTheirOffsets) {
   ASSERT_EQ(lines.size(), 2u) << *body;
   EXPECT_NE(lines[0].find(R"("offset":1)"), std::string::npos) << lines[0];
   EXPECT_NE(lines[1].find(R"("offset":3)"), std::string::npos) << lines[1];
+  // Text stays text, and `secor print`'s reader gives each back with why.
+  EXPECT_NE(lines[0].find(R"("payload_text":"not json")"), std::string::npos) << lines[0];
+  auto reader = OpenReaderAuto(JoinPath(JoinPath(output_.path(), "t"), errors_file));
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  Record r;
+  ASSERT_TRUE(*(*reader)->Next(&r));
+  EXPECT_EQ(r.offset, 1);
+  EXPECT_EQ(r.payload, "not json");
+  EXPECT_EQ(r.error, "not JSON: Problem while parsing an atom starting with the letter 'n'");
+  ASSERT_TRUE(*(*reader)->Next(&r));
+  EXPECT_EQ(r.offset, 3);
+  EXPECT_EQ(r.payload, R"({"n":3})");
+  EXPECT_EQ(r.error, "field timestamp missing");
+  EXPECT_FALSE(*(*reader)->Next(&r));
   EXPECT_EQ(metrics_.GetCounter("secor_consumer_bad_messages_total", "", {{"topic", "t"}}).value(),
             2);
   // Shown on /status: the first at once; the second, within ten seconds of

@@ -1,6 +1,7 @@
 #include "consumer/error_file.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "common/base64.h"
 #include "common/strings.h"
@@ -12,9 +13,25 @@ Status ErrorFile::Append(const Message& m, const std::string& error) {
   fmt::format_to(std::back_inserter(line_),
                  R"({{"offset":{},"partition":{},"timestamp":{},"error":{})", m.offset, m.partition,
                  m.timestamp_ms, JsonQuote(error));
-  if (m.has_key) line_ += ",\"key_base64\":\"" + Base64Encode(m.key) + "\"";
-  line_ += ",\"payload_base64\":\"" + Base64Encode(m.payload) + "\"}\n";
+  if (m.has_key) AppendBytes("key", m.key);
+  AppendBytes("payload", m.payload);
+  line_ += "}\n";
   return file_.Append(line_);
+}
+
+// Text stays readable in the file (and in `secor print`); other bytes are
+// kept exactly, in base64.
+void ErrorFile::AppendBytes(std::string_view name, std::string_view bytes) {
+  line_ += ",\"";
+  line_ += name;
+  if (simdjson::validate_utf8(bytes.data(), bytes.size())) {
+    line_ += "_text\":";
+    AppendJsonQuoted(&line_, bytes);
+  } else {
+    line_ += "_base64\":\"";
+    line_ += Base64Encode(bytes);
+    line_ += '"';
+  }
 }
 
 }  // namespace secor

@@ -288,7 +288,38 @@ Status ConsumerImpl::CheckPolicies() {
   // After the seals: a round handed to the uploader shows as in flight, so
   // the status never has an upload done while its round still looks open.
   PublishStatus();
+  LogProgressIfDue(now);
   return Status::OK();
+}
+
+void ConsumerImpl::LogProgressIfDue(Clock::time_point now) {
+  if (settings_.progress_interval.count() == 0 || now - progress_at_ < settings_.progress_interval) {
+    return;
+  }
+  double bytes = 0;
+  for (const auto& [topic, ctx] : topics_) {
+    if (!topic.empty()) bytes += ctx->bytes->value();
+  }
+  int64_t lag = 0, open_messages = 0;
+  for (const auto& [tp, ps] : partitions_) {
+    int64_t low = -1, high = -1;
+    if (ps.phase != PartitionPhase::kSettingUp && kafka_->CachedWatermarks(tp, &low, &high) &&
+        high >= 0) {
+      lag += std::max<int64_t>(0, high - ps.NextOffset());
+    }
+    if (ps.round) open_messages += ps.round->messages();
+  }
+  const double seconds = std::chrono::duration<double>(now - progress_at_).count();
+  const int64_t messages = total_ - progress_messages_;
+  spdlog::info(
+      "progress: {} message(s), {} bytes in the last {:.0f} s ({:.0f} msg/s); {} partition(s), "
+      "lag {}; {} open file(s) holding {} message(s); {} round(s) being uploaded",
+      messages, static_cast<int64_t>(bytes - progress_bytes_), seconds, static_cast<double>(messages) / seconds,
+      partitions_.size(), lag, OpenFileCount(), open_messages,
+      static_cast<int64_t>(probe_.rounds_in_flight.value()));
+  progress_at_ = now;
+  progress_messages_ = total_;
+  progress_bytes_ = bytes;
 }
 
 // Backpressure: a partition whose rounds pile up (store slow or down) stops

@@ -478,8 +478,11 @@ class AvroWriter : public FileWriter {
       avro_value_set_bytes(&val, const_cast<char*>(m.payload.data()), m.payload.size());
     } else {
       simdjson::dom::element root;
-      if (ThreadJsonParser().parse(m.payload.data(), m.payload.size()).get(root) ||
-          !root.is_object()) {
+      if (auto err = ThreadJsonParser().parse(m.payload.data(), m.payload.size()).get(root)) {
+        return Status::InvalidArgument("message at offset {} is not JSON: {}", m.offset,
+                                       simdjson::error_message(err));
+      }
+      if (!root.is_object()) {
         return Status::InvalidArgument("message at offset {} is not a JSON object", m.offset);
       }
       RETURN_IF_ERROR(FillRecord(&holder_.value, root, "", 1, 0));

@@ -25,6 +25,7 @@ struct Record {
   bool has_key = false;
   std::string payload;
   int64_t timestamp_ms = -1;
+  std::string error;  // why the consumer refused it, for a record of an error file
 };
 
 // What a format is built for. Format-specific settings (schemas, delimiter,

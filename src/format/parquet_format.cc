@@ -163,8 +163,11 @@ class ParquetWriter : public FileWriter {
       RETURN_IF_ERROR(st);
     } else {
       simdjson::dom::element root;
-      if (ThreadJsonParser().parse(m.payload.data(), m.payload.size()).get(root) ||
-          !root.is_object()) {
+      if (auto err = ThreadJsonParser().parse(m.payload.data(), m.payload.size()).get(root)) {
+        return Status::InvalidArgument("message at offset {} is not JSON: {}", m.offset,
+                                       simdjson::error_message(err));
+      }
+      if (!root.is_object()) {
         return Status::InvalidArgument("message at offset {} is not a JSON object", m.offset);
       }
       RETURN_IF_ERROR(shredder_.Shred(root, &pending_));

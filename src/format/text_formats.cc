@@ -371,7 +371,7 @@ class JsonLinesReader : public FileReader {
         has_offset = true;
       } else if (key == "timestamp") {
         err = v.get_int64().get(r->timestamp_ms);
-      } else if (key == "key") {
+      } else if (key == "key" || key == "key_text") {
         err = v.get_string().get(s);
         r->key.assign(s);
         r->has_key = true;
@@ -379,14 +379,17 @@ class JsonLinesReader : public FileReader {
         err = v.get_string().get(s);
         if (!err) RETURN_IF_ERROR(Base64Decode(s, &r->key));
         r->has_key = true;
-      } else if (key == "value_text") {
+      } else if (key == "value_text" || key == "payload_text") {
         err = v.get_string().get(s);
         r->payload.assign(s);
         has_value = true;
-      } else if (key == "value_base64") {
+      } else if (key == "value_base64" || key == "payload_base64") {
         err = v.get_string().get(s);
         if (!err) RETURN_IF_ERROR(Base64Decode(s, &r->payload));
         has_value = true;
+      } else if (key == "error") {  // a record of an error file (consumer/error_file.h)
+        err = v.get_string().get(s);
+        r->error.assign(s);
       } else if (key == "value") {
         ASSIGN_OR_RETURN(s, RawValue(v));
         r->payload.assign(s);

@@ -51,7 +51,16 @@ Status JsonFieldReader::Read(std::string_view payload, Field* field) {
   }
   od::object object;
   if (auto err = doc.get_object().get(object)) {
-    if (err == simdjson::INCORRECT_TYPE) return Status::Corruption("not a JSON object");
+    if (err == simdjson::INCORRECT_TYPE) {
+      // On demand looks only at the first byte: "nonsense" starts like null.
+      // Only on this error path, a full parse tells text from another value.
+      simdjson::dom::parser full;
+      simdjson::dom::element root;
+      if (auto bad = full.parse(payload.data(), payload.size()).get(root)) {
+        return Status::Corruption("not JSON: {}", simdjson::error_message(bad));
+      }
+      return Status::Corruption("not a JSON object");
+    }
     return not_json(err);
   }
   od::value value;

@@ -72,13 +72,42 @@ TEST(JsonParserTest, TimeZoneAndPerTopicKeys) {
   EXPECT_EQ(PartitionWith(s, R"({"timestamp":1718476205})", "ny"), "error: field t missing");
 }
 
+// A time far from now (a wrong unit, a broken producer) goes to the error
+// output instead of a directory such as dt=5138-11-16 that no query reads.
+TEST(JsonParserTest, TimesOutsideTheSaneYearsAreErrors) {
+  EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":99999999999999999999})"),
+            "error: message time 5138-11-16 (100000000000000 ms) is outside the years 2000 to "
+            "2100 (message.timestamp.min.year, message.timestamp.max.year)");
+  EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":-5})"),
+            "error: message time 1969-12-31 (-5000 ms) is outside the years 2000 to 2100 "
+            "(message.timestamp.min.year, message.timestamp.max.year)");
+  // The bounds are whole years, UTC.
+  EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":"2000-01-01T00:00:00Z"})"), "dt=2000-01-01/hr=00");
+  EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":"2100-12-31T23:59:59Z"})"), "dt=2100-12-31/hr=23");
+  EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":"1999-12-31T23:59:59Z"})"),
+            "error: message time 1999-12-31 (946684799000 ms) is outside the years 2000 to 2100 "
+            "(message.timestamp.min.year, message.timestamp.max.year)");
+  // Kafka's timestamps too.
+  EXPECT_EQ(PartitionWith(Json({{"kafka.useTimestamp", "true"}}), "{}", "t", 5),
+            "error: message time 1970-01-01 (5 ms) is outside the years 2000 to 2100 "
+            "(message.timestamp.min.year, message.timestamp.max.year)");
+  // History is a setting away, per topic as well.
+  EXPECT_EQ(PartitionWith(Json({{"message.timestamp.min.year.t", "1960"}}), R"({"timestamp":-5})"),
+            "dt=1969-12-31/hr=23");
+  EXPECT_EQ(PartitionWith(Json({{"message.timestamp.max.year", "1999"}}), "{}"),
+            "config: message.timestamp.max.year=1999 (test): expected a year from "
+            "message.timestamp.min.year (2000) to 9999");
+}
+
 TEST(JsonParserTest, MalformedInput) {
   EXPECT_EQ(PartitionWith(Json(), R"({"other":1})"), "error: field timestamp missing");
   EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":null})"), "error: field timestamp missing");
   EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":true})"),
             "error: field timestamp is not a number or a string");
   EXPECT_EQ(PartitionWith(Json(), R"([1,2])"), "error: not a JSON object");
-  EXPECT_EQ(PartitionWith(Json(), "hello"), "error: not a JSON object");
+  EXPECT_EQ(PartitionWith(Json(), "hello"), "error: not JSON: The JSON document has an improper structure: missing or "
+            "superfluous commas, braces, missing keys, etc.");
+  EXPECT_EQ(PartitionWith(Json(), "not json at all"), "error: not JSON: Problem while parsing an atom starting with the letter 'n'");
   EXPECT_EQ(
       PartitionWith(Json(), R"({"timestamp":"yesterday"})"),
       "error: field timestamp: 'yesterday' is not an ISO-8601 time: expected a four-digit year");
@@ -100,7 +129,7 @@ TEST(JsonParserTest, MalformedInput) {
             "braces, missing keys, etc.");
   // Only the path to the field is checked (On Demand skips the rest): the
   // payload is stored as it came, so validating all of it buys nothing.
-  EXPECT_EQ(PartitionWith(Json(), R"({"a":[1,2}, "timestamp":5})"), "dt=1970-01-01/hr=00");
+  EXPECT_EQ(PartitionWith(Json(), R"({"a":[1,2}, "timestamp":1718476205})"), "dt=2024-06-15/hr=18");
 }
 
 TEST(JsonParserTest, NotRequiredGoesToTheEpoch) {

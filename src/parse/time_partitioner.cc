@@ -4,6 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "common/strings.h"
 #include "config/config.h"
 #include "parse/date_format.h"
@@ -82,14 +84,24 @@ class TimePartitionerImpl : public TimePartitioner {
   mutable std::string cache_path_;
 };
 
+// The instants a message time may take: [min_ms, max_ms).
+struct TimeRange {
+  int64_t min_ms = 0;
+  int64_t max_ms = 0;
+  int64_t min_year = 0;
+  int64_t max_year = 0;
+};
+
 class TimeParser : public MessageParser {
  public:
   TimeParser(std::unique_ptr<TimestampExtractor> extractor,
-             std::unique_ptr<TimePartitioner> partitioner, bool use_kafka_timestamp, bool required)
+             std::unique_ptr<TimePartitioner> partitioner, bool use_kafka_timestamp, bool required,
+             TimeRange range)
       : extractor_(std::move(extractor)),
         partitioner_(std::move(partitioner)),
         use_kafka_timestamp_(use_kafka_timestamp),
-        required_(required) {}
+        required_(required),
+        range_(range) {}
 
   Status Partition(const Message& message, std::string* path) override {
     ASSIGN_OR_RETURN(int64_t ms, MessageTime(message));
@@ -102,22 +114,53 @@ class TimeParser : public MessageParser {
   // A missing time that is not required counts as the epoch, as in Partition.
   Result<int64_t> MessageTime(const Message& message) override {
     if (use_kafka_timestamp_ || !extractor_) {
-      if (message.timestamp_ms >= 0) return message.timestamp_ms;
+      if (message.timestamp_ms >= 0) return InRange(message.timestamp_ms);
       if (required_) return Status::InvalidArgument("message has no Kafka timestamp");
       return int64_t{0};
     }
     Result<int64_t> r = extractor_->ExtractMillis(message);
-    if (r.ok()) return *r;
+    if (r.ok()) return InRange(*r);
     if (required_ || !r.status().IsNotFound()) return r.status();
     return int64_t{0};
   }
 
  private:
+  // A time far from now is most likely a wrong unit or a broken producer; it
+  // would open a directory such as dt=5138-11-16 that no query looks at.
+  Result<int64_t> InRange(int64_t ms) const {
+    if (ms >= range_.min_ms && ms < range_.max_ms) return ms;
+    int64_t year = 0;
+    int month = 0, day = 0;
+    CivilFromDays(FloorDiv(ms, 86'400'000), &year, &month, &day);
+    return Status::InvalidArgument(
+        "message time {:04}-{:02}-{:02} ({} ms) is outside the years {} to {} "
+        "(message.timestamp.min.year, message.timestamp.max.year)",
+        year, month, day, ms, range_.min_year, range_.max_year);
+  }
+
   std::unique_ptr<TimestampExtractor> extractor_;
   std::unique_ptr<TimePartitioner> partitioner_;
   bool use_kafka_timestamp_;
   bool required_;
+  TimeRange range_;
 };
+
+Result<TimeRange> LoadTimeRange(const Config& config, std::string_view topic) {
+  TimeRange range;
+  ASSIGN_OR_RETURN(range.min_year, config.IntForTopic("message.timestamp.min.year", topic));
+  ASSIGN_OR_RETURN(range.max_year, config.IntForTopic("message.timestamp.max.year", topic));
+  if (range.min_year < 0 || range.min_year > 9999) {
+    return config.BadValue("message.timestamp.min.year", "expected a year from 0 to 9999");
+  }
+  if (range.max_year < range.min_year || range.max_year > 9999) {
+    return config.BadValue("message.timestamp.max.year",
+                           fmt::format("expected a year from message.timestamp.min.year ({}) to 9999",
+                                       range.min_year));
+  }
+  range.min_ms = DaysFromCivil(range.min_year, 1, 1) * 86'400'000;
+  range.max_ms = DaysFromCivil(range.max_year + 1, 1, 1) * 86'400'000;
+  return range;
+}
 
 }  // namespace
 
@@ -191,8 +234,10 @@ Result<std::unique_ptr<MessageParser>> NewTimeParser(
   ASSIGN_OR_RETURN(bool use_kafka, config.BoolForTopic("kafka.useTimestamp", topic));
   ASSIGN_OR_RETURN(bool required, config.BoolForTopic("message.timestamp.required", topic));
   ASSIGN_OR_RETURN(PartitionerOptions partitioner, LoadPartitionerOptions(config, topic));
-  return std::unique_ptr<MessageParser>(new TimeParser(
-      std::move(extractor), TimePartitioner::New(std::move(partitioner)), use_kafka, required));
+  ASSIGN_OR_RETURN(TimeRange range, LoadTimeRange(config, topic));
+  return std::unique_ptr<MessageParser>(new TimeParser(std::move(extractor),
+                                                       TimePartitioner::New(std::move(partitioner)),
+                                                       use_kafka, required, range));
 }
 
 Result<std::unique_ptr<MessageParser>> NewTimeParser(const Config& config, std::string_view topic,
@@ -200,8 +245,10 @@ Result<std::unique_ptr<MessageParser>> NewTimeParser(const Config& config, std::
                                                      PartitionerOptions partitioner) {
   ASSIGN_OR_RETURN(bool use_kafka, config.BoolForTopic("kafka.useTimestamp", topic));
   ASSIGN_OR_RETURN(bool required, config.BoolForTopic("message.timestamp.required", topic));
-  return std::unique_ptr<MessageParser>(new TimeParser(
-      std::move(extractor), TimePartitioner::New(std::move(partitioner)), use_kafka, required));
+  ASSIGN_OR_RETURN(TimeRange range, LoadTimeRange(config, topic));
+  return std::unique_ptr<MessageParser>(new TimeParser(std::move(extractor),
+                                                       TimePartitioner::New(std::move(partitioner)),
+                                                       use_kafka, required, range));
 }
 
 int64_t EpochToMillis(int64_t value) {

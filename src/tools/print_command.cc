@@ -113,6 +113,10 @@ Status Print(const PrintFlags& flags, const Config& config) {
       AppendEscaped(&out, record.key);
       out.push_back('\t');
       AppendEscaped(&out, record.payload);
+      if (!record.error.empty()) {  // a record of an error file: why it is there
+        out.append("\terror: ");
+        AppendEscaped(&out, record.error);
+      }
     }
     out.push_back('\n');
     if (out.size() >= (1 << 16)) {
@@ -133,7 +137,8 @@ Status Print(const PrintFlags& flags, const Config& config) {
 void AddPrintCommand(CLI::App& app, CommandRun* run) {
   auto flags = std::make_shared<PrintFlags>();
   auto* sub = app.add_subcommand(
-      "print", "print the records of an output file: offset<TAB>key<TAB>payload per line");
+      "print", "print the records of an output file: offset<TAB>key<TAB>payload per line (and "
+      "<TAB>error: REASON for the records of an error file)");
   sub->add_option("file", flags->file, "local path or object URI (s3://bucket/key, file:///path)");
   sub->add_option("-f,--file", flags->file_flag, "the file, as the original's -f");
   sub->add_flag("-o,--offsets-only", flags->offsets_only, "print only the offsets");

@@ -7,7 +7,6 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include "common/base64.h"
 #include "common/file_util.h"
@@ -24,32 +23,20 @@ bool ParseInt(std::string_view s, int64_t* out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
-// Error files are JSON lines whatever the topic's format (docs/design.md), so
-// they are read here rather than through a FileFormat.
-Status ReadErrorFile(const std::string& body, const std::string& key, bool want_payloads,
-                     std::vector<Record>* records) {
-  simdjson::dom::parser parser;
-  size_t pos = 0;
-  while (pos < body.size()) {
-    size_t end = body.find('\n', pos);
-    if (end == std::string::npos) end = body.size();
-    std::string_view line(body.data() + pos, end - pos);
-    pos = end + 1;
-    if (Trim(line).empty()) continue;
-    simdjson::dom::element doc;
-    Record r;
-    if (parser.parse(line.data(), line.size()).get(doc) ||
-        doc["offset"].get_int64().get(r.offset)) {
-      return Status::Corruption("{}: unreadable error record", key);
-    }
-    std::string_view payload;
-    if (want_payloads && !doc["payload_base64"].get_string().get(payload) &&
-        !Base64Decode(payload, &r.payload).ok()) {
-      return Status::Corruption("{}: unreadable error record", key);
-    }
-    records->push_back(std::move(r));
+// A reader's error about the local copy, told of the object it came from.
+Status InStore(const Status& st, const std::string& local, const std::string& uri) {
+  std::string message = st.message();
+  if (size_t at = message.find(local); at != std::string::npos) {
+    return Status(st.code(), message.replace(at, local.size(), uri));
   }
-  return Status::OK();
+  return st.WithContext(uri);
+}
+
+// Error files are JSON lines whatever the topic's format and codec
+// (docs/design.md); the JSON lines reader reads them.
+Result<std::unique_ptr<FileReader>> ErrorFileReader(const std::string& path) {
+  ASSIGN_OR_RETURN(auto format, NewFileFormat("jsonl", FormatOptions{}, nullptr));
+  return format->NewReader(path);
 }
 
 // Returns false when the store itself failed (the scan stops), true otherwise;
@@ -57,22 +44,12 @@ Status ReadErrorFile(const std::string& body, const std::string& key, bool want_
 bool ReadDataFile(ObjectStore& store, const std::string& key, bool is_error,
                   const std::string& local, bool want_payloads, std::vector<Record>* records,
                   VerifyReport* report) {
-  if (is_error) {
-    auto body = store.Get(key);
-    if (!body.ok()) {
-      report->unreadable.push_back({key, body.status(), true});
-      return false;
-    }
-    Status st = ReadErrorFile(*body, key, want_payloads, records);
-    if (!st.ok()) report->unreadable.push_back({key, st, false});
-    return true;
-  }
   Status st = store.GetToFile(key, local);
   if (!st.ok()) {
     report->unreadable.push_back({key, st, true});
     return false;
   }
-  auto reader = OpenReaderAuto(local);
+  auto reader = is_error ? ErrorFileReader(local) : OpenReaderAuto(local);
   if (!reader.ok()) {
     report->unreadable.push_back({key, reader.status().WithContext(store.Uri(key)), false});
     return true;
@@ -81,7 +58,7 @@ bool ReadDataFile(ObjectStore& store, const std::string& key, bool is_error,
   while (true) {
     auto more = (*reader)->Next(&r);
     if (!more.ok()) {
-      report->unreadable.push_back({key, more.status().WithContext(store.Uri(key)), false});
+      report->unreadable.push_back({key, InStore(more.status(), local, store.Uri(key)), false});
       break;
     }
     if (!*more) break;

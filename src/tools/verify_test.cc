@@ -333,7 +333,8 @@ TEST_F(VerifyTest, UnreadableFilesAreReported) {
   // In key order: "_errors" sorts before "offset=0".
   ASSERT_EQ(r.unreadable.size(), 2u);
   EXPECT_EQ(r.unreadable[0].file, bad_errors);
-  EXPECT_EQ(r.unreadable[0].status.message(), bad_errors + ": unreadable error record");
+  EXPECT_EQ(r.unreadable[0].status.message(),
+            store_->Uri(bad_errors) + " line 1: no \"offset\" field");
   EXPECT_FALSE(r.unreadable[0].store_failed);
   EXPECT_EQ(r.unreadable[1].file, bad);
   EXPECT_FALSE(r.unreadable[1].store_failed);

@@ -148,6 +148,10 @@ TEST(ParquetFormat, MismatchIsInvalidArgumentNamingFieldAndWriterGoesOn) {
   st = append(4, R"({"user":{"id":1},"tags":[1,"a"]})");
   EXPECT_EQ(st.message(), "field 'tags[]': expected int64, got string");
   st = append(5, "not json");
+  EXPECT_EQ(st.message(),
+            "message at offset 5 is not JSON: Problem while parsing an atom starting with the "
+            "letter 'n'");
+  st = append(5, "[1]");
   EXPECT_EQ(st.message(), "message at offset 5 is not a JSON object");
   ASSERT_TRUE(append(6, R"({"user":{"id":1},"tags":[1,2]})").ok());
   ASSERT_TRUE((*w)->Close().ok());
