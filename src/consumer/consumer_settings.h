@@ -41,8 +41,8 @@ struct ConsumerSettings {
   bool upload_on_shutdown = false;  // secor.upload.on.shutdown
   std::chrono::seconds shutdown_timeout{60};
   std::chrono::seconds progress_interval{60};  // secor.log.progress.seconds; 0: no progress line
-  int64_t messages_per_second = 0;  // 0: no limit
-  int64_t max_bad_messages = 0;     // secor.consumer.max_bad_messages, -1: no limit
+  int64_t messages_per_second = 0;             // 0: no limit
+  int64_t max_bad_messages = 0;                // secor.consumer.max_bad_messages, -1: no limit
   // Sealed rounds of a partition waiting for upload before it stops fetching.
   int max_pending_rounds = 3;
   int64_t parse_max_backoff_ms = 30000;  // secor.schema.registry.retry.max.backoff.ms

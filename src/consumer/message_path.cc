@@ -293,7 +293,8 @@ Status ConsumerImpl::CheckPolicies() {
 }
 
 void ConsumerImpl::LogProgressIfDue(Clock::time_point now) {
-  if (settings_.progress_interval.count() == 0 || now - progress_at_ < settings_.progress_interval) {
+  if (settings_.progress_interval.count() == 0 ||
+      now - progress_at_ < settings_.progress_interval) {
     return;
   }
   double bytes = 0;
@@ -314,9 +315,9 @@ void ConsumerImpl::LogProgressIfDue(Clock::time_point now) {
   spdlog::info(
       "progress: {} message(s), {} bytes in the last {:.0f} s ({:.0f} msg/s); {} partition(s), "
       "lag {}; {} open file(s) holding {} message(s); {} round(s) being uploaded",
-      messages, static_cast<int64_t>(bytes - progress_bytes_), seconds, static_cast<double>(messages) / seconds,
-      partitions_.size(), lag, OpenFileCount(), open_messages,
-      static_cast<int64_t>(probe_.rounds_in_flight.value()));
+      messages, static_cast<int64_t>(bytes - progress_bytes_), seconds,
+      static_cast<double>(messages) / seconds, partitions_.size(), lag, OpenFileCount(),
+      open_messages, static_cast<int64_t>(probe_.rounds_in_flight.value()));
   progress_at_ = now;
   progress_messages_ = total_;
   progress_bytes_ = bytes;

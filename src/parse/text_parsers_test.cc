@@ -82,8 +82,10 @@ TEST(JsonParserTest, TimesOutsideTheSaneYearsAreErrors) {
             "error: message time 1969-12-31 (-5000 ms) is outside the years 2000 to 2100 "
             "(message.timestamp.min.year, message.timestamp.max.year)");
   // The bounds are whole years, UTC.
-  EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":"2000-01-01T00:00:00Z"})"), "dt=2000-01-01/hr=00");
-  EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":"2100-12-31T23:59:59Z"})"), "dt=2100-12-31/hr=23");
+  EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":"2000-01-01T00:00:00Z"})"),
+            "dt=2000-01-01/hr=00");
+  EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":"2100-12-31T23:59:59Z"})"),
+            "dt=2100-12-31/hr=23");
   EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":"1999-12-31T23:59:59Z"})"),
             "error: message time 1999-12-31 (946684799000 ms) is outside the years 2000 to 2100 "
             "(message.timestamp.min.year, message.timestamp.max.year)");
@@ -105,9 +107,11 @@ TEST(JsonParserTest, MalformedInput) {
   EXPECT_EQ(PartitionWith(Json(), R"({"timestamp":true})"),
             "error: field timestamp is not a number or a string");
   EXPECT_EQ(PartitionWith(Json(), R"([1,2])"), "error: not a JSON object");
-  EXPECT_EQ(PartitionWith(Json(), "hello"), "error: not JSON: The JSON document has an improper structure: missing or "
+  EXPECT_EQ(PartitionWith(Json(), "hello"),
+            "error: not JSON: The JSON document has an improper structure: missing or "
             "superfluous commas, braces, missing keys, etc.");
-  EXPECT_EQ(PartitionWith(Json(), "not json at all"), "error: not JSON: Problem while parsing an atom starting with the letter 'n'");
+  EXPECT_EQ(PartitionWith(Json(), "not json at all"),
+            "error: not JSON: Problem while parsing an atom starting with the letter 'n'");
   EXPECT_EQ(
       PartitionWith(Json(), R"({"timestamp":"yesterday"})"),
       "error: field timestamp: 'yesterday' is not an ISO-8601 time: expected a four-digit year");

@@ -153,9 +153,10 @@ Result<TimeRange> LoadTimeRange(const Config& config, std::string_view topic) {
     return config.BadValue("message.timestamp.min.year", "expected a year from 0 to 9999");
   }
   if (range.max_year < range.min_year || range.max_year > 9999) {
-    return config.BadValue("message.timestamp.max.year",
-                           fmt::format("expected a year from message.timestamp.min.year ({}) to 9999",
-                                       range.min_year));
+    return config.BadValue(
+        "message.timestamp.max.year",
+        fmt::format("expected a year from message.timestamp.min.year ({}) to 9999",
+                    range.min_year));
   }
   range.min_ms = DaysFromCivil(range.min_year, 1, 1) * 86'400'000;
   range.max_ms = DaysFromCivil(range.max_year + 1, 1, 1) * 86'400'000;

@@ -137,7 +137,8 @@ Status Print(const PrintFlags& flags, const Config& config) {
 void AddPrintCommand(CLI::App& app, CommandRun* run) {
   auto flags = std::make_shared<PrintFlags>();
   auto* sub = app.add_subcommand(
-      "print", "print the records of an output file: offset<TAB>key<TAB>payload per line (and "
+      "print",
+      "print the records of an output file: offset<TAB>key<TAB>payload per line (and "
       "<TAB>error: REASON for the records of an error file)");
   sub->add_option("file", flags->file, "local path or object URI (s3://bucket/key, file:///path)");
   sub->add_option("-f,--file", flags->file_flag, "the file, as the original's -f");

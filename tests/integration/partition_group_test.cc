@@ -115,8 +115,7 @@ TEST(PartitionGroupTest, ThreeDaysOfJsonLandInTheirHourDirectoriesExactlyOnce) {
   std::string all;
   for (const auto& f : *errors) all += *ReadFile(store + "/events/_errors/" + f);
   EXPECT_EQ(Split(all, '\n', true).size(), 3u) << all;
-  EXPECT_NE(all.find("\"payload_text\":\"not json\""), std::string::npos)
-      << all;  // "not json"
+  EXPECT_NE(all.find("\"payload_text\":\"not json\""), std::string::npos) << all;  // "not json"
   // Each with its place in Kafka: after partition 0's 3000 good messages.
   for (int64_t offset : {3000, 3001, 3002}) {
     EXPECT_NE(all.find(fmt::format("{{\"offset\":{},\"partition\":0,", offset)), std::string::npos)
