@@ -239,6 +239,8 @@ void ConsumerImpl::PublishStatus() {
   snap.writer_id = writer_id_;
   snap.output = store_->Uri("");
   snap.staging_dir = staging_->dir();
+  snap.joined_group = joined_group_;
+  snap.store_problem = uploader_->StoreProblem();
   for (const auto& [tp, ps] : partitions_) {
     AssignmentStatus a;
     a.topic = tp.topic;

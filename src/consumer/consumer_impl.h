@@ -238,7 +238,8 @@ class ConsumerImpl : public Consumer, public RebalanceListener, public RoundOwne
   std::atomic<bool> stop_requested_{false};
   std::string transformed_;  // reused buffer for transformed payloads
   std::string partition_path_;
-  int64_t total_ = 0;  // messages processed
+  int64_t total_ = 0;          // messages processed
+  bool joined_group_ = false;  // an assignment arrived, and was not lost since
   Clock::time_point first_message_at_, last_message_at_;
   Clock::time_point progress_at_ = Clock::now();  // of the last progress line
   int64_t progress_messages_ = 0;                 // total_ then

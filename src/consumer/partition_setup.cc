@@ -72,6 +72,7 @@ Status ConsumerImpl::SetUpPartition(PartitionState& ps) {
 // again from the consume loop, so the member keeps polling and stays in the
 // group however long the outage lasts.
 AssignPlan ConsumerImpl::OnAssigned(const std::vector<TopicPartition>& parts) {
+  joined_group_ = true;  // even with no partition: the group has this member
   AssignPlan plan;
   Status outage;  // once one set-up fails for the broker or store, hold the rest
   for (const auto& tp : parts) {
@@ -143,6 +144,7 @@ Status ConsumerImpl::RetrySetUps() {
 }
 
 void ConsumerImpl::OnRevoked(const std::vector<TopicPartition>& parts, bool lost) {
+  if (lost) joined_group_ = false;  // the group went on without this member
   for (const auto& tp : parts) {
     probe_.rebalances.Add();
     ClearCurrent(tp);

@@ -218,6 +218,23 @@ HttpResponse StatusServer::Handle(const std::string& path) {
     } else {
       r.body = "ok\n";
     }
+  } else if (path == "/readyz") {
+    // Ready: alive (as /healthz), a member of the group, and the store takes
+    // writes. A load balancer or an operator's check waits for this one.
+    auto view = StatusBoard::Global().Get();
+    std::string why;
+    if (!view.running) {
+      why = "not running";
+    } else if (view.published_ms == 0 || now - view.published_ms > options_.healthz_max_age_ms) {
+      why = fmt::format("consume loop silent for {} ms",
+                        view.published_ms ? now - view.published_ms : -1);
+    } else if (!view.consumer.joined_group) {
+      why = "not a member of group " + view.consumer.group + " yet (no assignment from Kafka)";
+    } else if (!view.consumer.store_problem.empty()) {
+      why = "the store refuses writes: " + view.consumer.store_problem;
+    }
+    r.code = why.empty() ? 200 : 503;
+    r.body = RedactSecrets(why.empty() ? "ready" : why) + "\n";
   } else if (path == "/status") {
     r.content_type = "application/json";
     // The board holds no secret (its messages are redacted when logged);
@@ -233,7 +250,7 @@ HttpResponse StatusServer::Handle(const std::string& path) {
     r.body = RedactSecrets(RenderStatusPage(StatusBoard::Global().Get(), samples, now));
   } else {
     r.code = 404;
-    r.body = "not found: /metrics /healthz /status /\n";
+    r.body = "not found: /metrics /healthz /readyz /status /\n";
   }
   return r;
 }

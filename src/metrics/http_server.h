@@ -1,6 +1,7 @@
 // StatusServer: the small HTTP server of `secor consume` (secor.http.port):
 // /metrics (Prometheus text), /healthz (200 while the consume loop is alive
-// and recent), /status (JSON from the StatusBoard) and / (an HTML page for a
+// and recent), /readyz (200 when also in the group and the store takes
+// writes), /status (JSON from the StatusBoard) and / (an HTML page for a
 // person, with the last hour of throughput and lag drawn from samples the
 // server takes every 10 s). HTTP is libmicrohttpd's: one internal thread
 // multiplexes every connection on non-blocking sockets, so a slow or hostile

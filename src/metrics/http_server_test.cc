@@ -49,6 +49,41 @@ TEST(StatusServerTest, HealthzFollowsTheConsumeLoop) {
   EXPECT_EQ((*server)->Handle("/nope").code, 404);
 }
 
+// Ready means alive, in the group, and the store taking writes; each reason
+// it is not is said.
+TEST(StatusServerTest, ReadyzNeedsTheGroupAndTheStore) {
+  StatusServerOptions options;
+  options.bind_address = "127.0.0.1";
+  auto server = StatusServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto& board = StatusBoard::Global();
+  board.SetRunning(false);
+  EXPECT_EQ((*server)->Handle("/readyz").code, 503);
+  EXPECT_EQ((*server)->Handle("/readyz").body, "not running\n");
+
+  ConsumerSnapshot snap;
+  snap.group = "g1";
+  board.Publish(snap);
+  board.SetRunning(true);
+  EXPECT_EQ((*server)->Handle("/healthz").code, 200);  // alive, but not ready
+  EXPECT_EQ((*server)->Handle("/readyz").code, 503);
+  EXPECT_EQ((*server)->Handle("/readyz").body,
+            "not a member of group g1 yet (no assignment from Kafka)\n");
+
+  snap.joined_group = true;
+  snap.store_problem = "upload s3://b/k: 503 SlowDown";
+  board.Publish(snap);
+  EXPECT_EQ((*server)->Handle("/readyz").code, 503);
+  EXPECT_EQ((*server)->Handle("/readyz").body,
+            "the store refuses writes: upload s3://b/k: 503 SlowDown\n");
+
+  snap.store_problem.clear();
+  board.Publish(snap);
+  EXPECT_EQ((*server)->Handle("/readyz").code, 200);
+  EXPECT_EQ((*server)->Handle("/readyz").body, "ready\n");
+  board.SetRunning(false);
+}
+
 TEST(StatusServerTest, ServesOverTcp) {
   MetricsRegistry::Global().GetCounter("secor_test_server_total", "test", {{"k", "v"}}).Add(7);
   StatusServerOptions options;
@@ -271,8 +306,9 @@ TEST(StatusServerTest, StatusJsonAndPage) {
   EXPECT_EQ(
       StatusJson(v, 1500),
       "{\"group\":\"g\\\"1\",\"writer_id\":\"h:1\",\"output\":\"\",\"staging_dir\":\"\","
-      "\"running\":true,\"snapshot_age_ms\":500,\"open_files\":0,\"rounds_in_flight\":0,"
-      "\"assignments\":[{\"topic\":\"t\",\"partition\":3,\"round_start\":10,\"last_offset\":19,"
+      "\"running\":true,\"snapshot_age_ms\":500,\"joined_group\":false,\"store_problem\":\"\","
+      "\"open_files\":0,\"rounds_in_flight\":0,\"assignments\":[{\"topic\":\"t\",\"partition\":3,"
+      "\"round_start\":10,\"last_offset\":19,"
       "\"mode\":\"replay\",\"open_files\":0,\"pending_rounds\":0,\"paused\":false,"
       "\"high_watermark\":25,\"lag\":5}],\"last_uploads\":[{\"time_ms\":5000,\"topic\":\"t\","
       "\"partition\":3,\"start\":0,\"end\":9,\"files\":2,\"replay\":false,\"ok\":true,"

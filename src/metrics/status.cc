@@ -65,10 +65,12 @@ std::string StatusJson(const StatusBoard::View& view, int64_t now_ms) {
   const ConsumerSnapshot& c = view.consumer;
   std::string out = fmt::format(
       "{{\"group\":{},\"writer_id\":{},\"output\":{},\"staging_dir\":{},\"running\":{},"
-      "\"snapshot_age_ms\":{},\"open_files\":{},\"rounds_in_flight\":{},\"assignments\":[",
+      "\"snapshot_age_ms\":{},\"joined_group\":{},\"store_problem\":{},\"open_files\":{},"
+      "\"rounds_in_flight\":{},\"assignments\":[",
       JsonQuote(c.group), JsonQuote(c.writer_id), JsonQuote(c.output), JsonQuote(c.staging_dir),
       view.running ? "true" : "false", view.published_ms ? now_ms - view.published_ms : -1,
-      c.open_files, c.rounds_in_flight);
+      c.joined_group ? "true" : "false", JsonQuote(c.store_problem), c.open_files,
+      c.rounds_in_flight);
   for (size_t i = 0; i < c.assignments.size(); ++i) {
     const auto& a = c.assignments[i];
     out += fmt::format(

@@ -37,6 +37,8 @@ struct ConsumerSnapshot {
   std::vector<AssignmentStatus> assignments;
   int64_t open_files = 0;
   int64_t rounds_in_flight = 0;
+  bool joined_group = false;  // the group gave this member its assignment
+  std::string store_problem;  // the last store write's failure, "" once one succeeds
 };
 
 struct UploadRecord {

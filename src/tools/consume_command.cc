@@ -44,7 +44,7 @@ Result<std::unique_ptr<StatusServer>> StartStatusServer(const Config& config) {
   options.healthz_max_age_ms = max_age * 1000;
   spdlog::default_logger()->sinks().push_back(NewStatusLogSink());
   ASSIGN_OR_RETURN(auto server, StatusServer::Start(options));
-  spdlog::info("status server on {}:{} (/metrics /healthz /status /)", options.bind_address,
+  spdlog::info("status server on {}:{} (/metrics /healthz /readyz /status /)", options.bind_address,
                server->port());
   return server;
 }

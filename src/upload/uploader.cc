@@ -134,12 +134,23 @@ bool Uploader::Stale(const SealedRound& round) {
   return !owner_->IsCurrent(round.topic, round.partition, round.epoch);
 }
 
-Status Uploader::Retry(const SealedRound& round, const std::string& what,
+std::string Uploader::StoreProblem() const {
+  std::lock_guard lock(mu_);
+  return store_problem_;
+}
+
+Status Uploader::Retry(const SealedRound& round, Target target, const std::string& what,
                        const std::function<Status()>& op) {
   thread_local std::mt19937_64 rng(std::random_device{}());
   int64_t ceiling = 100;
   for (int attempt = 1;; ++attempt) {
     Status st = op();
+    if (target == Target::kStore && st.code() != Status::Code::kAborted) {
+      // An answer that is not a failure of the store (AlreadyExists, say)
+      // shows that it takes writes.
+      std::lock_guard lock(mu_);
+      store_problem_ = st.IsRetryable() ? what + ": " + st.message() : "";
+    }
     if (st.ok() || st.IsAlreadyExists() || st.IsNotFound() || st.code() == Status::Code::kFenced) {
       return st;
     }
@@ -200,7 +211,7 @@ void Uploader::Process(SealedRound& round) {
     for (const auto& f : round.files) marker.files.push_back({f.key, f.messages, f.offsets_hash});
     marker.writer = options_.writer_id;
     marker.created_ms = NowMs();
-    Status st = Retry(round, "create marker of " + where,
+    Status st = Retry(round, Target::kStore, "create marker of " + where,
                       [&] { return ledger_->CreateMarker(round.topic, round.partition, marker); });
     if (st.IsAlreadyExists()) {
       // A timed-out create may have succeeded: the round is ours if the marker
@@ -240,7 +251,7 @@ void Uploader::Process(SealedRound& round) {
     PutOptions opts;
     opts.create_only = true;
     opts.metadata = file.metadata;
-    Status st = Retry(round, "upload " + store_->Uri(file.key),
+    Status st = Retry(round, Target::kStore, "upload " + store_->Uri(file.key),
                       [&] { return store_->PutFile(file.key, file.local_path, opts); });
     if (st.IsAlreadyExists()) {
       // Another writer of this round stored it first, or (never acceptable)
@@ -266,9 +277,9 @@ void Uploader::Process(SealedRound& round) {
   }
   stored = true;
   ++stored_awaiting_commit_;
-  Status st = Retry(round, "commit offset " + std::to_string(round.end + 1) + " of " + where, [&] {
-    return owner_->Commit(round.topic, round.partition, round.epoch, round.end + 1);
-  });
+  Status st = Retry(
+      round, Target::kKafka, "commit offset " + std::to_string(round.end + 1) + " of " + where,
+      [&] { return owner_->Commit(round.topic, round.partition, round.epoch, round.end + 1); });
   if (st.code() == Status::Code::kFenced) {
     probe_.fenced.Add();
     spdlog::info("{}: commit refused, the partition moved on ({})", where, st.message());

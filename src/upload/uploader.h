@@ -88,6 +88,9 @@ class Uploader {
   // is still to be made: at shutdown they are not lost work, the next owner
   // finds them by their markers.
   size_t StoredAwaitingCommit() const { return stored_awaiting_commit_; }
+  // Why the last store write failed, while no store write has succeeded
+  // since ("" when the store takes writes): /readyz and /status.
+  std::string StoreProblem() const;
   // Blocks until every submitted round is done.
   void Drain();
   // Stops the workers after the rounds in progress (queued rounds are dropped).
@@ -97,8 +100,9 @@ class Uploader {
   using Key = std::pair<std::string, int32_t>;
   void WorkerLoop();
   void Process(SealedRound& round);
+  enum class Target { kStore, kKafka };
   // Retries op until it succeeds, fails non-retryably, or the round is stale.
-  Status Retry(const SealedRound& round, const std::string& what,
+  Status Retry(const SealedRound& round, Target target, const std::string& what,
                const std::function<Status()>& op);
   bool Stale(const SealedRound& round);
   // OK unless the existing object records a different round (another chain).
@@ -137,6 +141,7 @@ class Uploader {
   size_t pending_ = 0;
   std::atomic<size_t> stored_awaiting_commit_{0};
   bool stopping_ = false;
+  std::string store_problem_;
   std::vector<std::thread> workers_;
 };
 

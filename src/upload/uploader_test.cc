@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
 #include <mutex>
 
 #include "common/file_util.h"
@@ -45,6 +47,43 @@ class RecordingOwner : public RoundOwner {
   std::vector<Status> outcomes;
   std::vector<int64_t> conflicts;
   std::vector<Status> fatal;
+};
+
+// The real local store with a fault injected: its next file uploads fail as
+// an unreachable store would.
+class StoreWithFailingUploads : public ObjectStore {
+ public:
+  explicit StoreWithFailingUploads(ObjectStore* real) : real_(real) {}
+  std::string Uri(const std::string& key) const override { return real_->Uri(key); }
+  Status PutFile(const std::string& key, const std::string& local_path,
+                 const PutOptions& options) override {
+    if (failures_left_ > 0) {
+      --failures_left_;
+      seen_problem_ = owner_problem_ ? owner_problem_() : "";
+      return Status::Unavailable("connection refused");
+    }
+    return real_->PutFile(key, local_path, options);
+  }
+  Status PutBytes(const std::string& key, std::string_view data,
+                  const PutOptions& options) override {
+    return real_->PutBytes(key, data, options);
+  }
+  Result<std::string> Get(const std::string& key) override { return real_->Get(key); }
+  Status GetToFile(const std::string& key, const std::string& local_path) override {
+    return real_->GetToFile(key, local_path);
+  }
+  Result<ObjectInfo> Head(const std::string& key) override { return real_->Head(key); }
+  Status List(const std::string& prefix, std::vector<ObjectInfo>* out) override {
+    return real_->List(prefix, out);
+  }
+  Status Delete(const std::string& key) override { return real_->Delete(key); }
+
+  std::atomic<int> failures_left_{0};
+  std::function<std::string()> owner_problem_;  // read at each failure
+  std::string seen_problem_;                    // what it said at the last one
+
+ private:
+  ObjectStore* real_;
 };
 
 class UploaderTest : public ::testing::Test {
@@ -105,6 +144,25 @@ TEST_F(UploaderTest, DecidesStoresThenCommitsTheRound) {
   EXPECT_EQ(marker->end, 9);
   EXPECT_EQ(marker->writer, "writer-a");
   EXPECT_TRUE(owner_.fatal.empty());
+}
+
+// While uploads fail the uploader says why (/readyz, /status); the first
+// success clears it.
+TEST_F(UploaderTest, AFailingStoreIsReportedUntilAnUploadSucceeds) {
+  StoreWithFailingUploads store(store_.get());
+  RoundLedger ledger(&store, "_secor_rounds", "g");
+  Uploader uploader(&store, &ledger, &owner_, {1, 20, "writer-a"}, metrics_);
+  EXPECT_EQ(uploader.StoreProblem(), "");
+  store.failures_left_ = 3;
+  store.owner_problem_ = [&] { return uploader.StoreProblem(); };
+  uploader.Submit(MakeRound(0, 9, "ten messages"));
+  uploader.Drain();
+  // At the third failure, the second was on record.
+  EXPECT_EQ(store.seen_problem_,
+            "upload " + store.Uri("t/offset=0/1_0_00000000000000000000") + ": connection refused");
+  EXPECT_EQ(uploader.StoreProblem(), "");
+  EXPECT_EQ(owner_.commits, std::vector<std::string>{"t/0@10"});
+  EXPECT_EQ(metrics_.GetCounter("secor_uploader_failures_total", "").value(), 3);
 }
 
 TEST_F(UploaderTest, ARevokedPartitionNeitherDecidesNorCommits) {

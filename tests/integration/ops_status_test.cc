@@ -86,6 +86,10 @@ TEST(OpsStatusTest, MetricsStatusPrometheusAndPage) {
   int code = 0;
   EXPECT_EQ(Get(base + "/healthz", &code), "ok\n");
   EXPECT_EQ(code, 200);
+  // Messages were read, so the group assigned the partitions; the local
+  // store takes writes.
+  EXPECT_EQ(Get(base + "/readyz", &code), "ready\n");
+  EXPECT_EQ(code, 200);
 
   // Every round is uploaded and committed once its files age out; /status
   // then shows both partitions waiting at offset 1000 in total.
