@@ -21,6 +21,9 @@ packages=(
   python3
   # operations tests: metrics scraper, ZooKeeper offsets, status page rendering
   prometheus zookeeper libzookeeper-mt-dev chromium
+  # the Debian package (cmake/Packaging.cmake): man page, library
+  # dependencies, the service user, and systemd-analyze for its unit
+  help2man dpkg-dev adduser systemd
 )
 # Node.js (for DuckDB and the other npm readers) ships with this machine image;
 # Debian's nodejs conflicts with it, so only install it where node is absent.

@@ -39,8 +39,14 @@ scripts/lint.sh
 
 SECONDS=0
 echo "== build (optimized, g++ -Werror)"
-configure build
+configure build -DCMAKE_INSTALL_PREFIX=/usr
 ninja -C build -j"$jobs"
+echo "   ${SECONDS}s"
+echo "== Debian package (CPack), installed as a user would"
+(cd build && cpack -G DEB >cpack.log 2>&1) || { cat build/cpack.log; exit 1; }
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --reinstall "$root"/build/secor_*.deb >/dev/null
 echo "   ${SECONDS}s"
 echo "== build (clang, address + undefined sanitizers, fuzz targets)"
 # One clang build serves the unit tests and the fuzzers: the libraries carry

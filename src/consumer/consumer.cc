@@ -295,6 +295,9 @@ Status ConsumerImpl::SubscribeWhenReachable() {
 }
 
 Status ConsumerImpl::Run() {
+  // /status names the group and output while the broker is still being
+  // reached; the loop is not running yet (/healthz says so).
+  PublishStatus();
   RETURN_IF_ERROR(SubscribeWhenReachable());
   if (stop_requested_.load()) return Shutdown(Status::OK());
   status_.SetRunning(true);

@@ -104,6 +104,8 @@ std::string RenderStatusPage(const StatusBoard::View& view, const std::deque<Sta
   for (const auto& s : samples) lag.push_back({s.time_ms, static_cast<double>(s.lag)});
   int64_t total_lag = 0;
   for (const auto& a : c.assignments) total_lag += a.Lag();
+  // The chart ends at the figure above it (samples are up to 10 s old).
+  if (view.published_ms > 0) lag.push_back({now_ms, static_cast<double>(total_lag)});
   auto& m = MetricsRegistry::Global();
   bool healthy = view.running && view.published_ms > 0 && now_ms - view.published_ms < 60000;
 
@@ -133,14 +135,17 @@ std::string RenderStatusPage(const StatusBoard::View& view, const std::deque<Sta
   out += Chart("lag", "messages", lag, now_ms);
   out +=
       "<h2>Assignments</h2>\n<table id=\"assignments\"><tr><th>topic</th><th>partition</th>"
-      "<th>mode</th><th>round start</th><th>last offset</th><th>open files</th>"
+      "<th>mode</th><th>round start</th><th>last offset of the round</th><th>open files</th>"
       "<th>pending rounds</th><th>lag</th></tr>\n";
   for (const auto& a : c.assignments) {
     out += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
         "<td>{}</td></tr>\n",
         Html(a.topic), a.partition, a.replay ? "replay" : "normal", a.paused ? " (paused)" : "",
-        a.round_start, a.last_offset, a.open_files, a.pending_rounds, a.Lag());
+        a.round_start,
+        // -1 is "the round holds nothing yet", not an offset.
+        a.last_offset >= 0 ? std::to_string(a.last_offset) : std::string("none yet"), a.open_files,
+        a.pending_rounds, a.Lag());
   }
   out +=
       "</table>\n<h2>Last uploads</h2>\n<table id=\"uploads\"><tr><th>time</th><th>topic</th>"

@@ -295,7 +295,7 @@ Status Finalizer::FinalizeTopic(const std::string& topic) {
   std::unique_ptr<MessageTransformer> transformer;
   ASSIGN_OR_RETURN(parser, NewMessageParser(config_, topic));
   if (!parser->PartitionsByTime()) {
-    spdlog::debug("finalize {}: its parser does not partition by time; nothing to finalize", topic);
+    spdlog::info("finalize {}: its parser does not partition by time; nothing to finalize", topic);
     return Status::OK();
   }
   if (!use_kafka_time) {
@@ -328,6 +328,13 @@ Status Finalizer::FinalizeTopic(const std::string& topic) {
     return Status::OK();
   }
   ASSIGN_OR_RETURN(auto pending, Pending(topic, min_ms - delay_s * 1000));
+  if (pending.empty()) {
+    // Said, so that a run that did nothing is told from one that did not run.
+    spdlog::info(
+        "finalize {}: nothing new to finalize (every partition complete before the "
+        "committed messages has its _SUCCESS)",
+        topic);
+  }
   for (const auto& c : pending) {
     // Only the finest partitions are Hive partitions; coarser ones get the marker alone.
     Status st = c.registered ? Register(topic, c.path) : Status::OK();
@@ -344,6 +351,7 @@ Status Finalizer::FinalizeTopic(const std::string& topic) {
 
 Status Finalizer::RunOnce() {
   ASSIGN_OR_RETURN(auto topics, kafka_->Topics(config_, {}));
+  if (topics.empty()) spdlog::info("finalize: no topic matches secor.kafka.topic_filter");
   Status first;
   for (const auto& t : topics) {
     Status st = FinalizeTopic(t);

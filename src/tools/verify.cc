@@ -171,7 +171,9 @@ Result<VerifyReport> Verify(ObjectStore& store, const std::string& topic,
   char tmpl[] = "/tmp/secor-verify-XXXXXX";
   std::string tmpdir = mkdtemp(tmpl) ? tmpl : "/tmp";
   std::vector<Record> records;
+  int64_t files_read = 0;
   for (const auto& o : objects) {
+    if (options.progress) options.progress(files_read++, static_cast<int64_t>(objects.size()));
     auto id = ParseDataFileName(BaseName(o.key));
     if (!id) continue;  // _SUCCESS and other non-data objects
     ++report.files;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -34,6 +35,8 @@ struct VerifyOptions {
   // When not empty, each of these must be stored with exactly this payload (as
   // the topic's reader returns it); offsets stored beyond them are not judged.
   ExpectedPayloads expected_payloads;
+  // Called after each file with the files read and the files to read.
+  std::function<void(int64_t done, int64_t total)> progress;
 };
 
 // Offsets first..last absent between two stored ones; `before` is the file

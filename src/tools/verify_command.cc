@@ -5,6 +5,7 @@
 #include "common/file_util.h"
 #include "storage/object_store.h"
 #include "tools/command.h"
+#include "tools/progress_bar.h"
 #include "tools/verify.h"
 
 namespace secor {
@@ -40,7 +41,10 @@ int RunVerify(VerifyArgs& args) {
   }
   auto store = OpenObjectStore(uri, *config);
   if (!store.ok()) return Fail("verify", store.status(), 2);
+  ProgressBar bar("verify " + args.topic, "objects");
+  args.options.progress = [&bar](int64_t done, int64_t total) { bar.Update(done, total); };
   auto report = Verify(**store, args.topic, args.options);
+  bar.Finish();
   if (!report.ok()) return Fail("verify", report.status(), 2);
   // A file that cannot be read makes every count meaningless: only it is named.
   if (!report->unreadable.empty()) {

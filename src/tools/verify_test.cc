@@ -102,7 +102,15 @@ TEST_F(VerifyTest, CompleteTopicPassesAndPrintsTheSummary) {
   PutFile("parquet", 1, 2, 4, {4, 5});
   VerifyOptions options;
   options.expected_count = 15;
+  std::vector<std::pair<int64_t, int64_t>> progress;
+  options.progress = [&](int64_t done, int64_t total) { progress.emplace_back(done, total); };
   auto r = Run(options);
+  // Told before each object (markers and other objects are listed too).
+  ASSERT_FALSE(progress.empty());
+  for (size_t i = 0; i < progress.size(); ++i) {
+    EXPECT_EQ(progress[i].first, static_cast<int64_t>(i));
+    EXPECT_EQ(progress[i].second, static_cast<int64_t>(progress.size()));
+  }
   EXPECT_EQ(r.files, 4);
   EXPECT_EQ(r.messages, 15);
   EXPECT_EQ(r.error_records, 0);

@@ -256,6 +256,10 @@ TEST(OpsFinalizeTest, HourlyThenDailyWithQuboleRegistration) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(qubole.Requests().size(), 4u);
   EXPECT_EQ(Successes(store), expected);
+  EXPECT_NE(r.err.find("finalize f: nothing new to finalize (every partition complete before the "
+                       "committed messages has its _SUCCESS)"),
+            std::string::npos)
+      << r.err;
 
   // The older hour's registration fails: nothing is finalized (the newer hour
   // would otherwise hide it from the next run's walk back).
