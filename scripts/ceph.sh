@@ -185,7 +185,7 @@ EOF
 do_start() {
   if pid_alive mon.a && pid_alive osd.0 && pid_alive client.rgw && pid_alive nginx &&
     [ -s "$D/env" ] && http_up && tls_up; then
-    log "already running: $(grep ENDPOINT "$D/env")"
+    log "already running: $(grep ENDPOINT= "$D/env" | sed 's/^export //' | tr '\n' ' ')"
     return 0
   fi
   # A half-started or dead cluster: begin again from nothing.
