@@ -2,6 +2,10 @@
 # A throwaway single-node Ceph (one monitor, one memstore OSD, one RADOS
 # Gateway) on loopback, for the S3 integration tests. Everything lives in DIR:
 # config, logs, pid files, and DIR/env with the endpoint and test keys.
+# In front of the gateway, nginx terminates TLS with a certificate from a
+# private CA made here (DIR/tls/ca.pem) for the S3-over-TLS tests: the
+# certificate names only localhost, so https://localhost:PORT is trusted with
+# that CA and https://127.0.0.1:PORT is a host name mismatch.
 #
 #   scripts/ceph.sh start DIR        start (or report the running one)
 #   scripts/ceph.sh stop DIR         stop every daemon; fine when none runs
@@ -83,11 +87,91 @@ start_rgw() {
   wait_for "radosgw on port $(cat "$D/rgw.port")" http_up
 }
 
+tls_up() {
+  curl -s -o /dev/null --max-time 2 --cacert "$D/tls/ca.pem" "https://localhost:$(cat "$D/tls.port")/"
+}
+
+# A private CA and a server certificate it signs, for DNS:localhost only.
+make_certificates() {
+  local t="$D/tls"
+  rm -rf "$t"
+  mkdir -p "$t"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=secor test CA" \
+      -keyout "$t/ca.key" -out "$t/ca.pem" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+        -keyout "$t/server.key" -out "$t/server.csr" &&
+      printf '%s\n' "subjectAltName=DNS:localhost" "basicConstraints=CA:FALSE" \
+        "keyUsage=digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" >"$t/server.ext" &&
+      openssl x509 -req -in "$t/server.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial \
+        -days 30 -extfile "$t/server.ext" -out "$t/server.pem"
+  } >>"$D/log/setup.out" 2>&1 || die "openssl could not make the test certificates"
+}
+
+# nginx as a plain process (its own conf, pid and logs in DIR): TLS on a free
+# port, proxied to the gateway unbuffered and with the client's Host header,
+# which SigV4 signs.
+start_tls() {
+  command -v nginx >/dev/null || die "nginx is not installed (scripts/setup.sh)"
+  local tls_port rgw_port user_line="" listen6=""
+  rgw_port="$(cat "$D/rgw.port")"
+  tls_port="$(free_port)"
+  echo "$tls_port" >"$D/tls.port"
+  make_certificates
+  mkdir -p "$D/nginx"
+  # As root nginx would hand its workers to "nobody"; they stay with us.
+  [ "$(id -u)" -ne 0 ] || user_line="user $(id -un) $(id -gn);"
+  # Where localhost also means ::1, clients may try it first.
+  if getent ahosts localhost | grep -q '^::1 ' &&
+    python3 -c 'import socket,sys; socket.socket(socket.AF_INET6).bind(("::1", int(sys.argv[1])))' \
+      "$tls_port" 2>/dev/null; then
+    listen6="listen [::1]:$tls_port ssl;"
+  fi
+  cat >"$D/nginx/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+pid $D/run/nginx.pid;
+error_log $D/log/nginx.error.log warn;
+events { worker_connections 512; }
+http {
+  access_log $D/log/nginx.access.log;
+  client_body_temp_path $D/nginx/body;
+  proxy_temp_path $D/nginx/proxy;
+  fastcgi_temp_path $D/nginx/fastcgi;
+  uwsgi_temp_path $D/nginx/uwsgi;
+  scgi_temp_path $D/nginx/scgi;
+  server {
+    listen 127.0.0.1:$tls_port ssl;
+    $listen6
+    server_name localhost;
+    ssl_certificate $D/tls/server.pem;
+    ssl_certificate_key $D/tls/server.key;
+    client_max_body_size 0;
+    location / {
+      proxy_pass http://127.0.0.1:$rgw_port;
+      proxy_http_version 1.1;
+      proxy_set_header Host \$http_host;
+      proxy_request_buffering off;
+      proxy_buffering off;
+      proxy_read_timeout 300s;
+      proxy_send_timeout 300s;
+    }
+  }
+}
+EOF
+  nginx -p "$D/nginx" -c "$D/nginx/nginx.conf" -e "$D/log/nginx.error.log" \
+    >>"$D/log/setup.out" 2>&1 || die "nginx did not start"
+  wait_for "nginx (TLS) on port $tls_port" tls_up
+}
+
 write_env() {
   local port
   port="$(cat "$D/rgw.port")"
   cat >"$D/env.tmp" <<EOF
 export SECOR_TEST_S3_ENDPOINT=http://127.0.0.1:$port
+export SECOR_TEST_S3_TLS_ENDPOINT=https://localhost:$(cat "$D/tls.port")
+export SECOR_TEST_S3_CA_FILE=$D/tls/ca.pem
 export SECOR_TEST_S3_ACCESS_KEY=$ACCESS_KEY
 export SECOR_TEST_S3_SECRET_KEY=$SECRET_KEY
 export SECOR_TEST_CEPH_DIR=$D
@@ -99,15 +183,16 @@ EOF
 }
 
 do_start() {
-  if pid_alive mon.a && pid_alive osd.0 && pid_alive client.rgw && [ -s "$D/env" ] && http_up; then
-    log "already running: $(grep ENDPOINT "$D/env")"
+  if pid_alive mon.a && pid_alive osd.0 && pid_alive client.rgw && pid_alive nginx &&
+    [ -s "$D/env" ] && http_up && tls_up; then
+    log "already running: $(grep ENDPOINT= "$D/env" | sed 's/^export //' | tr '\n' ' ')"
     return 0
   fi
   # A half-started or dead cluster: begin again from nothing.
   do_stop
   # Only what this script made: DIR may hold other things.
   rm -rf "$D/ceph.conf" "$D/keyring" "$D/monmap" "$D/mon" "$D/osd0" "$D/rgw" "$D/run" \
-    "$D/env" "$D/rgw.port"
+    "$D/env" "$D/rgw.port" "$D/tls" "$D/tls.port" "$D/nginx"
   mkdir -p "$D/log" "$D/run" "$D/mon" "$D/osd0" "$D/rgw"
 
   local fsid mon_port rgw_port osd_uuid
@@ -186,11 +271,13 @@ EOF
   radosgw-admin -c "$CONF" user create --uid=test --display-name=test \
     --access-key="$ACCESS_KEY" --secret="$SECRET_KEY" >>"$D/log/setup.out" 2>&1 ||
     die "radosgw-admin user create failed"
+  start_tls
   write_env
-  log "started in $D: $(grep ENDPOINT "$D/env")"
+  log "started in $D: $(grep ENDPOINT= "$D/env" | sed 's/^export //' | tr '\n' ' ')"
 }
 
 do_stop() {
+  stop_daemon nginx
   stop_daemon client.rgw
   stop_daemon osd.0
   stop_daemon mon.a

@@ -18,6 +18,8 @@ packages=(
   # test peers and independent readers
   kcat zstd lz4 gzip python3-snappy spin awscli bc time
   radosgw ceph-mon ceph-osd ceph-common
+  # the TLS terminator in front of the gateway (scripts/ceph.sh) and its certificates
+  nginx openssl
   python3
   # operations tests: metrics scraper, ZooKeeper offsets, status page rendering
   prometheus zookeeper libzookeeper-mt-dev chromium

@@ -1,7 +1,9 @@
 #include "config/config.h"
 
-#include <algorithm>
+#include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "common/file_util.h"
@@ -66,7 +68,64 @@ std::string Shown(const std::string& key, const std::string& value) {
   return JsonQuote(IsSecretKey(key) && !value.empty() ? "****" : RedactSecrets(value));
 }
 
+// value with every ${...} reference taken out.
+std::string WithoutReferences(std::string_view value) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < value.size()) {
+    size_t open = value.find("${", pos);
+    size_t close = open == std::string_view::npos ? open : value.find('}', open);
+    if (close == std::string_view::npos) {
+      out.append(value.substr(pos));
+      break;
+    }
+    out.append(value.substr(pos, open - pos));
+    pos = close + 1;
+  }
+  return out;
+}
+
+// A JAAS line (`...LoginModule required username="u" password="p";`): the
+// value of an option named like a password or secret, written out.
+bool JaasHoldsLiteralSecret(std::string_view value) {
+  auto name_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  };
+  for (size_t eq = value.find('='); eq != std::string_view::npos; eq = value.find('=', eq + 1)) {
+    size_t end = eq;
+    while (end > 0 && value[end - 1] == ' ') --end;
+    size_t start = end;
+    while (start > 0 && name_char(value[start - 1])) --start;
+    std::string name = ToLower(value.substr(start, end - start));
+    if (name.find("password") == std::string::npos && name.find("secret") == std::string::npos) {
+      continue;
+    }
+    size_t v = eq + 1;
+    while (v < value.size() && value[v] == ' ') ++v;
+    std::string_view option;
+    if (v < value.size() && value[v] == '"') {
+      size_t close = value.find('"', v + 1);
+      option = value.substr(v + 1, close == std::string_view::npos ? close : close - v - 1);
+    } else {
+      size_t stop = value.find_first_of(" ;", v);
+      option = value.substr(v, stop == std::string_view::npos ? stop : stop - v);
+    }
+    if (!Trim(WithoutReferences(option)).empty()) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool HoldsLiteralSecret(const std::string& key, std::string_view value) {
+  if (!IsSecretKey(key)) return false;
+  // Where a secret is, not what it is.
+  for (std::string_view place : {".url", ".uri", ".endpoint", ".location", ".file", ".path"}) {
+    if (EndsWith(key, place)) return false;
+  }
+  if (key.find("sasl.jaas") != std::string::npos) return JaasHoldsLiteralSecret(value);
+  return !Trim(WithoutReferences(value)).empty();
+}
 
 std::vector<std::string> SplitListValue(std::string_view raw) {
   std::vector<std::string> out;
@@ -130,6 +189,24 @@ Status Config::LoadFileInto(const std::string& path, std::vector<std::string>* c
   auto text = ReadFile(path);
   if (!text.ok()) return Status::InvalidArgument("cannot read config {}", text.status().message());
   ASSIGN_OR_RETURN(auto lines, ParseProperties(*text, path));
+  struct stat st {};
+  bool warned = std::any_of(secret_file_warnings_.begin(), secret_file_warnings_.end(),
+                            [&](const std::string& w) { return StartsWith(w, path + " can be"); });
+  if (!warned && ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0) {
+    std::vector<std::string> keys;
+    for (const auto& line : lines) {
+      if (HoldsLiteralSecret(line.key, line.value)) {
+        keys.push_back(fmt::format("{} (line {})", line.key, line.line));
+      }
+    }
+    if (!keys.empty()) {
+      secret_file_warnings_.push_back(fmt::format(
+          "{} can be read by every user of this machine (mode {:04o}) and holds secrets: {}; "
+          "chmod 600 it, or keep the secrets out of it with ${{env:NAME}} or an include= of a "
+          "file only secor can read (docs/configuration.md)",
+          path, st.st_mode & 07777, Join(keys, ", ")));
+    }
+  }
   chain->push_back(path);
   // As in Commons Configuration, an include loads at its line: what it sets
   // comes after the lines above it and before those below.

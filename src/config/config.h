@@ -73,6 +73,12 @@ class Config {
   // used and those ignored, with file:line), a value of the original's
   // single-value key cut at an unescaped comma.
   const std::vector<std::string>& LoadNotices() const { return notices_; }
+  // One warning per loaded file that every user of the machine may read
+  // (mode o+r) and that writes out a secret (a secret key with a value that
+  // is more than ${...} references): the file, its mode and the keys with
+  // their lines, never a value. chmod 600, ${env:NAME} or an include= of a
+  // private file keep secrets out of reach (docs/configuration.md).
+  const std::vector<std::string>& SecretFileWarnings() const { return secret_file_warnings_; }
   // Keys of the Java Secor set to a value that has no effect here, with the
   // reason (keys_java.h), sorted.
   std::vector<std::string> NotApplicableKeys() const;
@@ -116,7 +122,14 @@ class Config {
   std::map<std::string, Entry> values_;
   std::string path_;
   std::vector<std::string> notices_;
+  std::vector<std::string> secret_file_warnings_;
 };
+
+// Whether value, the raw value of key in a file, writes out a secret: key is
+// a secret one (not a URL, path or file name of one) and value holds more
+// than ${...} references; in a JAAS config only password and secret options
+// count.
+bool HoldsLiteralSecret(const std::string& key, std::string_view value);
 
 // Splits a value at unescaped commas and trims each element; backslash-comma
 // is a comma and two backslashes one backslash inside an element (Commons

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -96,6 +98,73 @@ TEST(ConfigTest, AnIncludeBeforeAnotherWinsAndTheConflictIsNamedOnce) {
   };
   EXPECT_EQ(c->LoadNotices(), want);
   EXPECT_EQ(c->Values("secor.s3.bucket").size(), 2u);
+}
+
+// A file every user may read that writes out a secret draws one warning
+// naming the file and the keys with their lines, never a value; ${env:...}
+// references, a private file (chmod 600) and an include= of one do not.
+TEST(ConfigTest, AWorldReadableFileWithASecretIsNamedWithoutTheSecret) {
+  TempDir dir;
+  std::string secrets =
+      Write(dir, "secrets.properties", "aws.secret.key=S3CR3T-in-a-private-file\n");
+  ASSERT_EQ(::chmod(secrets.c_str(), 0600), 0);
+  std::string top =
+      Write(dir, "secor.properties",
+            "secor.kafka.group=g\n"
+            "aws.access.key=AKIAEXAMPLE\n"
+            "aws.secret.key=wJalrXUtnFEMI/K7MDENG\n"
+            "kafka.new.consumer.sasl.jaas.config=org.apache.kafka.common.security.plain."
+            "PlainLoginModule required username=\"u\" password=\"hunter2-literal\";\n"
+            "kafka.new.consumer.sasl.oauthbearer.token.endpoint.url=https://idp/token\n"
+            "secor.qubole.api.token=${env:SECOR_TEST_QUBOLE_TOKEN}\n"
+            "aws.session.token=\n"
+            "include=secrets.properties\n");
+  ASSERT_EQ(::chmod(top.c_str(), 0644), 0);
+  ::setenv("SECOR_TEST_QUBOLE_TOKEN", "from-the-environment", 1);
+  auto c = Config::Load(top, {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::vector<std::string> want{
+      top +
+      " can be read by every user of this machine (mode 0644) and holds secrets: aws.secret.key "
+      "(line 3), kafka.new.consumer.sasl.jaas.config (line 4); chmod 600 it, or keep the secrets "
+      "out of it with ${env:NAME} or an include= of a file only secor can read "
+      "(docs/configuration.md)"};
+  EXPECT_EQ(c->SecretFileWarnings(), want);
+  for (const auto& w : c->SecretFileWarnings()) {
+    EXPECT_EQ(w.find("wJalrXUtnFEMI"), std::string::npos) << w;
+    EXPECT_EQ(w.find("hunter2"), std::string::npos) << w;
+  }
+  EXPECT_EQ(*c->String("secor.qubole.api.token"), "from-the-environment");
+
+  // The same file made private: nothing to say.
+  ASSERT_EQ(::chmod(top.c_str(), 0640), 0);
+  c = Config::Load(top, {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->SecretFileWarnings(), std::vector<std::string>{});
+
+  // Secrets from the environment only: nothing to say either.
+  std::string env_only = Write(
+      dir, "env.properties",
+      "aws.secret.key=${env:SECOR_TEST_QUBOLE_TOKEN}\n"
+      "kafka.new.consumer.sasl.jaas.config=org.apache.kafka.common.security.plain."
+      "PlainLoginModule required username=\"u\" password=\"${env:SECOR_TEST_QUBOLE_TOKEN}\";\n"
+      "kafka.new.consumer.sasl.password= ${env:SECOR_TEST_QUBOLE_TOKEN} \n");
+  ASSERT_EQ(::chmod(env_only.c_str(), 0644), 0);
+  c = Config::Load(env_only, {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->SecretFileWarnings(), std::vector<std::string>{});
+  ::unsetenv("SECOR_TEST_QUBOLE_TOKEN");
+
+  EXPECT_TRUE(HoldsLiteralSecret("kafka.new.consumer.ssl.key.password", "pw"));
+  EXPECT_TRUE(HoldsLiteralSecret("aws.secret.key", "pre${env:X}"));
+  EXPECT_FALSE(HoldsLiteralSecret("aws.secret.key", ""));
+  EXPECT_FALSE(HoldsLiteralSecret("aws.access.key", "AKIA"));
+  EXPECT_FALSE(HoldsLiteralSecret("aws.container.credentials.endpoint", "http://x"));
+  EXPECT_FALSE(HoldsLiteralSecret("kafka.new.consumer.sasl.jaas.config",
+                                  "com.sun.security.auth.module.Krb5LoginModule required "
+                                  "useKeyTab=true keyTab=\"/k.keytab\";"));
+  EXPECT_TRUE(HoldsLiteralSecret("kafka.new.consumer.sasl.jaas.config",
+                                 "x.OAuthBearerLoginModule required clientSecret = s3;"));
 }
 
 TEST(ConfigTest, RepeatedEqualValuesDrawNoNotice) {

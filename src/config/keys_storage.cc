@@ -19,6 +19,11 @@ static const KeyInfo kStorageKeys[] = {
     {"aws.session.token", "", K::kString, "S3 session token", true},
     {"aws.region", "us-east-1", K::kString, "S3 region"},
     {"aws.endpoint", "", K::kString, "S3 endpoint URL (MinIO, Ceph, R2, GCS)"},
+    {"aws.ca.bundle", "", K::kString,
+     "PEM file of the CA certificates S3 and STS over HTTPS are checked against, instead of the "
+     "system store; empty: AWS_CA_BUNDLE, else the system store"},
+    {"aws.verify.ssl", "true", K::kBool,
+     "false: accept any certificate for any host on HTTPS to S3 and STS (warns at every start)"},
     {"aws.client.pathstyleaccess", "false", K::kBool,
      "path-style addressing instead of virtual-host"},
     {"aws.sse.type", "", K::kString, "server-side encryption: S3, KMS or customer"},

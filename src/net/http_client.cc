@@ -131,19 +131,50 @@ size_t HeaderLine(char* buf, size_t size, size_t nitems, void* userdata) {
   return n;
 }
 
+// scheme://host[:port] of url, without any user:password@.
+std::string Origin(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  size_t start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string authority = url.substr(start, end == std::string::npos ? end : end - start);
+  size_t at = authority.rfind('@');
+  if (at != std::string::npos) authority.erase(0, at + 1);
+  return url.substr(0, start) + authority;
+}
+
+// A certificate the client refused: one line naming the endpoint, what is
+// wrong with it in plain words, libcurl's own words and what to check.
+Status CertificateError(CURLcode code, const HttpRequest& req, const std::string& detail) {
+  std::string problem, hint;
+  if (code == CURLE_SSL_CACERT_BADFILE) {
+    problem = "the CA file cannot be used";
+    if (req.tls && !req.tls->ca_file.empty()) problem += " (" + req.tls->ca_file + ")";
+  } else if (detail.find("subject name") != std::string::npos ||
+             detail.find("target host name") != std::string::npos) {
+    problem = "its certificate is not for this host name";
+    if (req.tls) hint = req.tls->name_hint;
+  } else {
+    problem = "its certificate is not trusted";
+    if (req.tls) hint = req.tls->untrusted_hint;
+  }
+  return Status::InvalidArgument("TLS to {} refused: {} ({}){}", Origin(req.url), problem, detail,
+                                 hint.empty() ? "" : "; " + hint);
+}
+
 Status TransportError(CURLcode code, const HttpRequest& req, const char* detail) {
-  std::string what =
-      fmt::format("{} {}: {}", req.method, req.url, detail[0] ? detail : curl_easy_strerror(code));
+  std::string words = detail[0] ? detail : curl_easy_strerror(code);
+  while (!words.empty() && (words.back() == '\n' || words.back() == ' ')) words.pop_back();
   switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:  // also CURLE_SSL_CACERT since curl 7.62
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+      return CertificateError(code, req, words);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_ISSUER_ERROR:
-      return Status::InvalidArgument("{}", what);
+      return Status::InvalidArgument("{} {}: {}", req.method, req.url, words);
     default:
-      return Status::Unavailable("{}", what);
+      return Status::Unavailable("{} {}: {}", req.method, req.url, words);
   }
 }
 
@@ -210,6 +241,15 @@ Result<HttpResponse> SendHttp(const HttpRequest& req) {
                      static_cast<long>((req.stall_timeout_ms + 999) / 1000));
   }
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (req.tls) {
+    // libcurl keeps connections made with other TLS settings apart, so a
+    // handle shared by stores with different CAs reuses none across them.
+    if (!req.tls->ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, req.tls->ca_file.c_str());
+    if (!req.tls->verify) {
+      curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+  }
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, HeaderLine);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp.headers);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);

@@ -5,7 +5,7 @@
 // from memory or stream from a region of a file; responses can stream into a
 // file, so a multi-gigabyte object never sits in memory. Proxies follow
 // libcurl's usual variables (https_proxy, no_proxy, ...); HTTPS checks
-// certificates against the system CA store.
+// certificates against the system CA store, or the CA file a request names.
 //
 // Only transport failures are errors here: any HTTP status is a response.
 #pragma once
@@ -24,6 +24,20 @@ namespace secor::net {
 // Header name and value pairs, in order (the same type as s3::Headers).
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// How HTTPS checks the server. The S3 store and its credential services take
+// theirs from aws.ca.bundle / AWS_CA_BUNDLE and aws.verify.ssl (docs/s3.md).
+struct TlsOptions {
+  // PEM file of the CA certificates to trust instead of the system store;
+  // "" trusts the system store.
+  std::string ca_file;
+  // false accepts any certificate for any host name (the caller warns).
+  bool verify = true;
+  // What to check, appended to the error when the server's certificate does
+  // not lead to a trusted CA, and when it does not name the host.
+  std::string untrusted_hint;
+  std::string name_hint;
+};
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
@@ -41,6 +55,9 @@ struct HttpRequest {
   int64_t timeout_ms = 0;
   int64_t stall_timeout_ms = 30000;
   int64_t connect_timeout_ms = 10000;
+  // nullptr: the system CA store, certificates checked. The pointee must
+  // outlive the call.
+  const TlsOptions* tls = nullptr;
 };
 
 struct HttpResponse {
@@ -54,6 +71,8 @@ struct HttpResponse {
 // Sends one request. Errors: kUnavailable for failures worth retrying
 // (connection refused or reset, timeouts, DNS), kInvalidArgument for ones that
 // are not (bad URL, certificate problems), kIOError for local file trouble.
+// A certificate refused reads "TLS to https://host:port refused: <problem>
+// (<libcurl's words>); <hint of TlsOptions>".
 Result<HttpResponse> SendHttp(const HttpRequest& request);
 
 // A small request to a service beside the data path (the schema registry,

@@ -53,6 +53,7 @@ Result<Config> LoadConfig(const ConfigFlags& flags) {
   }
   AddLogSecrets(secrets);
   for (const auto& notice : config.LoadNotices()) spdlog::warn("{}", notice);
+  for (const auto& warning : config.SecretFileWarnings()) spdlog::warn("{}", warning);
   for (const auto& key : config.UnknownKeys()) {
     spdlog::warn("unknown configuration key {} ({}): ignored; check the spelling", key,
                  config.Origin(key));

@@ -100,6 +100,7 @@ Result<Credentials> FromJsonDocument(const std::string& body, const std::string&
 Result<HttpResponse> Fetch(const CredentialSettings& s, HttpRequest req, const std::string& what) {
   req.timeout_ms = s.timeout_ms;
   req.connect_timeout_ms = s.timeout_ms;
+  req.tls = &s.tls;
   auto resp = SendHttp(req);
   if (!resp.ok()) return resp.status().WithContext(what);
   if (resp->status != 200) {

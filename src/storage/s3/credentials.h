@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "net/http_client.h"
 #include "storage/s3/sigv4.h"
 
 namespace secor {
@@ -48,6 +49,8 @@ struct CredentialSettings {
   // Per-request limit for the credential services (IMDS answers fast or
   // not at all: off EC2 it must not hold up start-up for long).
   int64_t timeout_ms = 2000;
+  // HTTPS to the credential services: the S3 store's CA and verification.
+  net::TlsOptions tls;
 };
 
 // The settings from config keys aws.* and the process environment.

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <random>
 #include <thread>
@@ -408,6 +409,7 @@ class S3Store : public ObjectStore {
         }
       }
       req.download_file = c.download_file;
+      req.tls = &s_.tls;
       req.stall_timeout_ms = s_.request_timeout_ms;
       if (c.whole_request_timeout) req.timeout_ms = s_.request_timeout_ms;
 
@@ -622,6 +624,78 @@ class S3Store : public ObjectStore {
 
 }  // namespace
 
+namespace {
+
+// The host of an endpoint URL, without port or IPv6 brackets.
+std::string EndpointHost(const std::string& endpoint) {
+  size_t scheme_end = endpoint.find("://");
+  std::string host = scheme_end == std::string::npos ? endpoint : endpoint.substr(scheme_end + 3);
+  host = host.substr(0, host.find_first_of("/?#"));
+  if (size_t at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);
+  if (!host.empty() && host[0] == '[') return host.substr(1, host.find(']') - 1);
+  return host.substr(0, host.find(':'));
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  std::string h = ToLower(host);
+  if (h == "localhost" || EndsWith(h, ".localhost") || h == "::1") return true;
+  // 127.0.0.0/8, written as a dotted IPv4 address.
+  return StartsWith(h, "127.") && h.find_first_not_of("0123456789.") == std::string::npos;
+}
+
+// aws.ca.bundle, else the AWS SDKs' AWS_CA_BUNDLE: a readable file holding
+// at least one PEM certificate, or start-up stops naming where it came from.
+Status ReadTlsSettings(const Config& config, net::TlsOptions* tls) {
+  ASSIGN_OR_RETURN(tls->ca_file, config.String("aws.ca.bundle"));
+  std::string source = "aws.ca.bundle";
+  if (tls->ca_file.empty()) {
+    const char* env = std::getenv("AWS_CA_BUNDLE");
+    tls->ca_file = env ? env : "";
+    source = "AWS_CA_BUNDLE";
+  }
+  auto bad = [&](const std::string& why) {
+    return source == "aws.ca.bundle"
+               ? config.BadValue(source, why)
+               : Status::InvalidArgument("AWS_CA_BUNDLE={} (environment): {}", tls->ca_file, why);
+  };
+  if (!tls->ca_file.empty()) {
+    auto pem = ReadFile(tls->ca_file);
+    if (!pem.ok()) return bad("cannot read the CA file: " + pem.status().message());
+    if (pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      return bad("the CA file holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    }
+  }
+  ASSIGN_OR_RETURN(tls->verify, config.Bool("aws.verify.ssl"));
+  tls->untrusted_hint =
+      tls->ca_file.empty()
+          ? "to trust a private CA, set aws.ca.bundle (or AWS_CA_BUNDLE) to its PEM file"
+          : fmt::format("{}={} does not hold the CA that signed it", source, tls->ca_file);
+  tls->name_hint = "aws.endpoint must name a host the certificate is for";
+  return Status::OK();
+}
+
+}  // namespace
+
+std::vector<std::string> TransportWarnings(const S3Settings& s) {
+  std::vector<std::string> out;
+  std::string endpoint =
+      s.endpoint.empty() ? "https://s3." + s.region + ".amazonaws.com" : s.endpoint;
+  if (!s.tls.verify) {
+    out.push_back(fmt::format(
+        "aws.verify.ssl=false: the certificate of {} is not checked, so anyone on the network "
+        "path can pose as the store and read or change what secor writes; give its CA with "
+        "aws.ca.bundle instead",
+        endpoint));
+  }
+  if (StartsWith(ToLower(endpoint), "http://") && !IsLoopbackHost(EndpointHost(endpoint))) {
+    out.push_back(fmt::format(
+        "aws.endpoint={}: plain HTTP to another host: objects cross the network unencrypted and "
+        "unauthenticated; use https://",
+        endpoint));
+  }
+  return out;
+}
+
 Result<S3Settings> S3SettingsFromConfig(const std::string& uri, const Config& config) {
   S3Settings s;
   std::string scheme, rest;
@@ -677,6 +751,7 @@ Result<S3Settings> S3SettingsFromConfig(const std::string& uri, const Config& co
     }
   }
   RETURN_IF_ERROR(internal::SseHeaders(s, true).status());
+  RETURN_IF_ERROR(ReadTlsSettings(config, &s.tls));
   return s;
 }
 
@@ -689,6 +764,8 @@ Result<std::unique_ptr<ObjectStore>> NewS3Store(const std::string& uri, const Co
   ASSIGN_OR_RETURN(S3Settings s, S3SettingsFromConfig(uri, config));
   ASSIGN_OR_RETURN(CredentialSettings cs, CredentialSettingsFromConfig(config));
   cs.region = s.region;
+  cs.tls = s.tls;
+  for (const std::string& warning : TransportWarnings(s)) spdlog::warn("{}", warning);
   return NewS3Store(std::move(s), std::make_shared<CredentialsProvider>(std::move(cs)));
 }
 

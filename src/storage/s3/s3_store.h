@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "net/http_client.h"
@@ -47,10 +48,19 @@ struct S3Settings {
   int64_t retry_max_ms = 20000;
   int64_t request_timeout_ms = 60000;
   int list_page_size = 1000;
+  // HTTPS: the CA file (aws.ca.bundle, else AWS_CA_BUNDLE; "" is the system
+  // store) and whether certificates are checked at all (aws.verify.ssl).
+  net::TlsOptions tls;
 };
 
-// Reads every S3 setting of config for uri ("s3://bucket/prefix").
+// Reads every S3 setting of config for uri ("s3://bucket/prefix"). A CA file
+// that cannot be read or holds no PEM certificate stops here, naming it.
 Result<S3Settings> S3SettingsFromConfig(const std::string& uri, const Config& config);
+
+// What an operator must hear at every start about how the store is reached,
+// one line each: certificates not checked (aws.verify.ssl=false), plain HTTP
+// to a host other than this one. NewS3Store(uri, config) logs them.
+std::vector<std::string> TransportWarnings(const S3Settings& s);
 
 Result<std::unique_ptr<ObjectStore>> NewS3Store(const std::string& uri, const Config& config);
 std::unique_ptr<ObjectStore> NewS3Store(S3Settings settings,

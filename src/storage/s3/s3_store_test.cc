@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <map>
 #include <mutex>
 
 #include "common/base64.h"
@@ -149,6 +151,125 @@ TEST(S3Settings, FromConfigAndIpEndpointsUsePathStyle) {
   EXPECT_EQ(s.status().message(),
             "aws.sse.customer.key: want the base64 of a 256-bit key (44 characters), got 8 "
             "characters that decode to 5 bytes");
+}
+
+// Sets an environment variable for one scope, and puts back what was there.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    const char* old = std::getenv(name);
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+    if (value) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (had_) {
+      ::setenv(name_, old_.c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  bool had_ = false;
+  std::string old_;
+};
+
+const char kPem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+TEST(S3Settings, CaBundleFromTheKeyElseAwsCaBundleAndABadOneStopsStartUp) {
+  testing::TempDir dir;
+  std::string ca = dir.Join("ca.pem"), env_ca = dir.Join("env-ca.pem");
+  ASSERT_TRUE(WriteFileAtomic(ca, kPem).ok());
+  ASSERT_TRUE(WriteFileAtomic(env_ca, kPem).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.Join("key.pem"), "-----BEGIN PRIVATE KEY-----\n").ok());
+
+  {
+    ScopedEnv unset("AWS_CA_BUNDLE", nullptr);
+    auto s = S3SettingsFromConfig("s3://b/p", Config());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_EQ(s->tls.ca_file, "");
+    EXPECT_TRUE(s->tls.verify);
+    EXPECT_EQ(s->tls.untrusted_hint,
+              "to trust a private CA, set aws.ca.bundle (or AWS_CA_BUNDLE) to its PEM file");
+    EXPECT_EQ(s->tls.name_hint, "aws.endpoint must name a host the certificate is for");
+  }
+  ScopedEnv env("AWS_CA_BUNDLE", env_ca.c_str());
+  auto s = S3SettingsFromConfig("s3://b/p", Config());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->tls.ca_file, env_ca);
+  EXPECT_EQ(s->tls.untrusted_hint,
+            "AWS_CA_BUNDLE=" + env_ca + " does not hold the CA that signed it");
+
+  // The key wins over the environment.
+  s = S3SettingsFromConfig("s3://b/p", Config::FromMap({{"aws.ca.bundle", ca}}, "f:3"));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->tls.ca_file, ca);
+  EXPECT_EQ(s->tls.untrusted_hint, "aws.ca.bundle=" + ca + " does not hold the CA that signed it");
+
+  s = S3SettingsFromConfig("s3://b/p",
+                           Config::FromMap({{"aws.ca.bundle", dir.Join("none.pem")}}, "f:3"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "aws.ca.bundle=" + dir.Join("none.pem") +
+                                      " (f:3): cannot read the CA file: open " +
+                                      dir.Join("none.pem") + ": No such file or directory");
+  s = S3SettingsFromConfig("s3://b/p",
+                           Config::FromMap({{"aws.ca.bundle", dir.Join("key.pem")}}, "f:3"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(),
+            "aws.ca.bundle=" + dir.Join("key.pem") +
+                " (f:3): the CA file holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+
+  ScopedEnv missing("AWS_CA_BUNDLE", dir.Join("gone.pem").c_str());
+  s = S3SettingsFromConfig("s3://b/p", Config());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "AWS_CA_BUNDLE=" + dir.Join("gone.pem") +
+                                      " (environment): cannot read the CA file: open " +
+                                      dir.Join("gone.pem") + ": No such file or directory");
+}
+
+TEST(S3Settings, VerificationOffAndPlainHttpToAnotherHostWarnAtEveryStart) {
+  ScopedEnv unset("AWS_CA_BUNDLE", nullptr);
+  auto warnings = [](const std::map<std::string, std::string>& kv) {
+    auto s = S3SettingsFromConfig("s3://b/p", Config::FromMap(kv));
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? TransportWarnings(*s) : std::vector<std::string>{"not parsed"};
+  };
+  // HTTPS checked, and plain HTTP on this machine: nothing to say.
+  EXPECT_EQ(warnings({}), std::vector<std::string>{});
+  EXPECT_EQ(warnings({{"aws.endpoint", "https://s3.example.com"}}), std::vector<std::string>{});
+  for (const char* local : {"http://127.0.0.1:7480", "http://localhost:7480", "http://[::1]:7480",
+                            "http://127.10.0.1", "http://ceph.localhost:80/"}) {
+    EXPECT_EQ(warnings({{"aws.endpoint", local}}), std::vector<std::string>{}) << local;
+  }
+  // Only the explicit key turns checks off, and it says so.
+  EXPECT_EQ(warnings({{"aws.endpoint", "https://s3.example.com"}, {"aws.verify.ssl", "false"}}),
+            std::vector<std::string>{
+                "aws.verify.ssl=false: the certificate of https://s3.example.com is not checked, "
+                "so anyone on the network path can pose as the store and read or change what "
+                "secor writes; give its CA with aws.ca.bundle instead"});
+  EXPECT_TRUE(StartsWith(warnings({{"aws.region", "eu-west-1"}, {"aws.verify.ssl", "false"}}).at(0),
+                         "aws.verify.ssl=false: the certificate of "
+                         "https://s3.eu-west-1.amazonaws.com is not checked"));
+  for (const char* remote : {"http://ceph.internal:7480", "http://10.0.0.7:7480",
+                             "http://127.0.0.1.example.com", "HTTP://[2001:db8::1]:80"}) {
+    EXPECT_EQ(warnings({{"aws.endpoint", remote}}),
+              std::vector<std::string>{
+                  "aws.endpoint=" + std::string(remote) +
+                  ": plain HTTP to another host: objects cross the network unencrypted and "
+                  "unauthenticated; use https://"})
+        << remote;
+  }
+  auto s = S3SettingsFromConfig("s3://b/p", Config::FromMap({{"aws.verify.ssl", "no way"}}, "f:9"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "aws.verify.ssl=no way (f:9): not a boolean (true or false)");
 }
 
 TEST(S3Keys, Md5PrefixMatchesTheOriginalSecor) {
