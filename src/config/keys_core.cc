@@ -87,7 +87,7 @@ static const KeyInfo kCoreKeys[] = {
     {"secor.max.input.payload.size.bytes", "0", K::kInt,
      "accepted for compatibility; use secor.max.file.size.bytes"},
     {"secor.max.file.timestamp.range.millis", "0", K::kInt, "accepted for compatibility; unused"},
-    {"secor.upload.threads", "4", K::kInt, "parallel uploads per process"},
+    {"secor.upload.threads", "4", K::kInt, "parallel uploads per process (1 to 1024)"},
     {"secor.upload.retry.max.backoff.ms", "30000", K::kInt,
      "cap of the exponential backoff between upload retries"},
     {"secor.upload.manager.class", "", K::kClass,
