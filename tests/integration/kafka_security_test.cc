@@ -235,9 +235,15 @@ TEST(KafkaSecurityTest, ScramWithTheOriginalKeys) {
   consumer.Signal(SIGTERM);
   EXPECT_EQ(consumer.Wait(60s), 0) << consumer.Stderr();
   testing::ExpectVerifyStillPasses(config, "sec_scram", 400);
+
+  // reset-offsets (a group member and a plain client) over SASL_SSL.
+  auto reset = RunCommand({BinaryPath("secor"), "reset-offsets", "-c", config, "-t", "sec_scram",
+                           "--to-earliest", "--dry-run"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.out << reset.err;
+  EXPECT_EQ(reset.out.rfind("group sec_scram_g, topic sec_scram, output ", 0), 0u) << reset.out;
   ExpectNoSecret({s.scram_password},
                  {consumer.Stdout(), consumer.Stderr(), metrics, status, produced.err, progress.out,
-                  progress.err, verified.out, verified.err},
+                  progress.err, verified.out, verified.err, reset.out, reset.err},
                  dir.path());
 }
 
