@@ -38,7 +38,7 @@ CACHE="${SECOR_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/secor/kafka}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 
 usage() {
-  sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
