@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string_view>
@@ -60,6 +61,7 @@ struct Reported {
 
 struct State {
   std::mutex mu;
+  std::function<std::chrono::steady_clock::time_point()> clock;  // tests set it
   std::map<const rd_kafka_t*, std::string> failure;
   std::map<std::string, Reported> reported;  // by broker and kind
 };
@@ -88,10 +90,10 @@ void Report(const rd_kafka_t* rk, Refusal kind, std::string_view text) {
                 "broker's certificate",
                 broker, reason);
   State& s = Shared();
-  auto now = std::chrono::steady_clock::now();
   int64_t passed_over = -1;
   {
     std::lock_guard lock(s.mu);
+    auto now = s.clock ? s.clock() : std::chrono::steady_clock::now();
     s.failure[rk] = line;
     std::string key = broker + (kind == Refusal::kLogin ? " login" : " tls");
     auto it = s.reported.find(key);
@@ -151,6 +153,13 @@ std::string BrokerAuthFailure(const rd_kafka_t* rk) {
   std::lock_guard lock(s.mu);
   auto it = s.failure.find(rk);
   return it == s.failure.end() ? std::string() : it->second;
+}
+
+void SetRefusalClockForTest(std::function<std::chrono::steady_clock::time_point()> clock) {
+  State& s = Shared();
+  std::lock_guard lock(s.mu);
+  s.clock = std::move(clock);
+  s.reported.clear();
 }
 
 void ForgetClient(const rd_kafka_t* rk) {

@@ -7,6 +7,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
+#include <functional>
 #include <string>
 
 #include "common/status.h"
@@ -24,6 +26,10 @@ void RdKafkaErrorLine(rd_kafka_t* rk, int err, const char* reason, void* opaque)
 // does not mend. ForgetClient drops what was recorded for a destroyed handle.
 std::string BrokerAuthFailure(const rd_kafka_t* rk);
 void ForgetClient(const rd_kafka_t* rk);
+
+// Replaces the clock of the once-a-minute repeats (nullptr: the real one)
+// and forgets what was reported.
+void SetRefusalClockForTest(std::function<std::chrono::steady_clock::time_point()> clock);
 
 // rd_kafka_metadata for up to timeout_ms, asked in short slices so that a
 // refused login or TLS handshake ends the wait early: that gives

@@ -1,6 +1,10 @@
 #include "kafka/rdkafka_log.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace secor {
 namespace {
@@ -39,6 +43,49 @@ TEST(RdKafkaLogTest, RefusedLoginAndTlsFailureAreRecordedPerClient) {
                  "127.0.0.1:9092/1: Connect to ipv4#127.0.0.1:9092 failed: Connection refused "
                  "(after 0ms in state CONNECT)");
   EXPECT_EQ(BrokerAuthFailure(login), "");
+}
+
+// The first refusal of a broker is logged at once, repeats at most once a
+// minute with the number passed over; another broker has its own line.
+TEST(RdKafkaLogTest, RepeatsAreLoggedAtMostOnceAMinute) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100);
+  sink->set_pattern("%v");
+  spdlog::default_logger()->sinks().push_back(sink);
+  auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  SetRefusalClockForTest([&now] { return now; });
+  const auto* rk = reinterpret_cast<const rd_kafka_t*>(0x3000);
+  auto refuse = [&](const char* broker) {
+    RdKafkaLogLine(rk, 3, "FAIL",
+                   (std::string("[thrd:x]: sasl_ssl://") + broker +
+                    "/bootstrap: SASL authentication error: Authentication failed (after 3ms in "
+                    "state AUTH_REQ)")
+                       .c_str());
+  };
+  refuse("a:1");
+  now += std::chrono::seconds(10);
+  refuse("a:1");
+  refuse("b:2");
+  now += std::chrono::seconds(49);
+  refuse("a:1");
+  now += std::chrono::seconds(1);  // a minute after the first line
+  refuse("a:1");
+  const std::string tail =
+      " refused the login: SASL authentication error: Authentication failed; check the SASL "
+      "user name, password and mechanism";
+  std::vector<std::string> want = {
+      "kafka: broker a:1" + tail + "; retrying with backoff",
+      "kafka: broker b:2" + tail + "; retrying with backoff",
+      "kafka: broker a:1" + tail + "; still retrying (2 more attempt(s) in the last minute)",
+  };
+  std::vector<std::string> got = sink->last_formatted();
+  for (auto& line : got) {
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  }
+  EXPECT_EQ(got, want);
+  auto& sinks = spdlog::default_logger()->sinks();
+  sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
+  SetRefusalClockForTest(nullptr);
+  ForgetClient(rk);
 }
 
 }  // namespace
