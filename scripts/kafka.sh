@@ -22,6 +22,13 @@
 # With N brokers, topics default to replication factor N and
 # min.insync.replicas N-1. Settings favour fast tests: no initial rebalance
 # delay, short session timeouts allowed, small internal topics.
+#
+# Each node also has a SASL_SSL listener (SCRAM-SHA-512 and PLAIN) with a
+# certificate of a private CA made with openssl at start; DIR/env names its
+# bootstrap list, the CA file, a CA the broker does not use, and one user of
+# each mechanism with its password (distinctive strings, so that tests can
+# look for them in output). Inter-broker and controller traffic stays
+# PLAINTEXT.
 set -euo pipefail
 
 DEFAULT_VERSION="3.9.2"
@@ -31,7 +38,7 @@ CACHE="${SECOR_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/secor/kafka}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 
 usage() {
-  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -201,9 +208,10 @@ stop_node() {  # id signal
 }
 
 write_env() {
-  local n bootstrap pids="" i
+  local n bootstrap sasl_bootstrap pids="" i
   n="$(wc -l <"$D/ports")"
   bootstrap="$(cut -d' ' -f1 "$D/ports" | sed 's/^/127.0.0.1:/' | paste -sd, -)"
+  sasl_bootstrap="$(cut -d' ' -f3 "$D/ports" | sed 's/^/127.0.0.1:/' | paste -sd, -)"
   for ((i = 1; i <= n; i++)); do pids+="${pids:+ }$(cat "$D/run/node-$i.pid" 2>/dev/null || echo -)"; done
   cat >"$D/env.tmp" <<EOF
 export SECOR_TEST_KAFKA_BOOTSTRAP=$bootstrap
@@ -212,6 +220,14 @@ export SECOR_TEST_KAFKA_BROKERS=$n
 export SECOR_TEST_KAFKA_DIR=$D
 export SECOR_TEST_KAFKA_JARS=$(cat "$D/jars.dir")
 export SECOR_TEST_KAFKA_PIDS="$pids"
+export SECOR_TEST_KAFKA_SASL_SSL_BOOTSTRAP=$sasl_bootstrap
+export SECOR_TEST_KAFKA_CA_FILE=$D/tls/ca.pem
+export SECOR_TEST_KAFKA_UNTRUSTED_CA_FILE=$D/tls/other-ca.pem
+export SECOR_TEST_KAFKA_SCRAM_USER=$(sed -n 1p "$D/tls/users")
+export SECOR_TEST_KAFKA_SCRAM_PASSWORD=$(sed -n 2p "$D/tls/users")
+export SECOR_TEST_KAFKA_SCRAM_WORKS=$(cat "$D/tls/scram-works" 2>/dev/null || echo false)
+export SECOR_TEST_KAFKA_PLAIN_USER=$(sed -n 3p "$D/tls/users")
+export SECOR_TEST_KAFKA_PLAIN_PASSWORD=$(sed -n 4p "$D/tls/users")
 EOF
   mv "$D/env.tmp" "$D/env"
 }
@@ -230,7 +246,7 @@ do_start() {
     n="$(wc -l <"$D/ports")"
     for ((i = 1; i <= n; i++)); do node_pid_alive "$i" || alive=0; done
     if ((alive)); then
-      log "already running: $(grep BOOTSTRAP "$D/env")"
+      log "already running: $(grep KAFKA_BOOTSTRAP= "$D/env")"
       return 0
     fi
   fi
@@ -246,25 +262,32 @@ do_start() {
 
   local voters="" cluster_id
   for ((i = 1; i <= brokers; i++)); do
-    echo "$(free_port) $(free_port)" >>"$D/ports"
+    echo "$(free_port) $(free_port) $(free_port)" >>"$D/ports"
   done
-  [ "$(tr ' ' '\n' <"$D/ports" | sort -u | wc -l)" -eq $((2 * brokers)) ] || die "port clash; try again"
+  [ "$(tr ' ' '\n' <"$D/ports" | sort -u | wc -l)" -eq $((3 * brokers)) ] || die "port clash; try again"
+  make_tls
   for ((i = 1; i <= brokers; i++)); do
     voters+="${voters:+,}$i@127.0.0.1:$(sed -n "${i}p" "$D/ports" | cut -d' ' -f2)"
   done
   local min_isr=$((brokers > 1 ? brokers - 1 : 1))
   for ((i = 1; i <= brokers; i++)); do
-    local port cport
-    read -r port cport < <(sed -n "${i}p" "$D/ports")
+    local port cport sport
+    read -r port cport sport < <(sed -n "${i}p" "$D/ports")
     cat >"$D/node-$i.properties" <<EOF
 process.roles=broker,controller
 node.id=$i
 controller.quorum.voters=$voters
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport,SASL_SSL://127.0.0.1:$sport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port,SASL_SSL://127.0.0.1:$sport
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$plain_user="$plain_password";
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$D/tls/broker-keystore.pem
+listener.name.sasl_ssl.ssl.client.auth=none
 log.dirs=$D/data/node-$i
 num.partitions=1
 default.replication.factor=$brokers
@@ -301,13 +324,66 @@ EOF
   for ((i = 1; i <= brokers; i++)); do
     java -Xmx256m -Dlog4j.configuration="file:$HERE/kafka-tools-log4j.properties" \
       -Dlog4j2.configurationFile="$HERE/kafka-tools-log4j2.properties" -cp "$dir/*" "$storage" format \
-      -t "$cluster_id" -c "$D/node-$i.properties" >>"$D/log/format.out" 2>&1 ||
+      -t "$cluster_id" -c "$D/node-$i.properties" \
+      --add-scram "SCRAM-SHA-512=[name=$scram_user,password=$scram_password]" >>"$D/log/format.out" 2>&1 ||
       die "formatting node $i's storage failed: $(tail -3 "$D/log/format.out")"
   done
   for ((i = 1; i <= brokers; i++)); do start_node "$i"; done
   for ((i = 1; i <= brokers; i++)); do wait_node "$i"; done
+  wait_sasl
   write_env
-  log "Apache Kafka $version, $brokers node(s), started in $D: $(grep BOOTSTRAP "$D/env")"
+  log "Apache Kafka $version, $brokers node(s), started in $D: $(grep KAFKA_BOOTSTRAP= "$D/env")"
+}
+
+# A private CA, a certificate for 127.0.0.1 signed by it (the key store of
+# every node's SASL_SSL listener), a second CA that signed nothing (an
+# untrusted one for tests), and the SASL users in $D/tls/users: SCRAM user,
+# its password, PLAIN user, its password, one a line. EC keys: fast to make.
+make_tls() {
+  local t="$D/tls"
+  rm -rf "$t"
+  mkdir -p "$t"
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  {
+    openssl req -x509 "${ec[@]}" -keyout "$t/ca.key" -out "$t/ca.pem" -days 30 \
+      -subj "/CN=secor test CA" &&
+      openssl req -x509 "${ec[@]}" -keyout "$t/other-ca.key" -out "$t/other-ca.pem" -days 30 \
+        -subj "/CN=secor test CA" &&
+      openssl req "${ec[@]}" -keyout "$t/broker.key" -out "$t/broker.csr" -subj "/CN=127.0.0.1" &&
+      printf 'subjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost\n' >"$t/san.ext" &&
+      openssl x509 -req -in "$t/broker.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" \
+        -CAcreateserial -out "$t/broker.pem" -days 30 -extfile "$t/san.ext"
+  } >>"$D/log/tls.out" 2>&1 || die "openssl could not make the test CA: $(tail -3 "$D/log/tls.out")"
+  cat "$t/broker.key" "$t/broker.pem" "$t/ca.pem" >"$t/broker-keystore.pem"
+  local tag
+  tag="$(python3 -c 'import secrets; print(secrets.token_hex(6))')"
+  printf '%s\n' "scram-user" "scramPw-$tag-s3cr" "plain-user" "plainPw-$tag-s3cr" >"$t/users"
+  scram_user="scram-user" scram_password="scramPw-$tag-s3cr"
+  plain_user="plain-user" plain_password="plainPw-$tag-s3cr"
+}
+
+# Waits until the SASL_SSL listener of the first node takes a PLAIN login,
+# then tries a SCRAM login once: Apache Kafka 4.x refuses librdkafka 2.0.2's
+# SCRAM-SHA-512 login (invalid credentials, with the right password, whether
+# the user came from the storage format or from kafka-configs), which
+# DIR/scram-works records for the tests.
+wait_sasl() {
+  local deadline=$((SECONDS + TIMEOUT_S)) bs
+  bs="127.0.0.1:$(sed -n 1p "$D/ports" | cut -d' ' -f3)"
+  until kcat -b "$bs" -L -m 2 -X security.protocol=SASL_SSL -X sasl.mechanisms=PLAIN \
+    -X sasl.username="$plain_user" -X sasl.password="$plain_password" \
+    -X ssl.ca.location="$D/tls/ca.pem" 2>/dev/null | grep -q "broker 1 at"; do
+    if ((SECONDS >= deadline)); then die "the SASL_SSL listener did not take a login within ${TIMEOUT_S}s"; fi
+    sleep 0.3
+  done
+  if kcat -b "$bs" -L -m 5 -X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512 \
+    -X sasl.username="$scram_user" -X sasl.password="$scram_password" \
+    -X ssl.ca.location="$D/tls/ca.pem" 2>/dev/null | grep -q "broker 1 at"; then
+    echo true >"$D/tls/scram-works"
+  else
+    log "this broker refuses librdkafka's SCRAM-SHA-512 login; SCRAM tests will be skipped"
+    echo false >"$D/tls/scram-works"
+  fi
 }
 
 do_stop() {

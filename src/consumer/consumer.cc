@@ -267,7 +267,8 @@ void ConsumerImpl::PublishStatus() {
   status_.Publish(std::move(snap));
 }
 
-// An unreachable broker is retried with backoff, and reported each time.
+// An unreachable broker is retried with backoff, and reported each time; a
+// refused login or TLS handshake too, reported by the Kafka client.
 Status ConsumerImpl::SubscribeWhenReachable() {
   for (int64_t backoff_ms = 500;; backoff_ms = std::min<int64_t>(backoff_ms * 2, 30000)) {
     auto topics = MatchingTopics();
@@ -275,8 +276,15 @@ Status ConsumerImpl::SubscribeWhenReachable() {
       subscribed_ = *topics;
       break;
     }
-    spdlog::error("cannot list topics ({}); retrying in {} ms", topics.status().message(),
-                  backoff_ms);
+    if (topics.status().code() == Status::Code::kPermissionDenied) {
+      // A refused login or TLS handshake: the Kafka client logged it once
+      // (and repeats it at most once a minute); no line per attempt here.
+      spdlog::debug("cannot list topics ({}); retrying in {} ms", topics.status().message(),
+                    backoff_ms);
+    } else {
+      spdlog::error("cannot list topics ({}); retrying in {} ms", topics.status().message(),
+                    backoff_ms);
+    }
     for (int64_t waited = 0; waited < backoff_ms && !stop_requested_.load(); waited += 100) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

@@ -209,10 +209,15 @@ Result<std::string> BootstrapServers(const Config& config) {
   return host + ":" + std::to_string(port);
 }
 
-Result<std::map<std::string, std::string>> PlainClientSettings(const Config& config) {
+Result<std::map<std::string, std::string>> PlainClientSettings(const Config& config,
+                                                               const std::string& bootstrap) {
   std::map<std::string, std::string> out;
   RETURN_IF_ERROR(AddPassThrough(config, &out));
-  ASSIGN_OR_RETURN(out["bootstrap.servers"], BootstrapServers(config));
+  if (bootstrap.empty()) {
+    ASSIGN_OR_RETURN(out["bootstrap.servers"], BootstrapServers(config));
+  } else {
+    out["bootstrap.servers"] = bootstrap;
+  }
   // Consumer-group settings make no sense on a plain client.
   for (const char* k : {"group.id", "auto.offset.reset", "session.timeout.ms",
                         "heartbeat.interval.ms", "max.poll.interval.ms", "enable.auto.commit",

@@ -19,7 +19,10 @@ Result<std::string> BootstrapServers(const Config& config);
 Result<std::map<std::string, std::string>> ConsumerClientSettings(const Config& config,
                                                                   const std::string& group);
 
-// Settings for a plain client (producer, lag queries): bootstrap and pass-through.
-Result<std::map<std::string, std::string>> PlainClientSettings(const Config& config);
+// Settings for a plain client (producer, lag queries): bootstrap and
+// pass-through. A non-empty bootstrap (a tool's -b) replaces the configured
+// servers, which then need not be set; every other setting still applies.
+Result<std::map<std::string, std::string>> PlainClientSettings(const Config& config,
+                                                               const std::string& bootstrap = "");
 
 }  // namespace secor

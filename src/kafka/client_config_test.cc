@@ -229,5 +229,25 @@ TEST(ClientConfigTest, SeedBrokerHostAndPortAsTheOriginalHadThem) {
   EXPECT_EQ(plain->count("session.timeout.ms"), 0u);
 }
 
+// secor produce -b with a file that names no servers: the file's security
+// settings still apply (they were dropped once, issue 18).
+TEST(ClientConfigTest, GivenServersReplaceMissingOnesAndKeepEveryOtherSetting) {
+  Config c = With({{"kafka.client.security.protocol", "SASL_SSL"},
+                   {"kafka.client.sasl.mechanisms", "PLAIN"},
+                   {"kafka.client.sasl.username", "u"},
+                   {"kafka.client.sasl.password", "p4ss"}});
+  EXPECT_FALSE(PlainClientSettings(c).ok());
+  auto plain = PlainClientSettings(c, "b:9093");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  std::map<std::string, std::string> want = {
+      {"bootstrap.servers", "b:9093"}, {"security.protocol", "SASL_SSL"},
+      {"sasl.mechanisms", "PLAIN"},    {"sasl.username", "u"},
+      {"sasl.password", "p4ss"},
+  };
+  EXPECT_EQ(*plain, want);
+  c.Set("kafka.bootstrap.servers", "k:1", "test");
+  EXPECT_EQ(PlainClientSettings(c, "b:9093")->at("bootstrap.servers"), "b:9093");
+}
+
 }  // namespace
 }  // namespace secor

@@ -5,6 +5,9 @@
 #include <atomic>
 #include <mutex>
 
+#include "config/keys.h"
+#include "kafka/rdkafka_log.h"
+
 namespace secor {
 namespace {
 
@@ -59,10 +62,13 @@ Result<std::unique_ptr<Producer>> Producer::Create(std::map<std::string, std::st
   for (const auto& [k, v] : settings) {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
-      return Status::InvalidArgument("producer setting {}={}: {}", k, v, errstr);
+      return Status::InvalidArgument("producer setting {}={}: {}", k,
+                                     IsSecretKey(k) ? std::string("****") : v, errstr);
     }
   }
   rd_kafka_conf_set_dr_msg_cb(conf, &State::OnDelivery);
+  rd_kafka_conf_set_log_cb(conf, RdKafkaLogLine);
+  rd_kafka_conf_set_error_cb(conf, RdKafkaErrorLine);
   rd_kafka_conf_set_opaque(conf, p->s_.get());
   p->s_->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
   if (!p->s_->rk) {
@@ -166,10 +172,22 @@ Status Producer::Flush(std::chrono::milliseconds timeout) {
                                first);
   }
   if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+    if (std::string refused = BrokerAuthFailure(rk); !refused.empty()) {
+      return Status::PermissionDenied("produce: {} message(s) undelivered after {} ms: {}",
+                                      rd_kafka_outq_len(rk), timeout.count(), refused);
+    }
     return Status::Unavailable("produce: {} message(s) still undelivered after {} ms",
                                rd_kafka_outq_len(rk), timeout.count());
   }
   if (err) return Status::Unavailable("produce: flush: {}", ErrorText(err));
+  return Status::OK();
+}
+
+Status Producer::CheckReachable(std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* md = nullptr;
+  RETURN_IF_ERROR(Metadata(s_->rk, true, nullptr, &md,
+                           static_cast<int>(std::max<int64_t>(timeout.count(), 1)), "metadata"));
+  rd_kafka_metadata_destroy(md);
   return Status::OK();
 }
 
@@ -181,11 +199,9 @@ Result<int> Producer::PartitionCount(const std::string& topic, std::chrono::mill
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_resp_err_t err =
-        rd_kafka_metadata(rk, 0, rkt, &md, static_cast<int>(std::max<int64_t>(left.count(), 1)));
-    if (err) {
-      return Status::Unavailable("metadata of topic {}: {}", topic, ErrorText(err));
-    }
+    RETURN_IF_ERROR(Metadata(rk, false, rkt, &md,
+                             static_cast<int>(std::max<int64_t>(left.count(), 1)),
+                             "metadata of topic " + topic));
     rd_kafka_resp_err_t topic_err =
         md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
     int partitions = md->topic_cnt == 1 ? md->topics[0].partition_cnt : 0;

@@ -41,6 +41,10 @@ class Producer {
   // (naming the first failure and the count).
   Status Flush(std::chrono::milliseconds timeout);
 
+  // Whether the cluster answers a metadata request within timeout; a refused
+  // login or TLS handshake fails at once (PermissionDenied).
+  Status CheckReachable(std::chrono::milliseconds timeout);
+
   // Number of partitions of topic, from the cluster's metadata.
   Result<int> PartitionCount(const std::string& topic, std::chrono::milliseconds timeout);
 

@@ -17,14 +17,14 @@ class RdKafkaAdmin : public KafkaAdmin {
   ~RdKafkaAdmin() override {
     rd_kafka_consumer_close(rk_);
     rd_kafka_destroy(rk_);
+    ForgetClient(rk_);
   }
   RdKafkaAdmin(const RdKafkaAdmin&) = delete;
   RdKafkaAdmin& operator=(const RdKafkaAdmin&) = delete;
 
   Result<std::vector<std::string>> ListTopics(int timeout_ms) override {
     const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 1, nullptr, &md, timeout_ms);
-    if (err) return Status::Unavailable("listing topics: {}", rd_kafka_err2str(err));
+    RETURN_IF_ERROR(Metadata(rk_, true, nullptr, &md, timeout_ms, "listing topics"));
     std::vector<std::string> out;
     out.reserve(static_cast<size_t>(md->topic_cnt));
     for (int i = 0; i < md->topic_cnt; ++i) out.emplace_back(md->topics[i].topic);
@@ -35,9 +35,9 @@ class RdKafkaAdmin : public KafkaAdmin {
   Result<std::vector<int32_t>> Partitions(const std::string& topic, int timeout_ms) override {
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
     const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 0, rkt, &md, timeout_ms);
+    Status got = Metadata(rk_, false, rkt, &md, timeout_ms, "metadata of topic " + topic);
     rd_kafka_topic_destroy(rkt);
-    if (err) return Status::Unavailable("metadata of topic {}: {}", topic, rd_kafka_err2str(err));
+    RETURN_IF_ERROR(got);
     std::vector<int32_t> out;
     Status st;
     for (int i = 0; i < md->topic_cnt; ++i) {
@@ -184,6 +184,7 @@ Result<std::unique_ptr<KafkaAdmin>> KafkaAdmin::Create(
     }
   }
   rd_kafka_conf_set_log_cb(conf, RdKafkaLogLine);
+  rd_kafka_conf_set_error_cb(conf, RdKafkaErrorLine);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!rk) return Status::InvalidArgument("kafka client: {}", errstr);
   auto group = settings.find("group.id");

@@ -45,11 +45,6 @@ Status KafkaError(const std::string& what, rd_kafka_resp_err_t err) {
   }
 }
 
-void OnError(rd_kafka_t*, int err, const char* reason, void*) {
-  // librdkafka retries by itself; these are reports (broker down, etc.).
-  spdlog::warn("kafka: {} ({})", reason, rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)));
-}
-
 rd_kafka_topic_partition_list_t* ToList(const std::vector<TopicPartition>& parts) {
   auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
   for (const auto& tp : parts)
@@ -155,7 +150,7 @@ Result<std::unique_ptr<RdKafkaGroupConsumer>> RdKafkaGroupConsumer::Create(
   rd_kafka_conf_set_opaque(conf, self.get());
   rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
   rd_kafka_conf_set_log_cb(conf, RdKafkaLogLine);
-  rd_kafka_conf_set_error_cb(conf, OnError);
+  rd_kafka_conf_set_error_cb(conf, RdKafkaErrorLine);
   self->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!self->rk_) return Status::InvalidArgument("Kafka consumer: {}", errstr);
   rd_kafka_poll_set_consumer(self->rk_);
@@ -192,8 +187,7 @@ Status RdKafkaGroupConsumer::Subscribe(const std::vector<std::string>& topics) {
 
 Result<std::vector<std::string>> RdKafkaGroupConsumer::ListTopics(int timeout_ms) {
   const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 1, nullptr, &md, timeout_ms);
-  if (err) return KafkaError("list topics", err);
+  RETURN_IF_ERROR(Metadata(rk_, true, nullptr, &md, timeout_ms, "list topics"));
   std::vector<std::string> out;
   for (int i = 0; i < md->topic_cnt; ++i) {
     if (md->topics[i].err) continue;

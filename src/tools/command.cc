@@ -50,6 +50,17 @@ Result<Config> LoadConfig(const ConfigFlags& flags) {
     // Too short or a plain flag value: redacting it would garble every line.
     if (value.ok() && value->size() >= 4 && *value != "true" && *value != "false")
       secrets.push_back(*value);
+    // A JAAS login line holds its password in quotes; the password alone
+    // (as librdkafka's sasl.password) must not show either.
+    if (value.ok() && key.find("sasl.jaas") != std::string::npos) {
+      for (size_t pos = value->find("password=\""); pos != std::string::npos;
+           pos = value->find("password=\"", pos + 1)) {
+        size_t begin = pos + 10, end = value->find('"', begin);
+        if (end != std::string::npos && end - begin >= 4) {
+          secrets.push_back(value->substr(begin, end - begin));
+        }
+      }
+    }
   }
   AddLogSecrets(secrets);
   for (const auto& notice : config.LoadNotices()) spdlog::warn("{}", notice);

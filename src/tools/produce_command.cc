@@ -126,10 +126,9 @@ Result<std::map<std::string, std::string>> ClientSettings(const Options& o) {
   std::map<std::string, std::string> settings;
   if (!o.config.config_path.empty() || !o.config.overrides.empty()) {
     ASSIGN_OR_RETURN(Config config, LoadConfig(o.config));
-    auto plain = PlainClientSettings(config);
-    // With -b the configuration need not name servers; its other settings still apply.
-    if (!plain.ok() && o.brokers.empty()) return plain.status();
-    if (plain.ok()) settings = std::move(plain).value();
+    // With -b the configuration need not name servers; its other settings
+    // (security above all) still apply.
+    ASSIGN_OR_RETURN(settings, PlainClientSettings(config, o.brokers));
   } else if (o.brokers.empty()) {
     return Status::InvalidArgument(
         "no brokers: give -b/--brokers or a --config with kafka.bootstrap.servers");
@@ -164,6 +163,11 @@ int Run(const Options& o) {
     auto n = producer.PartitionCount(o.topic, std::chrono::seconds(30));
     if (!n.ok()) return Fail("produce", n.status());
     partitions = *n;
+  } else {
+    // Undeliverable messages would wait for --timeout; a wrong password or
+    // an untrusted certificate is told at once.
+    Status reachable = producer.CheckReachable(std::chrono::seconds(30));
+    if (!reachable.ok()) return Fail("produce", reachable);
   }
 
   int64_t base_ms = (o.start_time_s >= 0 ? o.start_time_s * 1000
