@@ -24,13 +24,15 @@ install(FILES ${CMAKE_SOURCE_DIR}/README.md ${user_docs} DESTINATION ${CMAKE_INS
 
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
+  # Compressed, as Debian's man pages are (gzip -n: the same bytes every build).
   add_custom_command(
-    OUTPUT ${CMAKE_BINARY_DIR}/secor.1
+    OUTPUT ${CMAKE_BINARY_DIR}/secor.1.gz
     COMMAND ${CMAKE_SOURCE_DIR}/cmake/man-page.sh $<TARGET_FILE_DIR:secor> ${CMAKE_BINARY_DIR}/secor.1
+    COMMAND gzip -9nf ${CMAKE_BINARY_DIR}/secor.1
     DEPENDS secor ${CMAKE_SOURCE_DIR}/cmake/man-page.sh
     COMMENT "man page secor.1 from the help texts")
-  add_custom_target(secor_man ALL DEPENDS ${CMAKE_BINARY_DIR}/secor.1)
-  install(FILES ${CMAKE_BINARY_DIR}/secor.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  add_custom_target(secor_man ALL DEPENDS ${CMAKE_BINARY_DIR}/secor.1.gz)
+  install(FILES ${CMAKE_BINARY_DIR}/secor.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 else()
   message(STATUS "help2man not found: no man page (scripts/setup.sh installs it)")
 endif()
