@@ -13,23 +13,30 @@
 
 namespace {
 
+// Message holds views: the texts live as long as the program.
+const std::vector<std::string>& Payloads(bool json) {
+  static const std::vector<std::string> kJson = {
+      R"({"id":1,"name":"a","ts":1700000000000})",
+      R"({"id":2,"name":"","ts":1700000000001,"x":[1,2]})",
+      R"({"id":3,"name":"\u00e9\n","ts":1700000000002})"};
+  static const std::vector<std::string> kText = {"", "plain text", std::string("bin\0\xff\n\t", 8)};
+  return json ? kJson : kText;
+}
+
 std::vector<secor::Message> Messages(bool json) {
+  static const std::vector<std::string> kKeys = {"", "k1", "k2"};
   std::vector<secor::Message> out;
-  const std::vector<std::string> payloads =
-      json ? std::vector<std::string>{R"({"id":1,"name":"a","ts":1700000000000})",
-                                      R"({"id":2,"name":"","ts":1700000000001,"x":[1,2]})",
-                                      R"({"id":3,"name":"\u00e9\n","ts":1700000000002})"}
-           : std::vector<std::string>{"", "plain text", std::string("bin\0\xff\n\t", 8)};
+  const auto& payloads = Payloads(json);
   for (size_t i = 0; i < payloads.size(); ++i) {
     secor::Message m;
     m.topic = "fuzz";
     m.partition = 1;
     m.offset = 100 + static_cast<int64_t>(i) * 2;
     m.has_key = i != 0;
-    if (m.has_key) m.key = "k" + std::to_string(i);
+    m.key = kKeys[i];
     m.payload = payloads[i];
     m.timestamp_ms = i == 1 ? -1 : 1700000000000 + static_cast<int64_t>(i);
-    out.push_back(std::move(m));
+    out.push_back(m);
   }
   return out;
 }
@@ -76,7 +83,7 @@ int main(int argc, char** argv) {
   if (FILE* s = std::fopen(schema.c_str(), "w")) {
     std::fputs(R"({"type":"record","name":"Event","fields":[{"name":"id","type":"long"},)"
                R"({"name":"name","type":"string"},{"name":"ts","type":"long"},)"
-               R"({"name":"x","type":{"type":"array","items":"long"},"default":[]}]})",
+               R"({"name":"x","type":["null",{"type":"array","items":"long"}],"default":null}]})",
                s);
     std::fclose(s);
   }
@@ -92,8 +99,17 @@ int main(int argc, char** argv) {
                 false);
     ok &= Write(seeds + "/text_reader_fuzz", "text_" + suffix, "text", c, nullptr, false);
     ok &= Write(seeds + "/json_lines_reader_fuzz", "jsonl_" + suffix, "jsonl", c, nullptr, false);
-    ok &= Write(seeds + "/parquet_reader_fuzz", "parquet_" + suffix, "parquet", c, &parquet, true);
-    ok &= Write(seeds + "/avro_reader_fuzz", "avro_" + suffix, "avro", c, &avro, true);
+  }
+  // Parquet's and Avro's own codecs.
+  for (const char* codec : {"", "gzip", "zstd", "snappy", "lz4"}) {
+    std::string c = codec;
+    ok &= Write(seeds + "/parquet_reader_fuzz", "parquet_" + (c.empty() ? "none" : c), "parquet", c,
+                &parquet, true);
+  }
+  for (const char* codec : {"", "gzip", "snappy"}) {
+    std::string c = codec;
+    ok &= Write(seeds + "/avro_reader_fuzz", "avro_" + (c.empty() ? "none" : c), "avro", c, &avro,
+                true);
   }
   ok &= Write(seeds + "/sequence_file_reader_fuzz", "seq_msgpack", "sequencefile-msgpack", "",
               nullptr, false);

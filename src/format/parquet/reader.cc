@@ -183,8 +183,15 @@ Status Reader::BuildTree() {
 
 Status Reader::ReadColumn(size_t g, size_t c, ColumnData* out) const {
   *out = ColumnData{};
-  const ColumnMeta& cm = meta_.row_groups.at(g).columns.at(c);
-  const LeafDesc& leaf = leaves_.at(c);
+  // The footer's row groups come from the file: one that lists fewer column
+  // chunks than the schema has leaves is corrupt, not a reason to throw.
+  if (g >= meta_.row_groups.size() || c >= meta_.row_groups[g].columns.size() ||
+      c >= leaves_.size()) {
+    return Status::Corruption("{}: row group {} has no column chunk {} ({} in the schema)", path_,
+                              g, c, leaves_.size());
+  }
+  const ColumnMeta& cm = meta_.row_groups[g].columns[c];
+  const LeafDesc& leaf = leaves_[c];
   int64_t start = cm.dictionary_page_offset.value_or(cm.data_page_offset);
   if (cm.dictionary_page_offset && *cm.dictionary_page_offset > cm.data_page_offset)
     start = cm.data_page_offset;
