@@ -5,7 +5,7 @@
 #include "reader_fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const auto formats = secor::fuzz::Formats({{"parquet", ""}}, true);
-  secor::fuzz::FuzzReaders("parquet", formats, data, size);
+  static const auto* formats = secor::fuzz::Formats({{"parquet", ""}}, true);
+  secor::fuzz::FuzzReaders("parquet", *formats, data, size);
   return 0;
 }

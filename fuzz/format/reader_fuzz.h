@@ -70,16 +70,18 @@ inline void FuzzReaders(const char* name,
 
 // The format name resolved for each codec, with whether the file itself may
 // expand on reading (a codec, or a format with compressed blocks); aborts
-// when one does not build (the fuzz target would test nothing).
-inline std::vector<std::pair<const FileFormat*, bool>> Formats(
+// when one does not build (the fuzz target would test nothing). Never freed:
+// held through a pointer that outlives the static destructors, so that
+// LeakSanitizer's check at exit still finds the formats reachable.
+using FormatList = std::vector<std::pair<const FileFormat*, bool>>;
+inline const FormatList* Formats(
     const std::vector<std::pair<std::string, std::string>>& names_and_codecs,
     bool compressed_blocks) {
-  std::vector<std::pair<const FileFormat*, bool>> out;
+  auto* out = new FormatList();
   for (const auto& [name, codec] : names_and_codecs) {
     auto f = NewFileFormat(name, FormatOptions{codec, "fuzz"});
     if (!f.ok()) std::abort();
-    // Lives as long as the process.
-    out.emplace_back(f->release(), compressed_blocks || !codec.empty());
+    out->emplace_back(f->release(), compressed_blocks || !codec.empty());
   }
   return out;
 }

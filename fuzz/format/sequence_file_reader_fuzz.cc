@@ -5,8 +5,8 @@
 #include "reader_fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const auto formats =
+  static const auto* formats =
       secor::fuzz::Formats({{"sequencefile", ""}, {"sequencefile-msgpack", ""}}, true);
-  secor::fuzz::FuzzReaders("sequence_file", formats, data, size);
+  secor::fuzz::FuzzReaders("sequence_file", *formats, data, size);
   return 0;
 }

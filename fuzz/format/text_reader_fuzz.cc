@@ -5,13 +5,13 @@
 #include "reader_fuzz.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const auto formats = secor::fuzz::Formats({{"text", ""},
-                                                    {"text", "gzip"},
-                                                    {"text", "deflate"},
-                                                    {"text", "zstd"},
-                                                    {"text", "snappy"},
-                                                    {"text", "lz4"}},
-                                                   false);
-  secor::fuzz::FuzzReaders("text", formats, data, size);
+  static const auto* formats = secor::fuzz::Formats({{"text", ""},
+                                                     {"text", "gzip"},
+                                                     {"text", "deflate"},
+                                                     {"text", "zstd"},
+                                                     {"text", "snappy"},
+                                                     {"text", "lz4"}},
+                                                    false);
+  secor::fuzz::FuzzReaders("text", *formats, data, size);
   return 0;
 }

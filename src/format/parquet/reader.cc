@@ -104,6 +104,7 @@ Result<std::unique_ptr<Reader>> Reader::Open(const std::string& path) {
   if (r->fd_ < 0) return Status::FromErrno("open " + path, errno);
   off_t size = ::lseek(r->fd_, 0, SEEK_END);
   if (size < 12) return Status::Corruption("{}: too short for a parquet file", path);
+  r->file_size_ = size;
   std::string tail;
   RETURN_IF_ERROR(PreadAll(r->fd_, size - 8, 8, &tail, path));
   std::string head;
@@ -195,6 +196,12 @@ Status Reader::ReadColumn(size_t g, size_t c, ColumnData* out) const {
   int64_t start = cm.dictionary_page_offset.value_or(cm.data_page_offset);
   if (cm.dictionary_page_offset && *cm.dictionary_page_offset > cm.data_page_offset)
     start = cm.data_page_offset;
+  // Offsets and sizes come from the footer: a chunk must lie within the file.
+  if (start < 0 || cm.total_compressed_size < 0 || start > file_size_ ||
+      cm.total_compressed_size > file_size_ - start) {
+    return Status::Corruption("{}: column chunk {} of row group {} at {} (+{}) is outside the file",
+                              path_, c, g, start, cm.total_compressed_size);
+  }
   std::string chunk;
   RETURN_IF_ERROR(
       PreadAll(fd_, start, static_cast<size_t>(cm.total_compressed_size), &chunk, path_));
