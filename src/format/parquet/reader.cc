@@ -219,6 +219,13 @@ Status Reader::ReadColumn(size_t g, size_t c, ColumnData* out) const {
     if (h->compressed_size < 0 || static_cast<size_t>(h->compressed_size) > chunk.size() - pos) {
       return Status::Corruption("{}: page runs past the chunk", where);
     }
+    // The decompressed size sizes a buffer before anything is decompressed:
+    // a negative or absurd one (a corrupt header) is refused, not allocated.
+    // Pages are kilobytes to a few megabytes; 256 MiB is far beyond any.
+    if (h->uncompressed_size < 0 || h->uncompressed_size > (int64_t{1} << 28)) {
+      return Status::Corruption("{}: page claims {} bytes uncompressed", where,
+                                h->uncompressed_size);
+    }
     std::string_view raw = std::string_view(chunk).substr(pos, h->compressed_size);
     pos += h->compressed_size;
     auto st = DecompressPage(cm.codec, raw, static_cast<size_t>(h->uncompressed_size), &page);
