@@ -2,12 +2,15 @@
 # The whole test suite, as CI runs it (.ci/run), on a fresh Debian machine:
 # installs packages, checks formatting, builds twice (optimized with g++ and
 # -Werror; clang with AddressSanitizer + UndefinedBehaviorSanitizer, which
-# also builds the libFuzzer targets), starts a throwaway Ceph RGW, and runs
-# every test: unit tests under the sanitizers, short fuzz runs, integration
-# tests on real processes (Apache Kafka, filesystem, Ceph RGW; the mock
+# also builds the libFuzzer targets; clang with ThreadSanitizer for the unit
+# tests and secor), starts a throwaway Ceph RGW, and runs every test: unit
+# tests under the sanitizers, short fuzz runs, integration tests on real
+# processes (Apache Kafka, filesystem, Ceph RGW; the mock
 # cluster only where a test injects request-level faults; results read back
 # with kcat, Kafka's own tools, awscli, DuckDB), and the model check of the
-# round protocol. SECOR_TEST_KAFKA_VERSION_WANTED=4.4.0 runs it on another
+# round protocol, and end-to-end runs of the sanitizer builds' secor (a chaos
+# variant and the backup-group tests under ASan, a consumer with all its
+# threads under TSan). SECOR_TEST_KAFKA_VERSION_WANTED=4.4.0 runs it on another
 # Kafka version.
 #
 #   scripts/test.sh            everything
@@ -54,6 +57,10 @@ echo "== build (clang, address + undefined sanitizers, fuzz targets)"
 CC=clang CXX=clang++ configure build-asan -DSECOR_SANITIZE=ON -DSECOR_FUZZ=ON -DSECOR_WERROR=OFF
 ninja -C build-asan -j"$jobs" secor_unit_tests secor_fuzz_all
 echo "   ${SECONDS}s"
+echo "== build (clang, thread sanitizer: secor and the threaded domains' unit tests)"
+CC=clang CXX=clang++ configure build-tsan -DSECOR_TSAN=ON -DSECOR_WERROR=OFF
+ninja -C build-tsan -j"$jobs" secor_tsan_tests
+echo "   ${SECONDS}s"
 
 # One Ceph RGW and one Apache Kafka for the whole run; the S3 tests read
 # SECOR_TEST_S3_* and the Kafka tests SECOR_TEST_KAFKA_* from their env files.
@@ -74,9 +81,14 @@ export SECOR_TEST_CEPH_DIR="$ceph_dir"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+tsan_options="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp"
 status=0
 echo "== unit tests (sanitizers)"
 ctest --test-dir build-asan -L unit --output-on-failure -j"$jobs" "$@" || status=1
+echo "== unit tests (thread sanitizer)"
+# (The unit tests not built there show as <target>_NOT_BUILT.)
+TSAN_OPTIONS=$tsan_options ctest --test-dir build-tsan -L unit -E '_NOT_BUILT$' --output-on-failure \
+  -j"$jobs" "$@" || status=1
 echo "== fuzz (short runs)"
 ctest --test-dir build-asan -L fuzz --output-on-failure "$@" || status=1
 echo "== start Apache Kafka (${SECOR_TEST_KAFKA_VERSION_WANTED:-the pinned version})"
@@ -85,4 +97,21 @@ scripts/kafka.sh start "$kafka_dir" ${SECOR_TEST_KAFKA_VERSION_WANTED:+--version
 source "$kafka_dir/env"
 echo "== integration tests and model check"
 ctest --test-dir build -LE unit --output-on-failure --timeout 900 "$@" || status=1
+
+# The same tests' programs, with the secor they run from a sanitizer build
+# (SECOR_TEST_BINARY_DIR) on the same Kafka. Each sanitizer writes its
+# reports to log_path.<pid>; a report that appears fails the test that ran
+# the process (tests/integration/sanitizer_reports_test.cc), even when the
+# process was one the test SIGKILLs and restarts anyway.
+san_logs=$(mktemp -d /tmp/secor-sanitizer-logs-XXXXXX)
+echo "== end to end under AddressSanitizer (build-asan/secor; reports in $san_logs)"
+SECOR_TEST_BINARY_DIR=$root/build-asan SECOR_CHAOS_SECONDS=30 \
+  ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$san_logs/asan \
+  UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$san_logs/ubsan \
+  ctest --test-dir build -R '^(BackupGroupTest\.|ChaosTest\.LocalStore|SanitizerReportsTest\.)' \
+  --output-on-failure --timeout 900 "$@" || status=1
+echo "== end to end under ThreadSanitizer (build-tsan/secor)"
+SECOR_TEST_BINARY_DIR=$root/build-tsan TSAN_OPTIONS=$tsan_options:log_path=$san_logs/tsan \
+  ctest --test-dir build -R '^ConsumerThreadsTest\.' --output-on-failure --timeout 900 "$@" ||
+  status=1
 exit $status

@@ -22,8 +22,11 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "format/file_format.h"
+
+struct avro_file_reader_t_;  // Avro C's avro_file_reader_t
 
 namespace secor {
 
@@ -34,5 +37,10 @@ Result<std::unique_ptr<FileFormat>> NewAvroFormat(const FormatOptions& options,
 // With the defaults (no configuration, no codec), which cannot fail: for
 // reading and for tests.
 std::unique_ptr<FileFormat> NewAvroFormat();
+
+// avro_file_reader(path, reader), with LeakSanitizer off for its
+// allocations: Avro C 1.11 leaks inside it (avro_format.cc). Every caller,
+// tests too, opens Avro files through this.
+int OpenAvroFileReader(const std::string& path, avro_file_reader_t_** reader);
 
 }  // namespace secor

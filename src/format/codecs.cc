@@ -340,6 +340,11 @@ void Lz4Raw(std::string_view in, std::string* out) {
   out->resize(n > 0 ? n : 0);
 }
 Status Lz4RawDecompress(std::string_view in, size_t capacity, std::string* out) {
+  // capacity is what the block header announces (up to 4 GiB, from the
+  // file); an LZ4 block expands at most about 255 times, so room beyond that
+  // could never be filled (a corrupt header made this allocate gigabytes:
+  // fuzz/format/sequence_file_reader_fuzz.cc).
+  capacity = std::min(capacity, in.size() * 255 + 64);
   size_t before = out->size();
   out->resize(before + capacity);
   int n = LZ4_decompress_safe(in.data(), out->data() + before, static_cast<int>(in.size()),

@@ -756,7 +756,7 @@ TEST(AvroFromProtobuf, RepeatedMessagesAndMapsBecomeArraysOfRecordsAndMaps) {
   // The schema Avro C read the file with: arrays and maps of nullable items,
   // records named by their path.
   avro_file_reader_t reader;
-  ASSERT_EQ(avro_file_reader(path.c_str(), &reader), 0) << avro_strerror();
+  ASSERT_EQ(OpenAvroFileReader(path, &reader), 0) << avro_strerror();
   avro_schema_t schema = avro_file_reader_get_writer_schema(reader);
   avro_schema_t items = avro_schema_record_field_get(schema, "items");
   ASSERT_TRUE(is_avro_union(items));

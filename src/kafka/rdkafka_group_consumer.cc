@@ -4,14 +4,30 @@
 
 #include <algorithm>
 #include <chrono>
+#include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "kafka/rdkafka_log.h"
 
 namespace secor {
 namespace {
+
+// Handles this process leaves to its exit (see the destructor) stay
+// reachable from here: they are kept on purpose, and LeakSanitizer, which
+// reports memory no pointer reaches at exit, would otherwise name every
+// allocation of such a client as a leak.
+void LeaveToExit(rd_kafka_t* rk, std::initializer_list<rd_kafka_queue_t*> queues) {
+  static std::mutex mu;
+  // Never freed: lives to the exit.
+  static auto* left = new std::vector<void*>();
+  std::lock_guard lock(mu);
+  left->push_back(rk);
+  left->insert(left->end(), queues.begin(), queues.end());
+}
 
 std::vector<TopicPartition> ToVector(const rd_kafka_topic_partition_list_t* list) {
   std::vector<TopicPartition> out;
@@ -163,16 +179,22 @@ RdKafkaGroupConsumer::~RdKafkaGroupConsumer() {
   if (!closed_) Close(std::chrono::seconds(60));
   if (close_abandoned_) {
     spdlog::warn("kafka: leaving the client, still closing, to the exit");
+    LeaveToExit(rk_, {queue_, close_queue_});
     return;
   }
   // A helper still waiting on a down leader would outlive the handle: leave
   // the handle to the process exit, which is what follows.
   if (!WaitForHelpers(2000)) {
     spdlog::warn("kafka: a watermark request is still waiting; leaving the client to the exit");
+    LeaveToExit(rk_, {queue_, close_queue_});
     return;
   }
-  if (queue_ && ever_assigned_) rd_kafka_queue_destroy(queue_);
-  if (ever_assigned_) rd_kafka_destroy(rk_);  // else see ever_assigned_
+  if (!ever_assigned_) {  // see ever_assigned_
+    LeaveToExit(rk_, {queue_, close_queue_});
+    return;
+  }
+  if (queue_) rd_kafka_queue_destroy(queue_);
+  rd_kafka_destroy(rk_);
 }
 
 Status RdKafkaGroupConsumer::Subscribe(const std::vector<std::string>& topics) {
@@ -533,6 +555,7 @@ Status RdKafkaGroupConsumer::Close(std::chrono::milliseconds timeout) {
   while (!rd_kafka_consumer_closed(rk_)) {
     if (std::chrono::steady_clock::now() >= deadline) {
       close_abandoned_ = true;  // the queue stays with the handle
+      close_queue_ = close_queue;
       return Status::Unavailable(
           "the group did not confirm the leave within {} ms; the group drops this member after "
           "session.timeout.ms",

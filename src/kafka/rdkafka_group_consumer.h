@@ -108,6 +108,8 @@ class RdKafkaGroupConsumer : public GroupConsumer {
 
   rd_kafka_t* rk_ = nullptr;
   rd_kafka_queue_t* queue_ = nullptr;  // the consumer queue
+  // The queue of a close abandoned at its deadline (kept with the handle).
+  rd_kafka_queue_t* close_queue_ = nullptr;
   RebalanceListener* listener_ = nullptr;
   bool closed_ = false;
   bool close_abandoned_ = false;  // Close timed out: the handle is mid-close

@@ -104,6 +104,7 @@ Result<std::unique_ptr<Reader>> Reader::Open(const std::string& path) {
   if (r->fd_ < 0) return Status::FromErrno("open " + path, errno);
   off_t size = ::lseek(r->fd_, 0, SEEK_END);
   if (size < 12) return Status::Corruption("{}: too short for a parquet file", path);
+  r->file_size_ = size;
   std::string tail;
   RETURN_IF_ERROR(PreadAll(r->fd_, size - 8, 8, &tail, path));
   std::string head;
@@ -183,11 +184,24 @@ Status Reader::BuildTree() {
 
 Status Reader::ReadColumn(size_t g, size_t c, ColumnData* out) const {
   *out = ColumnData{};
-  const ColumnMeta& cm = meta_.row_groups.at(g).columns.at(c);
-  const LeafDesc& leaf = leaves_.at(c);
+  // The footer's row groups come from the file: one that lists fewer column
+  // chunks than the schema has leaves is corrupt, not a reason to throw.
+  if (g >= meta_.row_groups.size() || c >= meta_.row_groups[g].columns.size() ||
+      c >= leaves_.size()) {
+    return Status::Corruption("{}: row group {} has no column chunk {} ({} in the schema)", path_,
+                              g, c, leaves_.size());
+  }
+  const ColumnMeta& cm = meta_.row_groups[g].columns[c];
+  const LeafDesc& leaf = leaves_[c];
   int64_t start = cm.dictionary_page_offset.value_or(cm.data_page_offset);
   if (cm.dictionary_page_offset && *cm.dictionary_page_offset > cm.data_page_offset)
     start = cm.data_page_offset;
+  // Offsets and sizes come from the footer: a chunk must lie within the file.
+  if (start < 0 || cm.total_compressed_size < 0 || start > file_size_ ||
+      cm.total_compressed_size > file_size_ - start) {
+    return Status::Corruption("{}: column chunk {} of row group {} at {} (+{}) is outside the file",
+                              path_, c, g, start, cm.total_compressed_size);
+  }
   std::string chunk;
   RETURN_IF_ERROR(
       PreadAll(fd_, start, static_cast<size_t>(cm.total_compressed_size), &chunk, path_));
@@ -204,6 +218,13 @@ Status Reader::ReadColumn(size_t g, size_t c, ColumnData* out) const {
     pos += hsize;
     if (h->compressed_size < 0 || static_cast<size_t>(h->compressed_size) > chunk.size() - pos) {
       return Status::Corruption("{}: page runs past the chunk", where);
+    }
+    // The decompressed size sizes a buffer before anything is decompressed:
+    // a negative or absurd one (a corrupt header) is refused, not allocated.
+    // Pages are kilobytes to a few megabytes; 256 MiB is far beyond any.
+    if (h->uncompressed_size < 0 || h->uncompressed_size > (int64_t{1} << 28)) {
+      return Status::Corruption("{}: page claims {} bytes uncompressed", where,
+                                h->uncompressed_size);
     }
     std::string_view raw = std::string_view(chunk).substr(pos, h->compressed_size);
     pos += h->compressed_size;

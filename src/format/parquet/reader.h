@@ -73,6 +73,7 @@ class Reader {
 
   std::string path_;
   int fd_ = -1;
+  int64_t file_size_ = 0;
   FileMeta meta_;
   std::vector<LeafDesc> leaves_;
   std::vector<std::string> field_names_;

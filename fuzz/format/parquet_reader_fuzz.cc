@@ -1,0 +1,11 @@
+// libFuzzer: the Parquet (footer, Thrift metadata, pages, every encoding and column codec) reader
+// on arbitrary files (fuzz/format/reader_fuzz.h). Seeds: files our writer made
+// (fuzz/format/make_reader_seeds.cc).
+#include "format/file_format.h"
+#include "reader_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const auto* formats = secor::fuzz::Formats({{"parquet", ""}}, true);
+  secor::fuzz::FuzzReaders("parquet", *formats, data, size);
+  return 0;
+}

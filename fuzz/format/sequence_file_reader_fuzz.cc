@@ -1,0 +1,12 @@
+// libFuzzer: the SequenceFile (every codec, read from the header; plain and MessagePack values)
+// reader on arbitrary files (fuzz/format/reader_fuzz.h). Seeds: files our writer made
+// (fuzz/format/make_reader_seeds.cc).
+#include "format/file_format.h"
+#include "reader_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const auto* formats =
+      secor::fuzz::Formats({{"sequencefile", ""}, {"sequencefile-msgpack", ""}}, true);
+  secor::fuzz::FuzzReaders("sequence_file", *formats, data, size);
+  return 0;
+}
