@@ -86,6 +86,7 @@ void AddConsumeCommand(CLI::App& app, CommandRun* run) {
       }
       auto config = LoadConfig(*flags, /*stop_on_unsupported=*/false);
       if (!config.ok()) return Fail("consume", config.status(), 2);
+      RaiseOpenFileLimit();
       // Every problem of the file at once, and before joining the group: a
       // member that then stops would leave the group waiting for it to
       // time out.
@@ -107,7 +108,6 @@ void AddConsumeCommand(CLI::App& app, CommandRun* run) {
       // than killing it with nothing to show for why.
       std::signal(SIGTERM, OnSignal);
       std::signal(SIGINT, OnSignal);
-      RaiseOpenFileLimit();
       auto consumer = Consumer::Create(*config, options);
       if (!consumer.ok() && g_signals.load() > 0) {
         spdlog::info("stopping: asked to stop during start-up ({})", consumer.status().message());
