@@ -7,7 +7,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"secor: persist Kafka topics to S3 or a filesystem, exactly once"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "secor 0.1.0");
+  app.set_version_flag("--version", secor::kSecorVersionLine);
   secor::CommandRun run;
   secor::AddAllCommands(app, &run);
   CLI11_PARSE(app, argc, argv);

@@ -19,7 +19,7 @@ void ConfigFlags::AddTo(CLI::App* sub, bool config_required) {
   sub->add_flag("--log-json", log_json, "log JSON lines");
 }
 
-Result<Config> LoadConfig(const ConfigFlags& flags) {
+Result<Config> LoadConfig(const ConfigFlags& flags, bool stop_on_unsupported) {
   // A configuration that fails to load is reported in the format asked for.
   if (flags.log_json) RETURN_IF_ERROR(InitLogging({"info", true}));
   Config config;
@@ -85,7 +85,7 @@ Result<Config> LoadConfig(const ConfigFlags& flags) {
     spdlog::info("keys of the Java Secor with no effect here (docs/compatibility.md): {}",
                  Join(others, ", "));
   }
-  RETURN_IF_ERROR(config.CheckUnsupportedKeys());
+  if (stop_on_unsupported) RETURN_IF_ERROR(config.CheckUnsupportedKeys());
   return config;
 }
 

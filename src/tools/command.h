@@ -24,6 +24,11 @@ void AddProgressCommand(CLI::App& app, CommandRun* run);
 void AddFinalizeCommand(CLI::App& app, CommandRun* run);
 void AddImportOffsetsCommand(CLI::App& app, CommandRun* run);
 void AddResetOffsetsCommand(CLI::App& app, CommandRun* run);
+void AddCheckCommand(CLI::App& app, CommandRun* run);
+void AddVersionCommand(CLI::App& app, CommandRun* run);
+
+// What secor version and secor --version print.
+inline constexpr char kSecorVersionLine[] = "secor 0.1.0";
 
 // Adds every subcommand (commands.cc lists them).
 void AddAllCommands(CLI::App& app, CommandRun* run);
@@ -39,7 +44,10 @@ struct ConfigFlags {
 
 // Loads the configuration of flags, sets up logging and warns about unknown
 // keys. On error prints one line to stderr and returns nullopt-like failure.
-Result<Config> LoadConfig(const ConfigFlags& flags);
+// stop_on_unsupported: a key of the Java Secor this version cannot honour is
+// an error here (false: left to ValidateConsumeConfig, which reports it with
+// every other problem).
+Result<Config> LoadConfig(const ConfigFlags& flags, bool stop_on_unsupported = true);
 
 // Prints "secor <command>: <message>" to stderr and returns exit code 1 (or code).
 int Fail(const std::string& command, const Status& status, int code = 1);

@@ -12,6 +12,8 @@ void AddAllCommands(CLI::App& app, CommandRun* run) {
   AddFinalizeCommand(app, run);
   AddImportOffsetsCommand(app, run);
   AddResetOffsetsCommand(app, run);
+  AddCheckCommand(app, run);
+  AddVersionCommand(app, run);
 }
 
 }  // namespace secor

@@ -12,6 +12,7 @@
 #include "consumer/consumer.h"
 #include "metrics/http_server.h"
 #include "tools/command.h"
+#include "tools/config_check.h"
 
 namespace secor {
 namespace {
@@ -76,8 +77,29 @@ void AddConsumeCommand(CLI::App& app, CommandRun* run) {
   sub->add_option("--max-messages", *max_messages, "stop after this many messages (tests, demos)");
   sub->callback([run, flags, max_messages] {
     *run = [flags, max_messages] {
-      auto config = LoadConfig(*flags);
+      if (flags->config_path.empty() && flags->overrides.empty()) {
+        return Fail("consume",
+                    Status::InvalidArgument("no configuration file: give --config FILE "
+                                            "(e.g. examples/local.properties), or every "
+                                            "setting with --set key=value"),
+                    2);
+      }
+      auto config = LoadConfig(*flags, /*stop_on_unsupported=*/false);
       if (!config.ok()) return Fail("consume", config.status(), 2);
+      RaiseOpenFileLimit();
+      // Every problem of the file at once, and before joining the group: a
+      // member that then stops would leave the group waiting for it to
+      // time out.
+      std::vector<std::string> problems = ValidateConsumeConfig(*config);
+      for (const std::string& p : problems) Fail("consume", Status::InvalidArgument("{}", p));
+      if (!problems.empty()) {
+        return Fail(
+            "consume",
+            Status::InvalidArgument("{} configuration {}; not started (secor check -c "
+                                    "FILE checks a file without starting)",
+                                    problems.size(), problems.size() == 1 ? "problem" : "problems"),
+            2);
+      }
       ConsumerOptions options;
       options.max_messages = *max_messages;
       options.stop_signals = &g_signals;
@@ -86,7 +108,6 @@ void AddConsumeCommand(CLI::App& app, CommandRun* run) {
       // than killing it with nothing to show for why.
       std::signal(SIGTERM, OnSignal);
       std::signal(SIGINT, OnSignal);
-      RaiseOpenFileLimit();
       auto consumer = Consumer::Create(*config, options);
       if (!consumer.ok() && g_signals.load() > 0) {
         spdlog::info("stopping: asked to stop during start-up ({})", consumer.status().message());
