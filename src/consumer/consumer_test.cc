@@ -301,11 +301,13 @@ TEST_F(ConsumerCoreTest, AFetchPastTheOffsetNeededIsSoughtBackAndSkipsNothing) {
   ASSERT_EQ(kafka_->AppendAll(kT0, next), 10);
   ASSERT_TRUE(CommittedToEnd(kT0));
   Stop();
-  // The consumer sought back to exactly the offset it needed, once.
+  // The first seek after the jump went back to exactly the offset the
+  // consumer needed (later ones, after a pause for backpressure, seek to
+  // where it stands).
   auto seeks = kafka_->SeekHistory();
-  std::vector<std::pair<TopicPartition, int64_t>> after(
-      seeks.begin() + static_cast<std::ptrdiff_t>(seeks_before), seeks.end());
-  EXPECT_EQ(after, (std::vector<std::pair<TopicPartition, int64_t>>{{kT0, 10}}));
+  ASSERT_GT(seeks.size(), seeks_before) << "no seek after the jump";
+  EXPECT_TRUE(seeks[seeks_before].first == kT0);
+  EXPECT_EQ(seeks[seeks_before].second, 10);
   // And skipped nothing: every offset 0..29 stored once (a multiset).
   EXPECT_EQ(Stored("t")[0], Range(0, 30));
 }

@@ -219,6 +219,14 @@ class StoreFaults {
  public:
   virtual ~StoreFaults() = default;
   virtual std::string Begin(std::mt19937_64& rng) = 0;  // returns what it did
+  // A fault that stops the round markers' creates (ahead of a SIGSTOP).
+  virtual std::string BeginOnMarkers() = 0;
+  // Whether the fault begun last has met what it aims at yet: a fault is
+  // kept on (up to a bound) until it has, so that it cannot pass unnoticed
+  // at an idle moment (after a broker restart, say).
+  virtual bool Hit() = 0;
+  // Whether the fault begun last fails the uploads of data files only.
+  virtual bool AimsAtUploads() const = 0;
   virtual void End() = 0;
 };
 
@@ -229,13 +237,40 @@ class StoreFaults {
 // leaves no window in which a writer could recreate the directory.
 class LocalStoreFaults : public StoreFaults {
  public:
-  explicit LocalStoreFaults(std::string root) : root_(std::move(root)) {}
+  LocalStoreFaults(std::string root, std::string logs)
+      : root_(std::move(root)), logs_(std::move(logs)) {}
   std::string Begin(std::mt19937_64& rng) override {
     // The data directory first, then the markers, in turn: every run with a
     // store fault has one that hits the uploads of data files.
     static_cast<void>(rng());  // drawn as before, so earlier seeds keep their schedule
-    const char* which = (begun_++ % 2 == 0) ? kTopic : "_secor_rounds";
+    return Swap((begun_++ % 2 == 0) ? kTopic : "_secor_rounds");
+  }
+  std::string BeginOnMarkers() override { return Swap("_secor_rounds"); }
+  // The consumers' retries of what the swapped directory holds: uploads of
+  // data files, or marker creates.
+  int Retries() {
+    bool data = dir_ == root_ + "/" + kTopic;
+    int n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(logs_)) {
+      std::string name = entry.path().filename().string();
+      if (!StartsWith(name, "consumer-") || !EndsWith(name, ".err")) continue;
+      auto text = ReadFile(entry.path().string());
+      if (!text.ok()) continue;
+      for (const auto& line : Split(*text, '\n')) {
+        if (line.find(" failed (attempt ") == std::string::npos) continue;
+        if (data ? line.find("upload " + dir_ + "/") != std::string::npos
+                 : line.find("create marker of ") != std::string::npos) {
+          ++n;
+        }
+      }
+    }
+    return n;
+  }
+  bool Hit() override { return !active_ || Retries() > retries_at_begin_; }
+  bool AimsAtUploads() const override { return dir_ == root_ + "/" + kTopic; }
+  std::string Swap(const char* which) {
     dir_ = root_ + "/" + which;
+    retries_at_begin_ = Retries();
     blocker_ = root_ + "/.chaos-blocker";
     std::filesystem::create_directories(dir_);
     EXPECT_TRUE(WriteFileAtomic(blocker_, "store fault\n").ok());
@@ -253,25 +288,65 @@ class LocalStoreFaults : public StoreFaults {
   }
 
  private:
-  std::string root_, dir_, blocker_;
+  std::string root_, logs_, dir_, blocker_;
   bool active_ = false;
   int begun_ = 0;
+  int retries_at_begin_ = 0;
 };
 
-// S3 through `secor-faultproxy`: raises its error rate for a while.
+// S3 through `secor-faultproxy`: raises its error rate for a while. The
+// first fault of a run, and every other one after it, hits only writes of
+// data files ("target data"): a fault on every request stops the round
+// markers first, and a round whose marker is not created uploads nothing,
+// so the uploads themselves would never meet a fault.
 class ProxyStoreFaults : public StoreFaults {
  public:
   explicit ProxyStoreFaults(Process* proxy) : proxy_(proxy) {}
   std::string Begin(std::mt19937_64& rng) override {
     static const char* kRates[] = {"0.3", "0.6", "1"};
     std::string rate = kRates[rng() % 3];
-    proxy_->WriteLine("error-rate " + rate);
-    return "store: proxy error rate " + rate;
+    std::string target = begun_++ % 2 == 0 ? "data" : "all";
+    counter_ = target == "data" ? "data-write-faults" : "faults";
+    at_begin_ = Stats()[counter_];
+    Command("target " + target);
+    Command("error-rate " + rate);
+    return "store: proxy error rate " + rate + " on " +
+           (target == "data" ? "data file writes" : "every request");
   }
-  void End() override { proxy_->WriteLine("error-rate 0"); }
+  std::string BeginOnMarkers() override {
+    counter_ = "faults";
+    at_begin_ = Stats()[counter_];
+    Command("target all");
+    Command("error-rate 1");
+    return "store: proxy error rate 1 on every request";
+  }
+  bool Hit() override { return Stats()[counter_] > at_begin_; }
+  bool AimsAtUploads() const override { return counter_ == "data-write-faults"; }
+  void End() override { Command("error-rate 0"); }
+  // The proxy's counters by name ("stats").
+  std::map<std::string, int64_t> Stats() {
+    Command("stats");
+    auto lines = proxy_->WaitForLines(answers_, 5s);
+    std::map<std::string, int64_t> out;
+    if (lines.size() < answers_) return out;
+    auto words = Split(lines[answers_ - 1], ' ');
+    for (size_t i = 1; i + 1 < words.size(); i += 2) {
+      out[words[i]] = std::strtoll(words[i + 1].c_str(), nullptr, 10);
+    }
+    return out;
+  }
 
  private:
+  // Every command is answered with one line, after the address line.
+  void Command(const std::string& line) {
+    proxy_->WriteLine(line);
+    ++answers_;
+  }
   Process* proxy_;
+  int begun_ = 0;
+  size_t answers_ = 1;
+  std::string counter_ = "faults";
+  int64_t at_begin_ = 0;
 };
 
 class ChaosTest : public ::testing::Test {
@@ -408,7 +483,19 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
   // Faults in flight end at these times (kNever: none in flight).
   const auto kNever = Clock::time_point::max();
   Clock::time_point resume_at = kNever, broker_up_at = kNever, store_ok_at = kNever;
-  int stopped_member = -1, down_broker = 0;
+  // A SIGSTOP aimed at a consumer whose marker creates fail (below).
+  Clock::time_point stop_at = kNever;
+  // When Kafka last came back: a fault that waits to hit gives up only 10 s
+  // after that (the group needs a while to read again), never while Kafka
+  // is down.
+  Clock::time_point kafka_back = t0_;
+  // When a paused consumer last woke: no store fault for 3 s after, so that
+  // the creates it retries meet its successor's markers, not a fault.
+  Clock::time_point resumed_at = t0_ - 1h;
+  auto gave_up = [&](Clock::time_point since, Clock::time_point now) {
+    return now >= since + 10s && now >= kafka_back + 10s && broker_up_at == kNever;
+  };
+  int stopped_member = -1, down_broker = 0, stop_victim = -1;
   std::map<std::string, int>& done = done_;  // action -> times
   std::vector<std::string> deck;
   const std::vector<std::string> error_commands = {
@@ -424,6 +511,7 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
       members[stopped_member].proc->Signal(SIGCONT);
       members[stopped_member].stopped = false;
       Log(fmt::format("SIGCONT consumer {}", stopped_member));
+      resumed_at = now;
       resume_at = kNever;
       stopped_member = -1;
     }
@@ -436,8 +524,56 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
         Log(a);
       }
       broker_up_at = kNever;
+      now = kafka_back = Clock::now();  // starting a node took a while
     }
-    if (now >= store_ok_at) {
+    // The aimed SIGSTOP waits until the marker fault has hit (see gave_up).
+    // And only while Kafka is up and has been for 5 s: the group must be
+    // able to give the paused consumer's partitions to another.
+    if (now >= stop_at && broker_up_at == kNever && now >= kafka_back + 5s &&
+        (faults->Hit() || gave_up(stop_at, now))) {
+      members[stop_victim].proc->Signal(SIGSTOP);
+      members[stop_victim].stopped = true;
+      stopped_member = stop_victim;
+      resume_at = now + std::chrono::milliseconds(uniform(7000, 9500));
+      Log(fmt::format("SIGSTOP consumer {}", stop_victim));
+      stop_at = kNever;
+      stop_victim = -1;
+    }
+    // A store fault lasts until it has hit (see gave_up).
+    // A marker fault ahead of a SIGSTOP lasts until the SIGSTOP.
+    if (now >= store_ok_at && stop_at == kNever && (faults->Hit() || gave_up(store_ok_at, now))) {
+      if (!faults->Hit()) {
+        Log("store: the fault met nothing it aims at");
+      } else if (faults->AimsAtUploads()) {
+        // A kill aimed at a consumer whose uploads are failing: it holds
+        // decided rounds (markers created, files not all stored), which the
+        // partitions' next owners must replay.
+        int victim = -1;
+        size_t most = 0;
+        for (int i = 0; i < kConsumers; ++i) {
+          if (members[i].stopped || i == stop_victim) continue;
+          size_t n = 0;
+          for (const auto& line : Split(members[i].proc->Stderr(), '\n')) {
+            bool data = line.find(std::string("/") + kTopic + "/offset=") != std::string::npos;
+            if (data && (line.find(" failed (attempt ") != std::string::npos ||
+                         line.find("; retry ") != std::string::npos)) {
+              ++n;
+            }
+          }
+          if (n > most) {
+            most = n;
+            victim = i;
+          }
+        }
+        if (victim >= 0) {
+          killed_pids_.insert(members[victim].proc->pid());
+          members[victim].proc->Signal(SIGKILL);
+          members[victim].proc->Wait(10s);
+          Log(fmt::format("SIGKILL consumer {} (its uploads were failing), restarting", victim));
+          Start(members[victim], victim);
+          ++done["kill"];
+        }
+      }
       faults->End();
       Log("store: fault over");
       store_ok_at = kNever;
@@ -468,10 +604,21 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
       int victim = static_cast<int>(uniform(0, kConsumers - 1));
       // A fault whose kind is already in flight gives way to this one.
       const std::string busy = real ? "none" : "kafka-errors";
-      if (action == "stop" && (resume_at != kNever || victim == stopped_member)) action = busy;
-      if (action == "broker" && broker_up_at != kNever) action = busy;
-      if (action == "store" && store_ok_at != kNever) action = busy;
-      if ((action == "kill" || action == "term") && victim == stopped_member) action = busy;
+      if (action == "stop" &&
+          (resume_at != kNever || stop_at != kNever || victim == stopped_member)) {
+        action = busy;
+      }
+      // Nor while a consumer is (to be) paused: with Kafka down the group
+      // cannot move the paused consumer's partitions.
+      if (action == "broker" &&
+          (broker_up_at != kNever || stop_at != kNever || resume_at != kNever)) {
+        action = busy;
+      }
+      if (action == "store" && (store_ok_at != kNever || now < resumed_at + 3s)) action = busy;
+      if ((action == "kill" || action == "term") &&
+          (victim == stopped_member || victim == stop_victim)) {
+        action = busy;
+      }
       if (action == "kill") {
         killed_pids_.insert(members[victim].proc->pid());
         members[victim].proc->Signal(SIGKILL);
@@ -498,12 +645,18 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
         Start(members[victim], victim);
       } else if (action == "stop") {
         // Past the session timeout (6 s): the group moves its partitions, and
-        // it wakes up as a zombie with old rounds in hand.
-        members[victim].proc->Signal(SIGSTOP);
-        members[victim].stopped = true;
-        stopped_member = victim;
-        resume_at = now + std::chrono::milliseconds(uniform(7000, 9500));
-        Log(fmt::format("SIGSTOP consumer {}", victim));
+        // it wakes up as a zombie with old rounds in hand. Aimed: the store
+        // refuses marker creates from 1.5 s before the pause to 1.5 s into
+        // it (unless a store fault is already on), so the consumer is
+        // paused with sealed rounds whose markers it is retrying. Woken, it
+        // creates a marker that its partition's new owner created first (a
+        // conflict), or the new owner meets the one it creates.
+        if (store_ok_at == kNever) {
+          Log(faults->BeginOnMarkers() + fmt::format(" (ahead of SIGSTOP consumer {})", victim));
+          store_ok_at = now + 3s;
+        }
+        stop_at = now + 1500ms;
+        stop_victim = victim;
       } else if (action == "broker" && real) {
         Log(real_broker.Down(rng));
         broker_up_at = Clock::now() + std::chrono::milliseconds(uniform(1500, 5000));
@@ -529,6 +682,7 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
   }
 
   // Calm: every fault undone, every member alive, no more messages.
+  stop_at = kNever;
   if (stopped_member >= 0) members[stopped_member].proc->Signal(SIGCONT);
   if (broker_up_at != kNever) {
     if (real) {
@@ -658,7 +812,7 @@ void ChaosTest::ExpectLocalStoreHoldsOnlyAllowedState(const std::string& root) {
 }
 
 TEST_F(ChaosTest, LocalStoreEveryMessageExactlyOnceUnderKillsPausesAndFaults) {
-  LocalStoreFaults faults(dir_.Join("store"));
+  LocalStoreFaults faults(dir_.Join("store"), dir_.path());
   Run({{"secor.output.uri", dir_.Join("store")}}, &faults, 60);
   if (HasFatalFailure()) return;
   ExpectLocalStoreHoldsOnlyAllowedState(dir_.Join("store"));
@@ -668,20 +822,10 @@ TEST_F(ChaosTest, LocalStoreEveryMessageExactlyOnceUnderKillsPausesAndFaults) {
 // and refused commits, failed fetches, coordinator errors), which a real
 // broker cannot be made to answer on demand.
 TEST_F(ChaosTest, MockKafkaInjectedRequestErrorsLocalStoreEveryMessageExactlyOnce) {
-  LocalStoreFaults faults(dir_.Join("store"));
+  LocalStoreFaults faults(dir_.Join("store"), dir_.path());
   Run({{"secor.output.uri", dir_.Join("store")}}, &faults, 45, testing::KafkaKind::kMock);
   if (HasFatalFailure()) return;
   ExpectLocalStoreHoldsOnlyAllowedState(dir_.Join("store"));
-}
-
-// "ok requests 12 faults 3 ...": the fault proxy's counters by name.
-std::map<std::string, int64_t> ParseProxyStats(const std::string& line) {
-  std::map<std::string, int64_t> out;
-  auto words = Split(std::string(Trim(line)), ' ');
-  for (size_t i = 1; i + 1 < words.size(); i += 2) {
-    out[words[i]] = std::strtoll(words[i + 1].c_str(), nullptr, 10);
-  }
-  return out;
 }
 
 // The same on S3 (Ceph RGW from scripts/test.sh), through `secor-faultproxy`
@@ -728,11 +872,9 @@ TEST_F(ChaosTest, S3ThroughFaultProxyEveryMessageExactlyOnce) {
        {"secor.s3.multipart.threshold.bytes", std::to_string(kMultipartThreshold)}},
       &faults, 45);
   if (HasFatalFailure()) return;
-  proxy.WriteLine("stats");
-  EXPECT_TRUE(proxy.WaitForOutput("ok requests ", 5s));
+  auto stats = faults.Stats();
   std::string stats_line = Tail(proxy.Stdout(), 1);
   std::cout << "[chaos] faultproxy: " << stats_line << std::endl;
-  auto stats = ParseProxyStats(stats_line);
   // The proxy's faults fired, some on writes of data files, and files above
   // the threshold went up as multipart uploads.
   if (done_["store"] > 0) {

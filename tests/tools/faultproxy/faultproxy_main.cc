@@ -15,7 +15,10 @@
 // be parsed. The first line of standard output is the listen address
 // (http://127.0.0.1:PORT); then one command per line on standard input, each
 // answered with one line: "error-rate R", "mode 500|503|reset|reset-after|mixed",
-// "create-only honoured|ignored", "stall TEXT", "stats", "quit".
+// "create-only honoured|ignored", "target all|data", "stall TEXT", "release",
+// "stats", "quit". "target data" limits the faults to writes of data (a PUT
+// or POST whose path has no component that starts with "_"): the round
+// markers get through, and the faults meet the uploads of data files.
 //
 // "stats" also counts what the faults hit and what kinds of request passed,
 // so a test can show that the faults it scheduled fired: faults by kind,
@@ -71,6 +74,7 @@ struct ProxyState {
   double rate = 0;
   std::string mode;
   std::atomic<bool> ignore_create_only{false};
+  bool data_only = false;  // "target data"
   std::atomic<int64_t> requests{0}, faults{0};
   // Faults by kind: 500, 503, reset, reset-after.
   std::atomic<int64_t> fault_500{0}, fault_503{0}, fault_reset{0}, fault_reset_after{0};
@@ -84,8 +88,9 @@ struct ProxyState {
   int upstream_port = 0;
 
   // The fault for the next request, or "" to forward it.
-  std::string Pick() {
+  std::string Pick(bool data_write) {
     std::lock_guard lock(mu);
+    if (data_only && !data_write) return "";
     if (std::uniform_real_distribution<double>(0, 1)(rng) >= rate) return "";
     if (mode != "mixed") return mode;
     static const char* kAll[] = {"500", "503", "reset", "reset-after"};
@@ -251,7 +256,7 @@ void Serve(ProxyState* st, int fd) {
   }
   ++st->requests;
   const RequestKind kind = Classify(head);
-  std::string fault = st->Pick();
+  std::string fault = st->Pick(kind.data_write);
   if (!fault.empty()) {
     ++st->faults;
     if (fault == "500") ++st->fault_500;
@@ -411,6 +416,11 @@ int RunProxy(const ProxyArgs& args) {
                (words[1] == "honoured" || words[1] == "ignored")) {
       st->ignore_create_only = words[1] == "ignored";
       answer = "ok create-only " + words[1];
+    } else if (words[0] == "target" && words.size() == 2 &&
+               (words[1] == "all" || words[1] == "data")) {
+      std::lock_guard lock(st->mu);
+      st->data_only = words[1] == "data";
+      answer = "ok target " + words[1];
     } else if (words[0] == "stall" && words.size() == 2) {
       std::lock_guard lock(st->mu);
       st->stall_text = words[1];
@@ -433,8 +443,8 @@ int RunProxy(const ProxyArgs& args) {
       std::_Exit(0);
     } else {
       answer = "error: unknown command " + line +
-               " (error-rate R, mode M, create-only honoured|ignored, stall TEXT, release, stats, "
-               "quit)";
+               " (error-rate R, mode M, create-only honoured|ignored, target all|data, stall TEXT, "
+               "release, stats, quit)";
     }
     std::printf("%s\n", answer.c_str());
     std::fflush(stdout);
