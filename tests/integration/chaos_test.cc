@@ -361,6 +361,7 @@ class ChaosTest : public ::testing::Test {
   // Filled by Run: faults done by kind, pids SIGKILLed, data files read back
   // (keys relative to the output root) and what the logs say.
   std::map<std::string, int> done_;
+  std::map<std::string, int> aimed_;  // aimed faults that hit their mark, by kind
   std::set<pid_t> killed_pids_;
   std::set<std::string> data_files_;
   FaultEvidence evidence_;
@@ -505,7 +506,12 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
 
   auto end = t0_ + std::chrono::seconds(seconds);
   auto next_action = t0_ + 5s;  // let the group form first
-  while (Clock::now() < end) {
+  // When the time is up, faults in flight still run their course (a pause
+  // its length, a store fault until it has hit), for at most 30 s more; no
+  // new one starts.
+  while (Clock::now() < end ||
+         (Clock::now() < end + 30s &&
+          (store_ok_at != kNever || stop_at != kNever || resume_at != kNever))) {
     auto now = Clock::now();
     if (now >= resume_at) {
       members[stopped_member].proc->Signal(SIGCONT);
@@ -531,18 +537,24 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
     // able to give the paused consumer's partitions to another.
     if (now >= stop_at && broker_up_at == kNever && now >= kafka_back + 5s &&
         (faults->Hit() || gave_up(stop_at, now))) {
+      bool aimed = faults->Hit();
+      if (aimed) ++aimed_["stop"];
       members[stop_victim].proc->Signal(SIGSTOP);
       members[stop_victim].stopped = true;
       stopped_member = stop_victim;
       resume_at = now + std::chrono::milliseconds(uniform(7000, 9500));
-      Log(fmt::format("SIGSTOP consumer {}", stop_victim));
+      Log(fmt::format("SIGSTOP consumer {}{}", stop_victim,
+                      aimed ? " (its marker creates failing)" : " (the marker fault met nothing)"));
       stop_at = kNever;
       stop_victim = -1;
     }
     // A store fault lasts until it has hit (see gave_up).
     // A marker fault ahead of a SIGSTOP lasts until the SIGSTOP.
     if (now >= store_ok_at && stop_at == kNever && (faults->Hit() || gave_up(store_ok_at, now))) {
-      if (!faults->Hit()) {
+      const bool hit = faults->Hit();
+      if (hit) ++aimed_["store"];
+      if (hit && faults->AimsAtUploads()) ++aimed_["store-uploads"];
+      if (!hit) {
         Log("store: the fault met nothing it aims at");
       } else if (faults->AimsAtUploads()) {
         // A kill aimed at a consumer whose uploads are failing: it holds
@@ -572,6 +584,7 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
           Log(fmt::format("SIGKILL consumer {} (its uploads were failing), restarting", victim));
           Start(members[victim], victim);
           ++done["kill"];
+          ++aimed_["kill"];
         }
       }
       faults->End();
@@ -587,7 +600,7 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
         Start(members[i], i);
       }
     }
-    if (now >= next_action) {
+    if (now >= next_action && now < end) {
       if (deck.empty()) {
         deck = {"kill", "kill", "stop", "broker", "kafka-errors", "kafka-errors", "store", "term"};
         // Real Kafka takes no injected request errors: a second broker fault instead.
@@ -765,14 +778,24 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
       "broker errors, {} failed multipart aborts",
       evidence_.replayed_rounds, evidence_.conflicts, evidence_.refused_commits,
       evidence_.upload_faults, evidence_.broker_errors, evidence_.aborts_failed));
-  if (done["kill"] + done["stop"] > 0) {
-    EXPECT_GT(evidence_.replayed_rounds, 0);
+  // A fault aimed at its moment must have had its effect; the schedule's
+  // faults must have hit something at least once.
+  std::string aimed;
+  for (const auto& [a, n] : aimed_) aimed += fmt::format(" {}={}", a, n);
+  Log("aimed faults that hit:" + aimed);
+  if (aimed_["kill"] > 0) {
+    EXPECT_GT(evidence_.replayed_rounds, 0) << "a kill of a consumer with rounds in upload";
   }
-  if (done["stop"] > 0) {
-    EXPECT_GT(evidence_.conflicts, 0);
+  if (aimed_["stop"] > 0) {
+    EXPECT_GT(evidence_.conflicts, 0) << "a pause of a consumer retrying marker creates";
+  }
+  if (done["stop"] + done["kill"] + done["term"] > 0) {
     EXPECT_GT(evidence_.refused_commits, 0);
   }
   if (done["store"] > 0) {
+    EXPECT_GT(aimed_["store"], 0) << "no store fault met an upload or a marker create";
+  }
+  if (aimed_["store-uploads"] > 0) {
     EXPECT_GT(evidence_.upload_faults, 0);
   }
   if (done["broker"] > 0) {
@@ -877,8 +900,10 @@ TEST_F(ChaosTest, S3ThroughFaultProxyEveryMessageExactlyOnce) {
   std::cout << "[chaos] faultproxy: " << stats_line << std::endl;
   // The proxy's faults fired, some on writes of data files, and files above
   // the threshold went up as multipart uploads.
-  if (done_["store"] > 0) {
+  if (aimed_["store"] > 0) {
     EXPECT_GT(stats["faults"], 0) << stats_line;
+  }
+  if (aimed_["store-uploads"] > 0) {
     EXPECT_GT(stats["data-write-faults"], 0) << stats_line;
   }
   EXPECT_GT(stats["multipart-completed"], 0) << stats_line;
