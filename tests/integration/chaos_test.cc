@@ -786,9 +786,10 @@ void ChaosTest::Run(const std::map<std::string, std::string>& store_settings, St
   if (aimed_["kill"] > 0) {
     EXPECT_GT(evidence_.replayed_rounds, 0) << "a kill of a consumer with rounds in upload";
   }
-  if (aimed_["stop"] > 0) {
-    EXPECT_GT(evidence_.conflicts, 0) << "a pause of a consumer retrying marker creates";
-  }
+  // Marker conflicts are counted, not required: even an aimed pause does
+  // not always produce one (the group may move the paused consumer's
+  // partitions only after it wakes and creates its markers, and then its
+  // successors replay instead; docs/chaos.md).
   if (done["stop"] + done["kill"] + done["term"] > 0) {
     EXPECT_GT(evidence_.refused_commits, 0);
   }
