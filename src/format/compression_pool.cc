@@ -26,11 +26,18 @@ std::future<void> CompressionPool::Submit(std::function<void()> job) {
   std::future<void> done = task.get_future();
   {
     std::unique_lock lock(mu_);
+    ++blocked_submitters_;
     room_.wait(lock, [this] { return waiting_.size() < max_waiting_ || stopping_; });
+    --blocked_submitters_;
     waiting_.push_back(std::move(task));
   }
   work_ready_.notify_one();
   return done;
+}
+
+int CompressionPool::BlockedSubmitters() {
+  std::lock_guard lock(mu_);
+  return blocked_submitters_;
 }
 
 void CompressionPool::Work() {

@@ -31,6 +31,8 @@ class CompressionPool {
   // Runs job on a pool thread; the future is ready when it has run.
   std::future<void> Submit(std::function<void()> job);
   int threads() const { return static_cast<int>(threads_.size()); }
+  // Callers of Submit blocked now because the queue is full (a test waits on it).
+  int BlockedSubmitters();
 
  private:
   void Work();
@@ -39,6 +41,7 @@ class CompressionPool {
   std::condition_variable work_ready_, room_;
   std::deque<std::packaged_task<void()>> waiting_;
   size_t max_waiting_;
+  int blocked_submitters_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

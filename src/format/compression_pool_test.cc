@@ -7,8 +7,12 @@
 #include <thread>
 #include <vector>
 
+#include "support/test_util.h"
+
 namespace secor {
 namespace {
+
+using namespace std::chrono_literals;
 
 TEST(CompressionPoolTest, RunsEveryJobAndSignalsItsFuture) {
   CompressionPool pool(2);
@@ -28,14 +32,17 @@ TEST(CompressionPoolTest, SubmitWaitsWhileTheQueueIsFull) {
     while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   };
   auto first = pool.Submit(blocker);  // runs, blocks the only thread
-  while (started.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(testing::WaitUntil([&] { return started.load() == 1; }, 10s));
+  EXPECT_EQ(pool.BlockedSubmitters(), 0);
   auto second = pool.Submit(blocker);  // waits in the queue
   std::atomic<bool> third_submitted{false};
   std::thread submitter([&] {
     pool.Submit([] {}).wait();
     third_submitted = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The third Submit is seen blocked (a wait with a deadline, not a sleep),
+  // and has not returned while the queue stays full.
+  EXPECT_TRUE(testing::WaitUntil([&] { return pool.BlockedSubmitters() == 1; }, 10s));
   EXPECT_FALSE(third_submitted.load()) << "the queue was full: Submit should have waited";
   release = true;
   submitter.join();

@@ -36,13 +36,21 @@ TEST(StatusServerTest, HealthzFollowsTheConsumeLoop) {
 
   ConsumerSnapshot snap;
   snap.group = "g1";
+  auto before_publish = std::chrono::steady_clock::now();
   board.Publish(snap);
   board.SetRunning(true);
   HttpResponse ok = (*server)->Handle("/healthz");
   EXPECT_EQ(ok.code, 200);
   EXPECT_EQ(ok.body, "ok\n");
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  HttpResponse stale = (*server)->Handle("/healthz");
+  // Silent past healthz_max_age_ms: unhealthy, and not before that age.
+  HttpResponse stale;
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        stale = (*server)->Handle("/healthz");
+        return stale.code != 200;
+      },
+      std::chrono::seconds(10)));
+  EXPECT_GE(std::chrono::steady_clock::now() - before_publish, std::chrono::milliseconds(300));
   EXPECT_EQ(stale.code, 503);
   EXPECT_EQ(stale.body.rfind("consume loop silent for ", 0), 0u) << stale.body;
   board.SetRunning(false);
@@ -206,6 +214,7 @@ TEST(StatusServerTest, SlowClientsStallNeitherOtherClientsNorTheConsumeLoop) {
   const int port = (*server)->port();
 
   std::atomic<bool> done{false};
+  std::atomic<int> slow_started{0};  // slow clients connected and sending
   std::vector<std::thread> clients;
   // Slowloris: a request head one byte a second, never finished.
   for (int i = 0; i < 4; ++i) {
@@ -213,6 +222,7 @@ TEST(StatusServerTest, SlowClientsStallNeitherOtherClientsNorTheConsumeLoop) {
       RawClient c(port);
       const std::string head = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ";
       c.Send(head);
+      ++slow_started;
       while (!done.load()) {
         if (c.Send("a") != 1) break;
         for (int t = 0; t < 10 && !done.load(); ++t) {
@@ -226,6 +236,7 @@ TEST(StatusServerTest, SlowClientsStallNeitherOtherClientsNorTheConsumeLoop) {
   size_t big_sent = 0;
   clients.emplace_back([&, port] {
     RawClient c(port);
+    ++slow_started;  // connected; its send is cut off later
     std::string request = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ";
     request.append(10 << 20, 'b');
     big_sent = c.Send(request);
@@ -235,13 +246,16 @@ TEST(StatusServerTest, SlowClientsStallNeitherOtherClientsNorTheConsumeLoop) {
   clients.emplace_back([&, port] {
     RawClient c(port);
     c.Send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    ++slow_started;
     while (!done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   });
   // The consume loop: registers and updates metrics the whole time.
   int64_t slowest_update_us = 0;
+  std::atomic<bool> loop_running{false};
   std::thread loop([&] {
     int i = 0;
     while (!done.load()) {
+      loop_running = true;
       auto t0 = std::chrono::steady_clock::now();
       registry.GetCounter("secor_test_loop_total", "test", {{"n", std::to_string(i++ % 50)}})
           .Add(1);
@@ -254,7 +268,10 @@ TEST(StatusServerTest, SlowClientsStallNeitherOtherClientsNorTheConsumeLoop) {
     }
   });
 
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Every slow client is connected and has sent its first bytes, and the
+  // loop runs, before the scrapes start.
+  ASSERT_TRUE(testing::WaitUntil([&] { return slow_started.load() == 6 && loop_running.load(); },
+                                 std::chrono::seconds(30)));
   // Another client's scrapes answer within a bound, again and again, for
   // longer than the slow clients' I/O timeout.
   auto start = std::chrono::steady_clock::now();

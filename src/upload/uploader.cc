@@ -291,7 +291,8 @@ void Uploader::Process(SealedRound& round) {
     (round.replay ? probe_.rounds_replayed : probe_.rounds_decided).Add();
     probe_.latency.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    spdlog::info("{}: {} file(s) stored, committed {}", where, round.files.size(), round.end + 1);
+    spdlog::info("{}: {} file(s) stored, committed {}{}", where, round.files.size(), round.end + 1,
+                 round.replay ? " (a replayed round)" : "");
   }
   finish(st);
 }

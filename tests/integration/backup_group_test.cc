@@ -89,14 +89,25 @@ TEST_F(BackupGroupTest, TwoConsumersStoreEveryMessageOnceThenResumeAfterRestartA
   testing::Produce(broker.bootstrap(), "alpha", 10000, {"--type", "json"});
   {
     Process c;
-    StartConsumer(c, config, "consumer-c");
+    const int port = testing::FreeLocalPort();
+    c.Start({BinaryPath("secor"), "consume", "-c", config, "--set",
+             "secor.http.port=" + std::to_string(port)},
+            dir_.Join("consumer-c"));
     auto v = WaitForVerify(config, "alpha", 110000, 120s);
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
-    // Killed without warning, in the middle of more traffic...
+    // Killed without warning, in the middle of more traffic: as soon as it
+    // has read some of the new messages, which a round 2 s old at the
+    // earliest holds, so the kill lands before they are all stored.
+    const std::string consumed = "secor_consumer_messages_total{topic=\"alpha\"}";
+    const double before = testing::ScrapeMetric(port, consumed);
+    EXPECT_GE(before, 10000) << "the restart read the messages produced for it";
     testing::Produce(broker.bootstrap(), "alpha", 10000, {"--type", "json"});
-    std::this_thread::sleep_for(1500ms);
+    EXPECT_TRUE(
+        testing::WaitUntil([&] { return testing::ScrapeMetric(port, consumed) > before; }, 60s));
     c.Signal(SIGKILL);
     c.Wait(10s);
+    EXPECT_EQ(testing::Verify(config, "alpha", 120000).exit_code, 1)
+        << "the kill should have come before every new message was stored";
   }
   {
     // ...and the next process stores the rest, nothing twice.
@@ -122,24 +133,30 @@ TEST_F(BackupGroupTest, UploadOnShutdownStoresOpenFilesBeforeExiting) {
   TestBroker broker(dir_.path(), {"gamma:4"});
   testing::Produce(broker.bootstrap(), "gamma", 3000, {"--type", "json"});
   // Files would never age out in this test: only shutdown uploads them.
+  const int port = testing::FreeLocalPort();
   std::string config = Config("shutdown.properties", broker,
                               {{"secor.max.file.age.seconds", "3600"},
                                {"secor.upload.on.shutdown", "true"},
-                               {"secor.writer.id", "backup-7"}});
+                               {"secor.writer.id", "backup-7"},
+                               {"secor.http.port", std::to_string(port)}});
   Process p;
   StartConsumer(p, config, "consumer");
   // The configured name stands for the host name in the writer id.
   EXPECT_TRUE(p.WaitForOutput(" writer backup-7:", 30s)) << p.Stderr();
-  // Wait until all four partitions are assigned and read.
-  auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto files = ListFilesRecursive(dir_.Join("staging"));
-    size_t data = 0;
-    for (const auto& f : *files) data += ParseDataFileName(BaseName(f)) ? 1 : 0;
-    if (data == 4) break;
-    std::this_thread::sleep_for(200ms);
-  }
-  std::this_thread::sleep_for(500ms);
+  // Wait until every message is read into the open files of the four
+  // partitions; none is stored before the shutdown.
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        return testing::ScrapeMetric(port, "secor_consumer_messages_total{topic=\"gamma\"}") ==
+               3000;
+      },
+      60s))
+      << p.Stderr();
+  auto files = ListFilesRecursive(dir_.Join("staging"));
+  ASSERT_TRUE(files.ok());
+  size_t data = 0;
+  for (const auto& f : *files) data += ParseDataFileName(BaseName(f)) ? 1 : 0;
+  EXPECT_EQ(data, 4u);
   EXPECT_EQ(testing::Verify(config, "gamma", 3000).exit_code, 1);  // nothing uploaded yet
   Stop(p);
   auto v = testing::Verify(config, "gamma", 3000);
@@ -262,24 +279,27 @@ TEST_F(BackupGroupTest, SigtermWithKafkaDownEndsWithinTheShutdownBound) {
   TestBroker broker(dir_.path(), {"eta:4"});
   ASSERT_TRUE(broker.real()) << "stops a node of the run's real Kafka";
   testing::Produce(broker.bootstrap(), "eta", 4000, {"--type", "json"});
+  const int port = testing::FreeLocalPort();
   std::string config = Config("down.properties", broker,
                               {{"secor.max.file.age.seconds", "3600"},
                                {"secor.upload.on.shutdown", "true"},
-                               {"secor.shutdown.timeout.seconds", "10"}});
+                               {"secor.shutdown.timeout.seconds", "10"},
+                               {"secor.http.port", std::to_string(port)}});
   Process p;
   StartConsumer(p, config, "consumer");
   ASSERT_TRUE(p.WaitForOutput("eta/3: assigned", 60s)) << p.Stderr();
   // Every message read into the open files before Kafka goes.
-  auto read_all = std::chrono::steady_clock::now() + 30s;
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        return testing::ScrapeMetric(port, "secor_consumer_messages_total{topic=\"eta\"}") == 4000;
+      },
+      30s))
+      << p.Stderr();
+  auto files = ListFilesRecursive(dir_.Join("staging"));
+  ASSERT_TRUE(files.ok());
   size_t data_files = 0;
-  while (data_files < 4 && std::chrono::steady_clock::now() < read_all) {
-    std::this_thread::sleep_for(200ms);
-    auto files = ListFilesRecursive(dir_.Join("staging"));
-    data_files = 0;
-    for (const auto& f : *files) data_files += ParseDataFileName(BaseName(f)) ? 1 : 0;
-  }
+  for (const auto& f : *files) data_files += ParseDataFileName(BaseName(f)) ? 1 : 0;
   ASSERT_EQ(data_files, 4u) << p.Stderr();
-  std::this_thread::sleep_for(1s);
   auto stopped = testing::KafkaNode("stop-node", 1);
   ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
   struct StartAgain {

@@ -84,15 +84,12 @@ class ResetOffsetsTest : public ::testing::Test {
     p.Start({BinaryPath("secor"), "consume", "-c", config, "--set",
              "secor.generation=" + std::to_string(generation)},
             dir_.Join(name));
-    auto deadline = std::chrono::steady_clock::now() + 120s;
-    bool reached = false;
-    while (!reached && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(500ms);
-      reached = pred(ReadByGeneration(Out(), "rs"));
-    }
-    EXPECT_TRUE(reached) << p.Stderr();
-    // Let a wrong extra round show up, if the consumer were to write one.
-    std::this_thread::sleep_for(3s);
+    EXPECT_TRUE(testing::WaitUntil([&] { return pred(ReadByGeneration(Out(), "rs")); }, 120s))
+        << p.Stderr();
+    // A wrong extra round would show up before the group has committed the
+    // end of every partition: once it has, the consumer has stored all it
+    // read and has nothing left to write.
+    EXPECT_TRUE(testing::WaitForKafkaCommittedToEnd("backup", "rs", 60s)) << p.Stderr();
     p.Signal(SIGTERM);
     EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
   }

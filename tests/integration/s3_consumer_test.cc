@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -121,21 +122,57 @@ TEST_F(S3ConsumerTest, BackupGroupToS3ExactlyOnceThroughAWrongSecretAndAGatewayR
   }
   EXPECT_GT(lines, 0);
 
-  // The gateway goes away in the middle of a run and comes back.
+  // The gateway goes away under an upload in flight and comes back. The
+  // consumer reaches the gateway through secor-faultproxy, which holds the
+  // next upload of a data file with its last byte unsent ("stall"): the
+  // restart is aimed at that upload, not at whatever moment a sleep ends.
   std::string ceph_dir = Env("SECOR_TEST_CEPH_DIR");
   ASSERT_FALSE(ceph_dir.empty()) << "SECOR_TEST_CEPH_DIR is not set (scripts/test.sh sets it)";
   {
+    Process proxy;
+    proxy.Start({BinaryPath("secor-faultproxy"), "--upstream", endpoint_},
+                dir_.Join("faultproxy-restart"));
+    auto address = proxy.WaitForLines(1, 10s);
+    ASSERT_FALSE(address.empty()) << proxy.Stderr();
+    // The proxy's counters: one "stats" answer, parsed by name.
+    size_t answers = 1;
+    auto stats = [&] {
+      std::map<std::string, int64_t> out;
+      proxy.WriteLine("stats");
+      auto all = proxy.WaitForLines(++answers, 10s);
+      if (all.size() < answers) return out;
+      auto words = Split(all[answers - 1], ' ');
+      for (size_t i = 1; i + 1 < words.size(); i += 2)
+        out[words[i]] = std::atoll(words[i + 1].c_str());
+      return out;
+    };
+    proxy.WriteLine("stall /raw/logs/");
+    ASSERT_EQ(proxy.WaitForLines(++answers, 10s).back(), "ok stall /raw/logs/");
     Process p;
-    p.Start({BinaryPath("secor"), "consume", "-c", config}, dir_.Join("consumer-2"));
+    p.Start({BinaryPath("secor"), "consume", "-c", config, "--set", "aws.endpoint=" + address[0]},
+            dir_.Join("consumer-2"));
     testing::Produce(broker.bootstrap(), "logs", 20000, {"--type", "json"});
-    std::this_thread::sleep_for(3s);
+    ASSERT_TRUE(testing::WaitUntil([&] { return stats()["stalled"] == 1; }, 120s)) << p.Stderr();
     auto restart =
         RunCommand({std::string(SECOR_SOURCE_DIR) + "/scripts/ceph.sh", "restart-rgw", ceph_dir});
     EXPECT_EQ(restart.exit_code, 0) << restart.err;
+    // The gateway's going cut the held upload, and the consumer retried it.
+    EXPECT_TRUE(testing::WaitUntil([&] { return stats()["stall-cut"] == 1; }, 30s));
+    proxy.WriteLine("release");
     auto v = testing::WaitForVerify(config, "logs", 40000, 240s);
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
     p.Signal(SIGTERM);
     EXPECT_EQ(p.Wait(60s), 0) << p.Stderr();
+    const std::string upload_retried = "S3 PutObject s3://" + bucket_ + "/raw/logs/";
+    size_t retries = 0;
+    for (const auto& line : Split(p.Stderr(), '\n')) {
+      if (line.find(upload_retried) != std::string::npos &&
+          line.find("; retry ") != std::string::npos) {
+        ++retries;
+      }
+    }
+    EXPECT_GE(retries, 1u) << "no retried upload of a data file in the consumer's log:\n"
+                           << p.Stderr();
     testing::ExpectVerifyStillPasses(config, "logs", 40000);
   }
   testing::ExpectSameMessages(testing::ReadTopicWithKcat(broker.bootstrap(), "logs"),

@@ -1,5 +1,10 @@
 #include "support/cluster.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "common/base64.h"
@@ -511,6 +516,29 @@ void ExpectKafkaCommittedWhatIsStored(const std::string& group, const std::strin
     EXPECT_EQ(next_stored[tp.second], end_offset)
         << topic << " partition " << tp.second << ": one past the last stored offset";
   }
+}
+
+int FreeLocalPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+double ScrapeMetric(int port, const std::string& sample) {
+  auto r = RunCommand(
+      {"curl", "-sS", "-m", "5", "http://127.0.0.1:" + std::to_string(port) + "/metrics"});
+  if (r.exit_code != 0) return -1;
+  std::string needle = "\n" + sample + " ";
+  std::string body = "\n" + r.out;
+  size_t pos = body.find(needle);
+  if (pos == std::string::npos) return -1;
+  return std::strtod(body.c_str() + pos + needle.size(), nullptr);
 }
 
 }  // namespace secor::testing

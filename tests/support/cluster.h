@@ -144,4 +144,13 @@ bool WaitForKafkaCommittedToEnd(const std::string& group, const std::string& top
 void ExpectKafkaCommittedWhatIsStored(const std::string& group, const std::string& topic,
                                       const StoredMessages& stored);
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for a child process's
+// secor.http.port).
+int FreeLocalPort();
+
+// The value of one sample of http://127.0.0.1:port/metrics, named as the
+// exposition writes it ("secor_consumer_messages_total{topic=\"t\"}"); -1
+// when the server does not answer or has no such sample.
+double ScrapeMetric(int port, const std::string& sample);
+
 }  // namespace secor::testing

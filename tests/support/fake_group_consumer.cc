@@ -54,6 +54,27 @@ int64_t FakeGroupConsumer::Append(const TopicPartition& tp, const std::string& p
   return Append(tp, std::move(record));
 }
 
+int64_t FakeGroupConsumer::AppendAll(const TopicPartition& tp,
+                                     const std::vector<std::string>& payloads) {
+  int64_t first;
+  {
+    std::lock_guard lock(mu_);
+    Log& log = LogOf(tp);
+    first = log.high;
+    for (const auto& payload : payloads) {
+      auto stored = std::make_shared<Stored>();
+      stored->topic = tp.topic;
+      stored->partition = tp.partition;
+      stored->offset = log.high;
+      stored->record.payload = payload;
+      log.records.emplace(log.high, std::move(stored));
+      ++log.high;
+    }
+  }
+  changed_.notify_all();
+  return first;
+}
+
 void FakeGroupConsumer::AppendAt(const TopicPartition& tp, int64_t offset, FakeRecord record) {
   {
     std::lock_guard lock(mu_);
@@ -337,6 +358,10 @@ PolledMessage FakeGroupConsumer::Poll(int timeout_ms) {
 void FakeGroupConsumer::PollBatch(int timeout_ms, size_t max, std::vector<PolledMessage>* out) {
   out->clear();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  {
+    std::lock_guard lock(mu_);
+    ++polls_;
+  }
   while (true) {
     // As with librdkafka, a poll that serves a rebalance returns before the
     // new assignment has been fetched.
@@ -346,8 +371,21 @@ void FakeGroupConsumer::PollBatch(int timeout_ms, size_t max, std::vector<Polled
     std::unique_lock lock(mu_);
     // Woken by an append, a scripted rebalance or a resume; a poll with
     // nothing to deliver otherwise waits out its timeout, as a real one.
-    if (changed_.wait_until(lock, deadline) == std::cv_status::timeout) return;
+    ++waiting_polls_;
+    bool timed_out = changed_.wait_until(lock, deadline) == std::cv_status::timeout;
+    --waiting_polls_;
+    if (timed_out) return;
   }
+}
+
+int64_t FakeGroupConsumer::Polls() const {
+  std::lock_guard lock(mu_);
+  return polls_;
+}
+
+int FakeGroupConsumer::WaitingPolls() const {
+  std::lock_guard lock(mu_);
+  return waiting_polls_;
 }
 
 Result<std::map<TopicPartition, int64_t>> FakeGroupConsumer::Committed(

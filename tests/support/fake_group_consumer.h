@@ -53,6 +53,9 @@ class FakeGroupConsumer : public GroupConsumer {
   // Appends at the partition's high watermark; returns the record's offset.
   int64_t Append(const TopicPartition& tp, FakeRecord record);
   int64_t Append(const TopicPartition& tp, const std::string& payload);
+  // Appends every payload at once (one fetch can see them all); returns the
+  // first one's offset.
+  int64_t AppendAll(const TopicPartition& tp, const std::vector<std::string>& payloads);
   // Appends at offset, which must not be below the high watermark; the
   // offsets skipped are a gap (transaction markers, compaction).
   void AppendAt(const TopicPartition& tp, int64_t offset, FakeRecord record);
@@ -104,6 +107,10 @@ class FakeGroupConsumer : public GroupConsumer {
   bool IsClosed() const;
   bool CommitsAbandoned() const;
   int WakeFetchersCalls() const;
+  // Polls begun so far, and polls waiting now for a message (a test waits
+  // on these instead of sleeping: the consume loop went round, a poll waits).
+  int64_t Polls() const;
+  int WaitingPolls() const;
 
   // --- GroupConsumer ---
   Status Subscribe(const std::vector<std::string>& topics) override;
@@ -166,6 +173,8 @@ class FakeGroupConsumer : public GroupConsumer {
 
   mutable std::mutex mu_;
   std::condition_variable changed_;
+  int64_t polls_ = 0;      // guarded by mu_
+  int waiting_polls_ = 0;  // guarded by mu_
   RebalanceListener* listener_ = nullptr;
   bool reset_to_earliest_ = true;
   std::map<TopicPartition, Log> logs_;

@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "support/test_util.h"
+
 namespace secor::testing {
 namespace {
 
@@ -201,8 +203,9 @@ TEST_F(FakeGroupConsumerTest, AnAppendWakesAWaitingPoll) {
   kafka.Assign({t0});
   kafka.PollBatch(0, 100, &batch);
   kafka.PollBatch(0, 100, &batch);
+  // The append comes while the poll waits (a condition, not a sleep).
   std::thread producer([this] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_TRUE(WaitUntil([this] { return kafka.WaitingPolls() == 1; }, std::chrono::seconds(10)));
     kafka.Append(t0, "late");
   });
   auto start = std::chrono::steady_clock::now();

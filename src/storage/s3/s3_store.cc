@@ -209,7 +209,9 @@ class S3Store : public ObjectStore {
                  const PutOptions& options) override {
     RETURN_IF_ERROR(CheckKey(key));
     ASSIGN_OR_RETURN(int64_t size, FileSize(local_path));
-    if (size >= s_.multipart_threshold && size > s_.part_size) {
+    // At or above the threshold as documented, even below one part: a
+    // single part may be smaller than 5 MiB, being the last.
+    if (size >= s_.multipart_threshold) {
       return MultipartPut(key, local_path, size, options);
     }
     Body body;

@@ -628,5 +628,37 @@ TEST(S3Multipart, CreateOnlyRefusedByHeadBeforeStarting) {
   EXPECT_EQ(server.requests(), 1);
 }
 
+// The threshold is what docs/s3.md says it is: a file at or above it goes up
+// as a multipart upload even when it fits in one part (the last part of an
+// upload may be smaller than 5 MiB); one byte less is a plain PUT.
+TEST(S3Multipart, AFileAtTheThresholdBelowOnePartIsOneSmallPart) {
+  FakeMultipart fake;
+  int puts = 0;
+  fake.on_complete = [&](int) { return Xml(200, "<CompleteMultipartUploadResult/>"); };
+  FakeHttpServer server([&](const FakeRequest& r) {
+    if (r.method == "PUT" && r.target.find("partNumber=") == std::string::npos) {
+      ++puts;
+      return FakeResponse{200, {{"ETag", "\"e\""}}, "", false};
+    }
+    return fake.Handle(r);
+  });
+  secor::testing::TempDir dir;
+  S3Settings s = SmallParts();
+  s.multipart_threshold = 4000;
+  auto store = StoreOn(server, s);
+  std::string path = MakeFile(dir, 4000);
+  ASSERT_TRUE(store->PutFile("t/at", path, {}).ok());
+  EXPECT_EQ(fake.creates, 1);
+  EXPECT_EQ(fake.completes, 1);
+  ASSERT_EQ(fake.parts.size(), 1u);
+  EXPECT_EQ(fake.parts[1], ReadFile(path).value());
+  EXPECT_EQ(puts, 0);
+  std::string below = dir.Join("below");
+  ASSERT_TRUE(WriteFileAtomic(below, std::string(3999, 'x')).ok());
+  ASSERT_TRUE(store->PutFile("t/below", below, {}).ok());
+  EXPECT_EQ(puts, 1);
+  EXPECT_EQ(fake.creates, 1);
+}
+
 }  // namespace
 }  // namespace secor::s3

@@ -15,10 +15,29 @@
 // be parsed. The first line of standard output is the listen address
 // (http://127.0.0.1:PORT); then one command per line on standard input, each
 // answered with one line: "error-rate R", "mode 500|503|reset|reset-after|mixed",
-// "create-only honoured|ignored", "stats", "quit".
+// "create-only honoured|ignored", "target all|data", "stall TEXT", "release",
+// "stats", "quit". "target data" limits the faults to writes of data (a PUT
+// or POST whose path has no component that starts with "_"): the round
+// markers get through, and the faults meet the uploads of data files.
+//
+// "stats" also counts what the faults hit and what kinds of request passed,
+// so a test can show that the faults it scheduled fired: faults by kind,
+// faults on writes of data (a PUT or POST whose path has no component that
+// starts with "_", where the round markers live), multipart uploads begun,
+// completed and aborted, and uploads begun on the store whose answer a
+// reset-after fault dropped (the client never learns their id: they stay in
+// progress until a lifecycle rule removes them).
+//
+// "stall TEXT" aims a fault at an upload in flight: the next PUT whose
+// request target contains TEXT is forwarded without its last body byte and
+// held there until the store's end of the connection closes (the store went
+// away under it: counted as "stall-cut", and the client's connection is
+// reset) or "release" lets it finish. "stalled" in the stats counts held
+// requests, for a test to wait on before it takes the store down.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -55,13 +74,23 @@ struct ProxyState {
   double rate = 0;
   std::string mode;
   std::atomic<bool> ignore_create_only{false};
+  bool data_only = false;  // "target data"
   std::atomic<int64_t> requests{0}, faults{0};
+  // Faults by kind: 500, 503, reset, reset-after.
+  std::atomic<int64_t> fault_500{0}, fault_503{0}, fault_reset{0}, fault_reset_after{0};
+  std::atomic<int64_t> data_write_faults{0};
+  std::atomic<int64_t> mp_created{0}, mp_completed{0}, mp_aborted{0}, mp_create_lost{0};
+  // "stall TEXT": the target of the next PUT to hold ("" none); held now; cut.
+  std::string stall_text;
+  std::atomic<int64_t> stalled{0}, stall_cut{0};
+  std::atomic<bool> release{false};
   std::string upstream_host;
   int upstream_port = 0;
 
   // The fault for the next request, or "" to forward it.
-  std::string Pick() {
+  std::string Pick(bool data_write) {
     std::lock_guard lock(mu);
+    if (data_only && !data_write) return "";
     if (std::uniform_real_distribution<double>(0, 1)(rng) >= rate) return "";
     if (mode != "mixed") return mode;
     static const char* kAll[] = {"500", "503", "reset", "reset-after"};
@@ -167,6 +196,58 @@ void ErrorReply(int fd, int code, const std::string& reason, const std::string& 
   ::close(fd);
 }
 
+// What an S3 request is, from its request line ("PUT /bucket/key?x HTTP/1.1").
+struct RequestKind {
+  std::string method, target;
+  bool data_write = false;  // PUT or POST of a key outside "_..." components
+  bool mp_create = false, mp_complete = false, mp_abort = false;
+};
+
+RequestKind Classify(const std::string& head) {
+  RequestKind k;
+  std::string line = head.substr(0, head.find("\r\n"));
+  auto words = Split(line, ' ');
+  if (words.size() < 2) return k;
+  k.method = words[0];
+  k.target = words[1];
+  std::string path = k.target.substr(0, k.target.find('?'));
+  std::string query = k.target.find('?') == std::string::npos
+                          ? ""
+                          : "&" + k.target.substr(k.target.find('?') + 1) + "&";
+  bool upload_id = query.find("&uploadId=") != std::string::npos;
+  if (k.method == "POST" && (query.find("&uploads&") != std::string::npos ||
+                             query.find("&uploads=") != std::string::npos)) {
+    k.mp_create = true;
+  }
+  if (k.method == "POST" && upload_id) k.mp_complete = true;
+  if (k.method == "DELETE" && upload_id) k.mp_abort = true;
+  if (k.method == "PUT" || k.method == "POST") {
+    k.data_write = path.find("/_") == std::string::npos;
+  }
+  return k;
+}
+
+// Holds a stalled request (sent but its last byte) until the store closes
+// its end (true: cut) or "release" (false).
+bool HoldStalled(ProxyState* st, int up) {
+  ++st->stalled;
+  bool cut = false;
+  while (!st->release.load()) {
+    pollfd p{up, POLLIN | POLLRDHUP, 0};
+    int n = ::poll(&p, 1, 50);
+    if (n > 0) {
+      char c;
+      ssize_t got = ::recv(up, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (got <= 0 || (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+        cut = true;
+        break;
+      }
+    }
+  }
+  --st->stalled;
+  return cut;
+}
+
 void Serve(ProxyState* st, int fd) {
   std::string head, body;
   if (!ReadRequest(fd, &head, &body)) {
@@ -174,8 +255,26 @@ void Serve(ProxyState* st, int fd) {
     return;
   }
   ++st->requests;
-  std::string fault = st->Pick();
-  if (!fault.empty()) ++st->faults;
+  const RequestKind kind = Classify(head);
+  std::string fault = st->Pick(kind.data_write);
+  if (!fault.empty()) {
+    ++st->faults;
+    if (fault == "500") ++st->fault_500;
+    if (fault == "503") ++st->fault_503;
+    if (fault == "reset") ++st->fault_reset;
+    if (fault == "reset-after") ++st->fault_reset_after;
+    if (kind.data_write) ++st->data_write_faults;
+    if (fault == "reset-after" && kind.mp_create) ++st->mp_create_lost;
+  }
+  bool stall = false;
+  if (fault.empty() && kind.method == "PUT" && !body.empty()) {
+    std::lock_guard lock(st->mu);
+    if (!st->stall_text.empty() && kind.target.find(st->stall_text) != std::string::npos) {
+      stall = true;
+      st->stall_text.clear();
+      st->release = false;
+    }
+  }
   if (fault == "500") return ErrorReply(fd, 500, "Internal Server Error", "InternalError");
   if (fault == "503") return ErrorReply(fd, 503, "Slow Down", "SlowDown");
   if (fault == "reset") return Reset(fd);
@@ -183,7 +282,22 @@ void Serve(ProxyState* st, int fd) {
   if (up < 0) return ErrorReply(fd, 502, "Bad Gateway", "ProxyUpstreamDown");
   DropHeader(&head, "Connection");
   head += "Connection: close\r\n\r\n";
-  if (!SendAll(up, head) || !SendAll(up, body)) {
+  std::string_view rest(body);
+  if (stall) {
+    // All but the last byte: the store is receiving the upload.
+    if (!SendAll(up, head) || !SendAll(up, rest.substr(0, rest.size() - 1))) {
+      ::close(up);
+      return Reset(fd);
+    }
+    rest = rest.substr(rest.size() - 1);
+    if (HoldStalled(st, up)) {
+      ++st->stall_cut;
+      ::close(up);
+      return Reset(fd);
+    }
+    head.clear();
+  }
+  if (!SendAll(up, head) || !SendAll(up, rest)) {
     ::close(up);
     return Reset(fd);
   }
@@ -207,6 +321,11 @@ void Serve(ProxyState* st, int fd) {
       // The object exists and the store said so: tell the client it was written.
       SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       break;
+    }
+    if (StartsWith(rhead, "HTTP/1.1 2")) {
+      if (kind.mp_create) ++st->mp_created;
+      if (kind.mp_complete) ++st->mp_completed;
+      if (kind.mp_abort) ++st->mp_aborted;
     }
     DropHeader(&rhead, "Connection");
     rhead += "Connection: close\r\n\r\n";
@@ -297,15 +416,35 @@ int RunProxy(const ProxyArgs& args) {
                (words[1] == "honoured" || words[1] == "ignored")) {
       st->ignore_create_only = words[1] == "ignored";
       answer = "ok create-only " + words[1];
+    } else if (words[0] == "target" && words.size() == 2 &&
+               (words[1] == "all" || words[1] == "data")) {
+      std::lock_guard lock(st->mu);
+      st->data_only = words[1] == "data";
+      answer = "ok target " + words[1];
+    } else if (words[0] == "stall" && words.size() == 2) {
+      std::lock_guard lock(st->mu);
+      st->stall_text = words[1];
+      answer = "ok stall " + words[1];
+    } else if (words[0] == "release") {
+      st->release = true;
+      answer = "ok release";
     } else if (words[0] == "stats") {
-      answer = fmt::format("ok requests {} faults {}", st->requests.load(), st->faults.load());
+      answer = fmt::format(
+          "ok requests {} faults {} fault-500 {} fault-503 {} fault-reset {} fault-reset-after {} "
+          "data-write-faults {} multipart-created {} multipart-completed {} multipart-aborted {} "
+          "multipart-create-lost {} stalled {} stall-cut {}",
+          st->requests.load(), st->faults.load(), st->fault_500.load(), st->fault_503.load(),
+          st->fault_reset.load(), st->fault_reset_after.load(), st->data_write_faults.load(),
+          st->mp_created.load(), st->mp_completed.load(), st->mp_aborted.load(),
+          st->mp_create_lost.load(), st->stalled.load(), st->stall_cut.load());
     } else if (words[0] == "quit") {
       std::printf("ok bye\n");
       std::fflush(stdout);
       std::_Exit(0);
     } else {
       answer = "error: unknown command " + line +
-               " (error-rate R, mode M, create-only honoured|ignored, stats, quit)";
+               " (error-rate R, mode M, create-only honoured|ignored, target all|data, stall TEXT, "
+               "release, stats, quit)";
     }
     std::printf("%s\n", answer.c_str());
     std::fflush(stdout);
