@@ -27,6 +27,7 @@
 #include "kafka/kafka_admin.h"
 #include "storage/object_store.h"
 #include "tools/command.h"
+#include "tools/progress_bar.h"
 #include "upload/round_ledger.h"
 
 namespace secor {
@@ -271,12 +272,20 @@ int RunReset(const ResetArgs& args) {
   }
   // Files first, then the markers that list them, then the commit: an
   // interrupted run leaves markers that a second run finds again.
+  int64_t deletions = 0, deleted = 0;
+  for (const auto& plan : plans) {
+    for (const auto& [s, m] : plan.remove) {
+      deletions += 1 + (args.delete_files ? static_cast<int64_t>(m.files.size()) : 0);
+    }
+  }
+  ProgressBar bar("reset-offsets " + args.topic, "objects deleted");
   for (const auto& plan : plans) {
     if (args.delete_files) {
       for (const auto& [s, m] : plan.remove) {
         for (const auto& f : m.files) {
           st = (*store)->Delete(f.key);
           if (!st.ok()) return Fail("reset-offsets", st.WithContext("delete " + f.key), 1);
+          bar.Update(++deleted, deletions);
           (void)(*kafka)->Poll(0);  // stay in the group during long deletions
         }
       }
@@ -285,6 +294,7 @@ int RunReset(const ResetArgs& args) {
       std::string key = ledger.MarkerKey(args.topic, plan.partition, it->first);
       st = (*store)->Delete(key);
       if (!st.ok()) return Fail("reset-offsets", st.WithContext("delete marker " + key), 1);
+      bar.Update(++deleted, deletions);
     }
     if (plan.write_root) {
       // The root is create-only for consumers; the stopped group's operator
