@@ -9,9 +9,11 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <optional>
 
 #include <simdjson.h>
@@ -38,6 +40,32 @@
 
 namespace secor {
 
+namespace {
+
+// Avro C sizes buffers from lengths read in a file (a string's, a block's)
+// and, for some, without a sanity check: a corrupt file could ask for 2^64
+// bytes and abort the process. Its allocator is replaceable: this one
+// refuses any single allocation above a bound no real record or block comes
+// near, and Avro C then reports "cannot allocate", which the reader turns
+// into a Corruption error naming the file.
+constexpr size_t kMaxAvroAllocation = size_t{512} << 20;
+
+void* BoundedAvroAllocator(void*, void* ptr, size_t, size_t new_size) {
+  if (new_size == 0) {
+    std::free(ptr);
+    return nullptr;
+  }
+  if (new_size > kMaxAvroAllocation) return nullptr;
+  return std::realloc(ptr, new_size);
+}
+
+}  // namespace
+
+void InstallBoundedAvroAllocator() {
+  static std::once_flag once;
+  std::call_once(once, [] { avro_set_allocator(BoundedAvroAllocator, nullptr); });
+}
+
 // avro_file_reader(), under which LeakSanitizer is off. Avro C 1.11
 // (Debian's libavro23) leaks inside that call: the writer schema it parses
 // from the file header now and then outlives avro_file_reader_close() (a C
@@ -49,6 +77,7 @@ namespace secor {
 // report stops at its first frame, which is why a suppression would have to
 // name the whole library).
 int OpenAvroFileReader(const std::string& path, avro_file_reader_t* reader) {
+  InstallBoundedAvroAllocator();
 #ifdef SECOR_LSAN
   __lsan_disable();
 #endif

@@ -38,6 +38,10 @@ Result<std::unique_ptr<FileFormat>> NewAvroFormat(const FormatOptions& options,
 // reading and for tests.
 std::unique_ptr<FileFormat> NewAvroFormat();
 
+// Makes Avro C refuse absurd allocations (a corrupt length in a file) with an
+// error instead of aborting; the file readers call it before opening a file.
+void InstallBoundedAvroAllocator();
+
 // avro_file_reader(path, reader), with LeakSanitizer off for its
 // allocations: Avro C 1.11 leaks inside it (avro_format.cc). Every caller,
 // tests too, opens Avro files through this.

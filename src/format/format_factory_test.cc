@@ -156,3 +156,25 @@ TEST(FormatFactory, AMissingWriterOnlySettingLeavesTheFormatAbleToRead) {
 
 }  // namespace
 }  // namespace secor
+
+namespace secor {
+namespace {
+
+// A string length near 2^64 in an Avro block (found by avro_reader_fuzz)
+// made Avro C ask for that much memory, and the sanitizer build abort: the
+// bounded allocator turns it into an error naming the file.
+TEST(AvroReaderTest, AnAbsurdLengthInAFileIsAnErrorNotAnAbort) {
+  const std::string path =
+      std::string(SECOR_SOURCE_DIR) + "/fuzz/seeds/avro_reader_fuzz/crash-huge-string-length";
+  auto reader = OpenReaderAuto(path);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  Record r;
+  Result<bool> more = true;
+  while (more.ok() && *more) more = (*reader)->Next(&r);
+  ASSERT_FALSE(more.ok());
+  EXPECT_EQ(more.status().message(),
+            path + ": Cannot read string value: Cannot allocate buffer for string value");
+}
+
+}  // namespace
+}  // namespace secor
