@@ -14,6 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/file_util.h"
 #include "common/strings.h"
 #include "support/cluster.h"
 
@@ -171,6 +172,38 @@ TEST(CheckProbeTest, KafkaThatDoesNotAnswerExitsThree) {
   // librdkafka's own connection errors come first in the log.
   EXPECT_THAT(r.err, HasSubstr("\nsecor check: kafka 127.0.0.1:1: listing topics: "));
   EXPECT_THAT(r.out, HasSubstr("store: " + dir.Join("out") + " accepts create-only writes"));
+}
+
+// A store the probe cannot write to (here the state directory's place is
+// taken by a file): exit 4 with Kafka answering, 5 with Kafka away as well.
+void BreakTheStore(const TempDir& dir) {
+  ASSERT_TRUE(MakeDirs(dir.Join("out")).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.Join("out/_secor_rounds"), "not a directory").ok());
+}
+
+TEST(CheckProbeTest, AStoreThatRefusesTheProbeExitsFour) {
+  TempDir dir;
+  TestBroker broker(dir.Join("broker"), {"probe_a:1"});
+  std::string config = ProbeConfig(dir, broker.bootstrap(), "probe_.*");
+  BreakTheStore(dir);
+  auto r = RunCommand({BinaryPath("secor"), "check", "-c", config});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(fmt::format("kafka: {} answers; ", broker.bootstrap())));
+  EXPECT_THAT(r.err, HasSubstr("secor check: create-only probe, first write of " +
+                               dir.Join("out/_secor_rounds/secor_check_probe/_probe/check-")))
+      << r.err;
+}
+
+TEST(CheckProbeTest, KafkaAndStoreBothFailingExitsFive) {
+  TempDir dir;
+  std::string config = ProbeConfig(dir, "127.0.0.1:1", ".*");
+  BreakTheStore(dir);
+  auto r = RunCommand({BinaryPath("secor"), "check", "-c", config});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("\nsecor check: kafka 127.0.0.1:1: listing topics: "));
+  EXPECT_THAT(r.err, HasSubstr("secor check: create-only probe, first write of " +
+                               dir.Join("out/_secor_rounds/secor_check_probe/_probe/check-")))
+      << r.err;
 }
 
 }  // namespace
