@@ -255,11 +255,11 @@ TEST(StatusServerTest, SlowClientsStallNeitherOtherClientsNorTheConsumeLoop) {
   std::thread loop([&] {
     int i = 0;
     while (!done.load()) {
-      loop_running = true;
       auto t0 = std::chrono::steady_clock::now();
       registry.GetCounter("secor_test_loop_total", "test", {{"n", std::to_string(i++ % 50)}})
           .Add(1);
       registry.GetGauge("secor_test_loop_gauge", "test").Set(i);
+      loop_running = true;  // after the first update: every scrape must find the gauge
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - t0)
                     .count();
