@@ -7,8 +7,6 @@
 // checks that the threads together still store every message once.
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -30,24 +28,12 @@ using testing::TempDir;
 using testing::TestBroker;
 using testing::WriteProperties;
 
-int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 TEST(ConsumerThreadsTest, UploadThreadsCompressionPoolAndStatusServerStoreEveryMessageOnce) {
   TempDir dir;
   const int64_t kMessages = 4000;
   TestBroker broker(dir.path(), {"threads:4"});
   testing::Produce(broker.bootstrap(), "threads", kMessages);
-  int port = FreeLoopbackPort();
+  int port = testing::FreeLocalPort();
   auto settings =
       BaseConsumerSettings(broker.bootstrap(), "threadsg", dir.Join("staging"), dir.Join("store"));
   settings["secor.upload.threads"] = "4";

@@ -5,8 +5,6 @@
 // is retried with backoff at low CPU and stops on SIGTERM; tools fail within
 // a bounded time; no password shows in logs, /status, /metrics or files.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -105,18 +103,6 @@ std::map<std::string, std::string> Merge(std::map<std::string, std::string> a,
   return a;
 }
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 std::string Get(const std::string& url) { return RunCommand({"curl", "-sS", "-m", "10", url}).out; }
 
 // CPU time (user + system, clock ticks) a process has used.
@@ -201,7 +187,7 @@ TEST(KafkaSecurityTest, ScramWithTheOriginalKeys) {
   REQUIRE_SCRAM(s);
   TempDir dir;
   TestBroker broker(dir.path(), {"sec_scram:2"});
-  int port = FreePort();
+  int port = testing::FreeLocalPort();
   auto settings = Merge(
       BaseConsumerSettings(s.bootstrap, "sec_scram_g", dir.Join("staging"), dir.Join("store")),
       OriginalScramKeys(s, s.scram_password, s.ca));

@@ -2,8 +2,6 @@
 // the original Secor's layout: the Kafka group gets exactly those offsets and
 // a consumer started afterwards resumes exactly there.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -28,18 +26,6 @@ using testing::TempDir;
 using testing::TestBroker;
 using testing::WriteProperties;
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 const char* kZkClasspath = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar";
 
 // Runs zkCli commands (one a line) against the server.
@@ -51,7 +37,7 @@ testing::CommandResult ZkCli(int port, const std::string& commands) {
 
 TEST(OpsImportOffsetsTest, CommitsZooKeeperOffsetsAndConsumerResumesThere) {
   TempDir dir;
-  int zk_port = FreePort();
+  int zk_port = testing::FreeLocalPort();
   ASSERT_TRUE(MakeDirs(dir.Join("zk-data")).ok());
   std::string cfg = dir.Join("zoo.cfg");
   ASSERT_TRUE(WriteFileAtomic(cfg, "tickTime=2000\ndataDir=" + dir.Join("zk-data") +

@@ -2,8 +2,6 @@
 // fields, /healthz, a real Prometheus scraping it and answering a query, and
 // the status page rendered by headless Chromium.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -30,18 +28,6 @@ using testing::TempDir;
 using testing::TestBroker;
 using testing::WriteProperties;
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 std::string Get(const std::string& url, int* code = nullptr) {
   auto r = RunCommand({"curl", "-sS", "-m", "10", "-w", "\n%{http_code}", url});
   size_t nl = r.out.rfind('\n');
@@ -66,7 +52,7 @@ TEST(OpsStatusTest, MetricsStatusPrometheusAndPage) {
   TempDir dir;
   TestBroker broker(dir.path(), {"t:2"});
   testing::Produce(broker.bootstrap(), "t", 1000);
-  int port = FreePort();
+  int port = testing::FreeLocalPort();
   auto settings =
       BaseConsumerSettings(broker.bootstrap(), "opsg", dir.Join("staging"), dir.Join("store"));
   settings["secor.http.port"] = std::to_string(port);
@@ -139,7 +125,7 @@ TEST(OpsStatusTest, MetricsStatusPrometheusAndPage) {
   }
 
   // A real Prometheus scrapes /metrics; its query API answers the count.
-  int prom_port = FreePort();
+  int prom_port = testing::FreeLocalPort();
   std::string prom_config = dir.Join("prometheus.yml");
   ASSERT_TRUE(WriteFileAtomic(prom_config,
                               "global:\n  scrape_interval: 1s\nscrape_configs:\n"
@@ -212,7 +198,7 @@ TEST(OpsStatusTest, LagPerOwnedPartition) {
   settings["secor.http.bind.address"] = "127.0.0.1";
   settings["secor.max.file.age.seconds"] = "3600";
   std::string config = WriteProperties(dir.Join("c.properties"), settings);
-  int port = FreePort();
+  int port = testing::FreeLocalPort();
   Process first;
   first.Start({BinaryPath("secor"), "consume", "-c", config, "--set",
                "secor.http.port=" + std::to_string(port)},
@@ -248,7 +234,7 @@ TEST(OpsStatusTest, LagPerOwnedPartition) {
             (testing::TopicOffsets{{{"l", 0}, (*parts)[0].high}, {{"l", 1}, (*parts)[1].high}}));
 
   // A second member takes one partition: each reports exactly the one it owns.
-  int port2 = FreePort();
+  int port2 = testing::FreeLocalPort();
   Process second;
   second.Start({BinaryPath("secor"), "consume", "-c", config, "--set",
                 "secor.http.port=" + std::to_string(port2)},
@@ -294,7 +280,7 @@ TEST(OpsStatusTest, LagWhileThrottled) {
   testing::Produce(broker.bootstrap(), "r", 1500);
   auto settings =
       BaseConsumerSettings(broker.bootstrap(), "throttled", dir.Join("staging"), dir.Join("store"));
-  int port = FreePort();
+  int port = testing::FreeLocalPort();
   settings["secor.http.port"] = std::to_string(port);
   settings["secor.http.bind.address"] = "127.0.0.1";
   settings["secor.messages.per.second"] = "200";
